@@ -1,0 +1,267 @@
+//! Arithmetic cross-checks over a document's facts: a table's rows against its 合计 row; a
+//! split against its whole (8 个“优”、24 个“良”… against the 57 projects evaluated); a
+//! difference (申报 26916.17 万元 − 支持 24655.51 万元 = 压减 2260.66 万元); a stated share
+//! against its parts (57 of 496 = 11.49%). A failed check is a finding for the reviewer.
+
+use crate::extract::table::LocatedTable;
+use crate::extract::{Fact, FactKind, FactValue};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    TableTotal,
+    Split,
+    Difference,
+    Share,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    pub kind: CheckKind,
+    pub ok: bool,
+    /// Ids of the facts involved; the stated whole (or share) first.
+    pub facts: Vec<usize>,
+    /// The value the text states.
+    pub stated: String,
+    /// The value its parts give.
+    pub computed: String,
+    pub message: String,
+}
+
+/// Reduction words: the amount after one is the difference of the two before it.
+const REDUCTION_WORDS: &[&str] = &["压减", "核减", "调减", "减少", "节约", "收回"];
+
+pub fn run(facts: &[Fact], tables: &[LocatedTable], text: &str) -> Vec<Check> {
+    let mut checks = Vec::new();
+    table_totals(facts, tables, &mut checks);
+    splits(facts, text, &mut checks);
+    differences(facts, text, &mut checks);
+    shares(facts, text, &mut checks);
+    checks
+}
+
+fn dec(f: &Fact) -> Option<Decimal> {
+    f.value.as_decimal()
+}
+
+fn table_totals(facts: &[Fact], tables: &[LocatedTable], checks: &mut Vec<Check>) {
+    for t in 0..tables.len() as u32 {
+        let amounts: Vec<&Fact> = facts
+            .iter()
+            .filter(|f| f.kind == FactKind::Amount && f.table == Some(t))
+            .collect();
+        let Some(total) = amounts
+            .iter()
+            .find(|f| f.subject.as_deref() == Some("合计"))
+        else {
+            continue;
+        };
+        let rows: Vec<&&Fact> = amounts.iter().filter(|f| f.row.is_some()).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let sum: Decimal = rows.iter().filter_map(|f| dec(f)).sum();
+        let stated = dec(total).unwrap_or_default();
+        let ok = sum == stated;
+        let mut ids = vec![total.id];
+        ids.extend(rows.iter().map(|f| f.id));
+        checks.push(Check {
+            kind: CheckKind::TableTotal,
+            ok,
+            facts: ids,
+            stated: stated.normalize().to_string(),
+            computed: sum.normalize().to_string(),
+            message: format!(
+                "{} rows sum to {} yuan; the 合计 row states {} yuan",
+                rows.len(),
+                sum.normalize(),
+                stated.normalize()
+            ),
+        });
+    }
+}
+
+/// Text between two facts, by code points.
+fn between<'a>(text: &'a str, chars: &[usize], from: usize, to: usize) -> &'a str {
+    if from >= to {
+        return "";
+    }
+    &text[chars[from]..chars[to]]
+}
+
+fn char_starts(text: &str) -> Vec<usize> {
+    let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    v.push(text.len());
+    v
+}
+
+fn splits(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
+    let chars = char_starts(text);
+    let mut i = 0;
+    while i < facts.len() {
+        // A run of ratings with counts, in one sentence, with at least two grades.
+        if !(facts[i].kind == FactKind::Rating && facts[i].count.is_some()) {
+            i += 1;
+            continue;
+        }
+        let mut group = vec![i];
+        let mut j = i + 1;
+        while j < facts.len() {
+            let gap = between(
+                text,
+                &chars,
+                facts[group[group.len() - 1]].end,
+                facts[j].start,
+            );
+            if gap.contains(['。', '；', ';', '\n']) {
+                break;
+            }
+            if facts[j].kind == FactKind::Rating && facts[j].count.is_some() {
+                group.push(j);
+            }
+            j += 1;
+        }
+        let distinct: std::collections::HashSet<_> =
+            group.iter().map(|&k| facts[k].value.display()).collect();
+        if group.len() >= 2 && distinct.len() == group.len() {
+            let first_count_start = facts[..group[0]]
+                .iter()
+                .rposition(|f| {
+                    f.kind == FactKind::Count && Some(value_u64(f)) == facts[group[0]].count
+                })
+                .unwrap_or(group[0]);
+            let unit = facts[first_count_start].unit.clone();
+            let parts: u64 = group.iter().filter_map(|&k| facts[k].count).sum();
+            // The whole: the nearest count before the group, in the same unit, larger than
+            // every part, within the paragraph.
+            let whole = facts[..first_count_start].iter().rev().take(8).find(|f| {
+                f.kind == FactKind::Count
+                    && f.unit == unit
+                    && !between(text, &chars, f.end, facts[group[0]].start).contains('\n')
+                    && group
+                        .iter()
+                        .all(|&k| facts[k].count.unwrap_or(0) <= value_u64(f))
+            });
+            if let Some(whole) = whole {
+                let stated = value_u64(whole);
+                let mut ids = vec![whole.id];
+                ids.extend(group.iter().map(|&k| facts[k].id));
+                checks.push(Check {
+                    kind: CheckKind::Split,
+                    ok: parts == stated,
+                    facts: ids,
+                    stated: stated.to_string(),
+                    computed: parts.to_string(),
+                    message: format!(
+                        "the grades' counts add up to {parts}; the whole is stated as {stated}"
+                    ),
+                });
+            }
+        }
+        i = group[group.len() - 1] + 1;
+    }
+}
+
+fn value_u64(f: &Fact) -> u64 {
+    match f.value {
+        FactValue::Integer(n) => n,
+        _ => 0,
+    }
+}
+
+fn differences(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
+    let chars = char_starts(text);
+    let amounts: Vec<&Fact> = facts
+        .iter()
+        .filter(|f| f.kind == FactKind::Amount && f.table.is_none())
+        .collect();
+    for k in 2..amounts.len() {
+        let (a, b, c) = (amounts[k - 2], amounts[k - 1], amounts[k]);
+        // "压减 2260.66 万元" or "压减支出 2260.66 万元": a reduction word just before.
+        let lead_start = c.start.saturating_sub(8);
+        let lead = between(text, &chars, lead_start.max(b.end), c.start);
+        if !REDUCTION_WORDS.iter().any(|w| lead.contains(w)) {
+            continue;
+        }
+        // The three stand in one paragraph, in order whole > part > difference.
+        if between(text, &chars, a.end, c.start).contains('\n') {
+            continue;
+        }
+        let (Some(x), Some(y), Some(z)) = (dec(a), dec(b), dec(c)) else {
+            continue;
+        };
+        if !(x > y && x > z) {
+            continue;
+        }
+        let computed = x - y;
+        checks.push(Check {
+            kind: CheckKind::Difference,
+            ok: computed == z,
+            facts: vec![c.id, a.id, b.id],
+            stated: z.normalize().to_string(),
+            computed: computed.normalize().to_string(),
+            message: format!(
+                "{} − {} = {} yuan; the text states {} yuan",
+                x.normalize(),
+                y.normalize(),
+                computed.normalize(),
+                z.normalize()
+            ),
+        });
+    }
+}
+
+fn shares(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
+    let chars = char_starts(text);
+    for (i, p) in facts.iter().enumerate() {
+        if p.kind != FactKind::Percent || i == 0 {
+            continue;
+        }
+        // "57 个项目（11.49%）": a percent in brackets right after a count.
+        let part = &facts[i - 1];
+        let gap = between(text, &chars, part.end, p.start);
+        if part.kind != FactKind::Count
+            || !(gap.ends_with('（') || gap.ends_with('('))
+            || gap.chars().count() > 12
+        {
+            continue;
+        }
+        // The whole: the nearest earlier count of the same unit and subject head.
+        let head = |f: &Fact| {
+            f.subject
+                .as_deref()
+                .map(|s| s.chars().rev().take(2).collect::<String>())
+        };
+        let Some(whole) = facts[..i - 1].iter().rev().find(|f| {
+            f.kind == FactKind::Count
+                && f.unit == part.unit
+                && head(f) == head(part)
+                && value_u64(f) > value_u64(part)
+        }) else {
+            continue;
+        };
+        let Some(stated) = dec(p) else { continue };
+        let ratio =
+            Decimal::from(value_u64(part)) * Decimal::from(100) / Decimal::from(value_u64(whole));
+        let scale = stated.scale();
+        let last_place = Decimal::new(1, scale);
+        // Reports truncate as often as they round: one unit in the last place either way.
+        let ok = (ratio - stated).abs() <= last_place;
+        checks.push(Check {
+            kind: CheckKind::Share,
+            ok,
+            facts: vec![p.id, part.id, whole.id],
+            stated: stated.normalize().to_string(),
+            computed: ratio.round_dp(scale.max(2)).normalize().to_string(),
+            message: format!(
+                "{} of {} is {}%; the text states {}%",
+                value_u64(part),
+                value_u64(whole),
+                ratio.round_dp(4).normalize(),
+                stated.normalize()
+            ),
+        });
+    }
+}

@@ -1,0 +1,218 @@
+//! `amount`: money. A number, then 元/千元/万元/亿元 or a bare 万/亿 ("涉及资金 1.80 亿"), with
+//! qualifier words around it ("超过 500 万元以上", "3000余万元") and ranges ("100—200万元").
+//! The value is yuan, exact.
+
+use super::lexicon::Lexicon;
+use super::number::{self, NUM, PRE, RANGE, SUF};
+use super::{Candidate, Fact, FactKind, FactValue, Span};
+use crate::domain::{Amount, Qualifier};
+use regex::Regex;
+use std::sync::LazyLock;
+
+static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"{PRE}(?P<num>{NUM})(?:{RANGE}(?P<num2>{NUM}))?(?P<approx>余|多)?(?:(?P<mult>万|亿|千)(?P<approx2>余|多)?(?P<yuan>元)?|(?P<yuan_only>元)){SUF}"
+    ))
+    .expect("valid amount pattern")
+});
+
+pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for caps in AMOUNT.captures_iter(s) {
+        let whole = caps.get(0).expect("match");
+        let num = caps.name("num").expect("num");
+        if number::starts_mid_token(s, num.start()) && caps.name("pre").is_none() {
+            continue;
+        }
+        let has_yuan = caps.name("yuan").is_some() || caps.name("yuan_only").is_some();
+        let mult = caps.name("mult").map(|m| m.as_str());
+        if !has_yuan {
+            // A bare 万/亿 is money only when no measure word follows ("5万人次" is a count);
+            // a bare 千 is never read as money.
+            if mult == Some("千") {
+                continue;
+            }
+            let rest = &s[caps.name("mult").expect("mult").end()..];
+            if starts_with_measure(rest, lex) {
+                continue;
+            }
+        }
+        let unit = match (mult, has_yuan) {
+            (Some(m), true) => format!("{m}元"),
+            (Some(m), false) => m.to_string(),
+            (None, _) => "元".to_string(),
+        };
+        let qualifier = number::qualifier(&caps, &["approx", "approx2"]);
+        let span = Span {
+            start: whole.start(),
+            end: whole.end(),
+        };
+        match number::range_parts(&caps) {
+            Some(r) => {
+                let lo_text = &s[r.lower_number.0..r.lower_number.1];
+                let hi_text = &s[r.upper_number.0..r.upper_number.1];
+                let (Some(lo), Some(hi)) =
+                    (Amount::parse(lo_text, &unit), Amount::parse(hi_text, &unit))
+                else {
+                    continue;
+                };
+                let lower_span = Span {
+                    start: whole.start(),
+                    end: r.lower_number.1,
+                };
+                let upper_span = Span {
+                    start: r.upper_number.0,
+                    end: whole.end(),
+                };
+                out.push(candidate(
+                    lo,
+                    &unit,
+                    Qualifier::AtLeast,
+                    lower_span,
+                    lower_span,
+                ));
+                out.push(candidate(
+                    hi,
+                    &unit,
+                    Qualifier::AtMost,
+                    upper_span,
+                    upper_span,
+                ));
+            }
+            None => {
+                let Some(amount) = Amount::parse(num.as_str(), &unit) else {
+                    continue;
+                };
+                let number_span = Span {
+                    start: num.start(),
+                    end: num.end(),
+                };
+                out.push(candidate(amount, &unit, qualifier, span, number_span));
+            }
+        }
+    }
+    out
+}
+
+fn starts_with_measure(rest: &str, lex: &Lexicon) -> bool {
+    const NON_MONEY: &[&str] = &[
+        "亩",
+        "吨",
+        "平方米",
+        "公里",
+        "千米",
+        "米",
+        "公斤",
+        "千克",
+        "株",
+        "头",
+        "只",
+        "立方米",
+        "千瓦",
+    ];
+    let rest = rest.trim_start_matches(['余', '多']);
+    lex.measure_words
+        .iter()
+        .any(|w| rest.starts_with(w.as_str()))
+        || NON_MONEY.iter().any(|w| rest.starts_with(w))
+}
+
+fn candidate(
+    amount: Amount,
+    unit: &str,
+    qualifier: Qualifier,
+    span: Span,
+    number: Span,
+) -> Candidate {
+    let mut fact = Fact::new(FactKind::Amount, FactValue::Decimal(amount.yuan), span);
+    fact.unit = Some(unit.to_string());
+    fact.qualifier = qualifier;
+    Candidate {
+        fact,
+        span,
+        number,
+        title: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amounts(text: &str) -> Vec<(String, String, Qualifier)> {
+        let lex = crate::extract::Extractor::shared();
+        scan(text, &lex.lexicon)
+            .into_iter()
+            .map(|c| {
+                (
+                    text[c.span.start..c.span.end].to_string(),
+                    c.fact.value.display(),
+                    c.fact.qualifier,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn units_and_scaling() {
+        assert_eq!(
+            amounts("压减预算资金1.02亿元,涉及资金1.80亿,涉及资金117.2万;"),
+            vec![
+                ("1.02亿元".into(), "102000000".into(), Qualifier::Exact),
+                ("1.80亿".into(), "180000000".into(), Qualifier::Exact),
+                ("117.2万".into(), "1172000".into(), Qualifier::Exact),
+            ]
+        );
+    }
+
+    #[test]
+    fn count_then_amount_stay_apart() {
+        let got = amounts("确保全地区7524个684.23亿元的项目");
+        assert_eq!(
+            got,
+            vec![("684.23亿元".into(), "68423000000".into(), Qualifier::Exact)]
+        );
+    }
+
+    #[test]
+    fn qualifiers() {
+        assert_eq!(amounts("新增30万元以上的项目")[0].2, Qualifier::AtLeast);
+        assert_eq!(
+            amounts("超过500万元以上(含500万元)")[0].0,
+            "超过500万元以上"
+        );
+        assert_eq!(amounts("约3000余万元")[0].2, Qualifier::Approx);
+        assert_eq!(amounts("不超过20万元")[0].2, Qualifier::AtMost);
+        assert_eq!(amounts("≤90万元")[0].2, Qualifier::AtMost);
+        assert_eq!(
+            amounts("资金3万余元")[0],
+            ("3万余元".into(), "30000".into(), Qualifier::Approx)
+        );
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(amounts("共45,983.93万元")[0].1, "459839300");
+        assert_eq!(amounts("共1,234.5万元")[0].1, "12345000");
+    }
+
+    #[test]
+    fn ranges_give_two_bounds() {
+        let got = amounts("补助100—200万元");
+        assert_eq!(
+            got,
+            vec![
+                ("100".into(), "1000000".into(), Qualifier::AtLeast),
+                ("200万元".into(), "2000000".into(), Qualifier::AtMost),
+            ]
+        );
+    }
+
+    #[test]
+    fn not_money() {
+        assert!(amounts("培训5万人次").is_empty());
+        assert!(amounts("种植3万亩").is_empty());
+        assert!(amounts("财政资金(单位:万元)").is_empty());
+        assert!(amounts("共5千人").is_empty());
+    }
+}

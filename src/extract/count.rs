@@ -1,0 +1,233 @@
+//! `count`: a number of things with a measure word ("预算项目 509 个", "100 余个案例",
+//! "八个县市", "5519人次"). Chinese numerals count only as a whole jieba word ("一次性" and
+//! "统一" are not numbers), never inside quotes (“六个理念”), and "一个"/"一项" alone is
+//! the article "a". A measure word followed by a period word is a duration ("三个月").
+
+use super::lexicon::Lexicon;
+use super::number::{self, NUM, PRE, RANGE, SUF};
+use super::{Candidate, Fact, FactKind, FactValue, Span};
+use crate::domain::{Qualifier, parse_chinese_count, parse_decimal};
+use regex::Regex;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+pub struct CountPattern(Regex);
+
+impl CountPattern {
+    /// A pattern that matches nothing, until the lexicon it is built from is loaded.
+    pub(crate) fn placeholder() -> CountPattern {
+        CountPattern(Regex::new(r"[^\s\S]").expect("valid empty pattern"))
+    }
+
+    pub fn new(lex: &Lexicon) -> CountPattern {
+        let measures = lex
+            .measure_words
+            .iter()
+            .map(|w| regex::escape(w))
+            .collect::<Vec<_>>()
+            .join("|");
+        let pattern = format!(
+            r"{PRE}(?:(?P<num>{NUM})(?:{RANGE}(?P<num2>{NUM}))?|(?P<cn>[零〇一二两三四五六七八九十百千]+))(?P<mult>万|亿)?(?P<approx>余|多)?(?P<mw>{measures}){SUF}"
+        );
+        CountPattern(Regex::new(&pattern).expect("valid count pattern"))
+    }
+}
+
+pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for caps in lex.count_pattern.0.captures_iter(s) {
+        let whole = caps.get(0).expect("match");
+        let mw = caps.name("mw").expect("measure word");
+        let number_group = caps.name("num").or(caps.name("cn")).expect("a number");
+        if number::starts_mid_token(s, number_group.start()) && caps.name("pre").is_none() {
+            continue;
+        }
+        if number::ends_mid_token(s, mw.end()) || lex.starts_with_period(&s[mw.end()..]) {
+            continue;
+        }
+        // The measure word must end a word: "5部门" is not five of 部, "3个人" is not a count.
+        if !lex.on_word_boundaries(s, mw.start(), mw.end()) && mw.as_str().chars().count() == 1 {
+            let next = s[mw.end()..].chars().next();
+            if next.is_some_and(is_han) {
+                continue;
+            }
+        }
+        let multiplier = match caps.name("mult").map(|m| m.as_str()) {
+            Some("万") => 10_000u64,
+            Some("亿") => 100_000_000,
+            _ => 1,
+        };
+        let qualifier = number::qualifier(&caps, &["approx"]);
+        let unit = mw.as_str().to_string();
+
+        if let Some(cn) = caps.name("cn") {
+            // Chinese numerals: a whole word, not quoted, not the article 一.
+            if cn.as_str() == "一" || inside_quotes(s, cn.start()) {
+                continue;
+            }
+            if !lex.on_word_boundaries(s, cn.start(), cn.start()) {
+                continue;
+            }
+            let Some(n) = parse_chinese_count(cn.as_str()) else {
+                continue;
+            };
+            let span = Span {
+                start: whole.start(),
+                end: whole.end(),
+            };
+            let number_span = Span {
+                start: cn.start(),
+                end: cn.end(),
+            };
+            out.push(candidate(
+                n * multiplier,
+                &unit,
+                qualifier,
+                span,
+                number_span,
+            ));
+            continue;
+        }
+
+        let num = caps.name("num").expect("num");
+        let to_count = |text: &str| -> Option<u64> {
+            let d: Decimal = parse_decimal(text)?;
+            if d.fract() != Decimal::ZERO && multiplier == 1 {
+                return None;
+            }
+            (d * Decimal::from(multiplier)).trunc().to_u64()
+        };
+        match number::range_parts(&caps) {
+            Some(r) => {
+                let (Some(lo), Some(hi)) = (
+                    to_count(&s[r.lower_number.0..r.lower_number.1]),
+                    to_count(&s[r.upper_number.0..r.upper_number.1]),
+                ) else {
+                    continue;
+                };
+                let lower = Span {
+                    start: whole.start(),
+                    end: r.lower_number.1,
+                };
+                let upper = Span {
+                    start: r.upper_number.0,
+                    end: whole.end(),
+                };
+                out.push(candidate(lo, &unit, Qualifier::AtLeast, lower, lower));
+                out.push(candidate(hi, &unit, Qualifier::AtMost, upper, upper));
+            }
+            None => {
+                let Some(n) = to_count(num.as_str()) else {
+                    continue;
+                };
+                let span = Span {
+                    start: whole.start(),
+                    end: whole.end(),
+                };
+                let number_span = Span {
+                    start: num.start(),
+                    end: num.end(),
+                };
+                out.push(candidate(n, &unit, qualifier, span, number_span));
+            }
+        }
+    }
+    out
+}
+
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Whether `at` sits inside “…” (or 「…」) opened earlier on the same line.
+fn inside_quotes(s: &str, at: usize) -> bool {
+    let line_start = s[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &s[line_start..at];
+    let opens = before.matches(['“', '「']).count();
+    let closes = before.matches(['”', '」']).count();
+    opens > closes
+}
+
+fn candidate(n: u64, unit: &str, qualifier: Qualifier, span: Span, number: Span) -> Candidate {
+    let mut fact = Fact::new(FactKind::Count, FactValue::Integer(n), span);
+    fact.unit = Some(unit.to_string());
+    fact.qualifier = qualifier;
+    Candidate {
+        fact,
+        span,
+        number,
+        title: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(text: &str) -> Vec<(String, u64, Qualifier)> {
+        let ex = crate::extract::Extractor::shared();
+        scan(text, &ex.lexicon)
+            .into_iter()
+            .map(|c| {
+                let FactValue::Integer(n) = c.fact.value else {
+                    unreachable!()
+                };
+                (
+                    text[c.span.start..c.span.end].to_string(),
+                    n,
+                    c.fact.qualifier,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn measure_words_and_qualifiers() {
+        assert_eq!(
+            counts("预算项目509个,"),
+            vec![("509个".into(), 509, Qualifier::Exact)]
+        );
+        assert_eq!(
+            counts("100余个案例")[0],
+            ("100余个".into(), 100, Qualifier::Approx)
+        );
+        assert_eq!(counts("培训23次。")[0].1, 23);
+        assert_eq!(counts("累计5519人次")[0].0, "5519人次");
+        assert_eq!(counts("采用254篇次")[0].0, "254篇次");
+        assert_eq!(counts("不少于3家")[0].2, Qualifier::AtLeast);
+        assert_eq!(counts("≥50个项目")[0].2, Qualifier::AtLeast);
+        assert_eq!(counts("共1.2万户")[0].1, 12000);
+    }
+
+    #[test]
+    fn chinese_numerals() {
+        assert_eq!(counts("八个县市位列全疆前二十")[0].1, 8);
+        assert_eq!(counts("培训两千人次")[0].1, 2000);
+        assert!(counts("作为一项重大政治任务").is_empty());
+        assert!(counts("推动“六个理念”落地").is_empty());
+        assert!(counts("进一步做好一次性补助").is_empty());
+    }
+
+    #[test]
+    fn periods_and_ordinals_are_not_counts() {
+        assert!(counts("提前一个月分析").is_empty());
+        assert!(counts("7个工作日内").is_empty());
+        assert!(counts("第三次中央新疆工作座谈会").is_empty());
+        assert!(counts("第3次").is_empty());
+        assert!(counts("提高3个百分点").is_empty());
+        assert!(counts("1+X制度").is_empty());
+    }
+
+    #[test]
+    fn full_width_digits_via_normalized_view() {
+        let n = crate::text::NormalizedText::new("共１２３个项目");
+        assert_eq!(counts(n.as_str())[0].1, 123);
+    }
+
+    #[test]
+    fn ranges() {
+        let got = counts("3至5个");
+        assert_eq!(got[0], ("3".into(), 3, Qualifier::AtLeast));
+        assert_eq!(got[1], ("5个".into(), 5, Qualifier::AtMost));
+    }
+}

@@ -1,0 +1,109 @@
+//! The dictionaries the extractors read (`dictionaries/`, compiled into the binary) and the
+//! jieba segmenter with the domain user dictionary. Built once per process.
+
+use super::Span;
+use aho_corasick::{AhoCorasick, MatchKind};
+use jieba_rs::Jieba;
+
+const MEASURE_WORDS: &str = include_str!("../../dictionaries/measure_words.txt");
+const PERIOD_WORDS: &str = include_str!("../../dictionaries/period_words.txt");
+const NOT_FACTS: &str = include_str!("../../dictionaries/not_facts.txt");
+const USER_DICT: &str = include_str!("../../dictionaries/user_dict.txt");
+
+pub struct Lexicon {
+    pub jieba: Jieba,
+    /// Measure words, longest first (for a regex alternation).
+    pub measure_words: Vec<String>,
+    period_words: AhoCorasick,
+    not_facts: AhoCorasick,
+    pub(crate) count_pattern: super::count::CountPattern,
+}
+
+/// Non-comment, non-blank lines of a dictionary file.
+fn entries(file: &str) -> impl Iterator<Item = &str> {
+    file.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+impl Lexicon {
+    pub fn load() -> Lexicon {
+        let mut jieba = Jieba::new();
+        jieba
+            .load_dict(&mut USER_DICT.as_bytes())
+            .expect("dictionaries/user_dict.txt is a valid jieba dictionary");
+        let mut measure_words: Vec<String> = entries(MEASURE_WORDS).map(String::from).collect();
+        measure_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        let build = |file: &str| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(entries(file))
+                .expect("dictionary patterns build")
+        };
+        let mut lexicon = Lexicon {
+            jieba,
+            measure_words,
+            period_words: build(PERIOD_WORDS),
+            not_facts: build(NOT_FACTS),
+            count_pattern: super::count::CountPattern::placeholder(),
+        };
+        lexicon.count_pattern = super::count::CountPattern::new(&lexicon);
+        lexicon
+    }
+
+    /// Where the not-fact words (slogans, named schemes) stand in `text`.
+    pub fn not_fact_spans(&self, text: &str) -> Vec<Span> {
+        self.not_facts
+            .find_iter(text)
+            .map(|m| Span {
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect()
+    }
+
+    /// Whether `rest` (the text right after a measure word) starts with a period word.
+    pub fn starts_with_period(&self, rest: &str) -> bool {
+        self.period_words.find(rest).is_some_and(|m| m.start() == 0)
+    }
+
+    /// Byte offsets in `window` where jieba puts a word boundary.
+    pub fn boundaries(&self, window: &str) -> Vec<usize> {
+        let mut out = vec![0];
+        let mut at = 0;
+        for w in self.jieba.cut(window, false) {
+            at += w.word.len();
+            out.push(at);
+        }
+        out
+    }
+
+    /// Whether the span [start, end) of `text` starts and ends on jieba word boundaries,
+    /// segmenting only the clause around it.
+    pub fn on_word_boundaries(&self, text: &str, start: usize, end: usize) -> bool {
+        let (ws, we) = clause_window(text, start, end);
+        let b = self.boundaries(&text[ws..we]);
+        b.binary_search(&(start - ws)).is_ok() && b.binary_search(&(end - ws)).is_ok()
+    }
+}
+
+/// The clause around [start, end): up to the nearest sentence or clause punctuation, at most
+/// about 40 bytes either side.
+pub fn clause_window(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let is_stop = |c: char| "，。；：！？,;:!?、\n（）()《》“”".contains(c);
+    let mut ws = start;
+    for (i, c) in text[..start].char_indices().rev() {
+        if is_stop(c) || start - i > 40 {
+            break;
+        }
+        ws = i;
+    }
+    let mut we = end;
+    for (i, c) in text[end..].char_indices() {
+        if is_stop(c) || i > 40 {
+            break;
+        }
+        we = end + i + c.len_utf8();
+    }
+    (ws, we)
+}

@@ -1,0 +1,370 @@
+//! Extraction: the normalized text of one document in, typed facts out. One file per fact
+//! kind, each a scanner over the normalized text; `Extractor` runs them, resolves overlaps
+//! (a number inside a document title is not a count), fills subjects, reads tables and the
+//! document's own metadata. The shapes here are the JSON contract of `shared/FACTS.md`.
+
+mod amount;
+mod count;
+mod document;
+pub mod lexicon;
+mod meta;
+mod number;
+mod percent;
+mod rating;
+mod score;
+mod subject;
+pub mod table;
+
+pub use meta::DocumentMeta;
+
+use crate::domain::{Qualifier, Rating};
+use crate::ingest::{Block, Ingested, Provenance, line_column};
+use crate::text::NormalizedText;
+use lexicon::Lexicon;
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+use std::sync::{Arc, OnceLock};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FactKind {
+    Amount,
+    Count,
+    Percent,
+    Score,
+    Rating,
+    Document,
+}
+
+impl FactKind {
+    pub const ALL: [FactKind; 6] = [
+        FactKind::Amount,
+        FactKind::Count,
+        FactKind::Percent,
+        FactKind::Score,
+        FactKind::Rating,
+        FactKind::Document,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactKind::Amount => "amount",
+            FactKind::Count => "count",
+            FactKind::Percent => "percent",
+            FactKind::Score => "score",
+            FactKind::Rating => "rating",
+            FactKind::Document => "document",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        FactKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A fact's normalized value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FactValue {
+    /// Amounts (in yuan), percents and scores: exact, written as a JSON string.
+    Decimal(Decimal),
+    /// Counts.
+    Integer(u64),
+    Rating(Rating),
+    Document {
+        title: Option<String>,
+        number: Option<String>,
+    },
+}
+
+impl Serialize for FactValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            title: &'a Option<String>,
+            number: &'a Option<String>,
+        }
+        match self {
+            FactValue::Decimal(d) => s.serialize_str(&d.normalize().to_string()),
+            FactValue::Integer(n) => s.serialize_u64(*n),
+            FactValue::Rating(r) => s.serialize_str(r.as_str()),
+            FactValue::Document { title, number } => Doc { title, number }.serialize(s),
+        }
+    }
+}
+
+impl FactValue {
+    /// The value as plain text (decimals without exponent, documents as title or number).
+    pub fn display(&self) -> String {
+        match self {
+            FactValue::Decimal(d) => d.normalize().to_string(),
+            FactValue::Integer(n) => n.to_string(),
+            FactValue::Rating(r) => r.as_str().to_string(),
+            FactValue::Document { title, number } => match (title, number) {
+                (Some(t), Some(n)) => format!("《{t}》{n}"),
+                (Some(t), None) => format!("《{t}》"),
+                (None, Some(n)) => n.clone(),
+                (None, None) => String::new(),
+            },
+        }
+    }
+
+    pub fn as_decimal(&self) -> Option<Decimal> {
+        match self {
+            FactValue::Decimal(d) => Some(*d),
+            FactValue::Integer(n) => Some(Decimal::from(*n)),
+            _ => None,
+        }
+    }
+}
+
+/// One fact, with its span on the document's text (code points, end exclusive).
+#[derive(Clone, Debug, Serialize)]
+pub struct Fact {
+    pub id: usize,
+    pub kind: FactKind,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub value: FactValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub qualifier: Qualifier,
+    pub subject: Option<String>,
+    /// For a rating: how many items got this grade, where the text says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// For a table cell (or prose inside a row): the row's 序号.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    /// For a table fact: which table of the document (0-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_year: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+impl Fact {
+    /// A fact with the common fields set; kind modules fill the rest.
+    pub(crate) fn new(kind: FactKind, value: FactValue, span: Span) -> Fact {
+        Fact {
+            id: 0,
+            kind,
+            text: String::new(),
+            start: span.start,
+            end: span.end,
+            value,
+            unit: None,
+            qualifier: Qualifier::Exact,
+            subject: None,
+            count: None,
+            row: None,
+            table: None,
+            issuer: None,
+            doc_year: None,
+            seq: None,
+            provenance: None,
+        }
+    }
+}
+
+/// A span in normalized byte offsets while extracting; converted to original code points at
+/// the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A candidate fact in the normalized text: the kind modules produce these.
+#[derive(Clone, Debug)]
+pub(crate) struct Candidate {
+    pub fact: Fact,
+    /// Normalized byte span of the whole fact text (qualifier words included).
+    pub span: Span,
+    /// Normalized byte span of the number itself (for subjects and ordering).
+    pub number: Span,
+    /// For a document: the span of its title inside 《》.
+    pub title: Option<Span>,
+}
+
+/// Everything extracted from one document.
+#[derive(Clone, Debug, Serialize)]
+pub struct Extraction {
+    pub document: DocumentMeta,
+    pub facts: Vec<Fact>,
+    pub checks: Vec<crate::check::Check>,
+}
+
+/// The loaded dictionaries and segmenter; build once per process and share.
+pub struct Extractor {
+    lexicon: Lexicon,
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Extractor {
+    pub fn new() -> Self {
+        Extractor {
+            lexicon: Lexicon::load(),
+        }
+    }
+
+    /// The process-wide extractor (jieba's dictionary takes ~100 ms to build).
+    pub fn shared() -> Arc<Extractor> {
+        static SHARED: OnceLock<Arc<Extractor>> = OnceLock::new();
+        SHARED.get_or_init(|| Arc::new(Extractor::new())).clone()
+    }
+
+    /// Extracts from plain text (as if it were an uploaded TXT file).
+    pub fn extract_text(&self, text: &str) -> Extraction {
+        let blocks = Vec::new();
+        self.extract_parts(text, &blocks, None)
+    }
+
+    /// Extracts from an ingested document; tables come from its table blocks as well as from
+    /// tables flattened into the text.
+    pub fn extract(&self, doc: &Ingested) -> Extraction {
+        self.extract_parts(&doc.text, &doc.blocks, Some(doc))
+    }
+
+    fn extract_parts(&self, text: &str, blocks: &[Block], doc: Option<&Ingested>) -> Extraction {
+        let norm = NormalizedText::new(text);
+        let lex = &self.lexicon;
+        let s = norm.as_str();
+
+        let mut candidates = Vec::new();
+        let documents = document::scan(s);
+        candidates.extend(documents.iter().cloned());
+        candidates.extend(amount::scan(s, lex));
+        candidates.extend(percent::scan(s, lex));
+        candidates.extend(score::scan(s, lex));
+        candidates.extend(count::scan(s, lex));
+        candidates.extend(rating::scan(s, lex));
+        let mut candidates = resolve_overlaps(candidates);
+        let banned = lex.not_fact_spans(s);
+        candidates.retain(|c| {
+            !banned
+                .iter()
+                .any(|b| c.span.start < b.end && b.start < c.span.end)
+        });
+
+        subject::assign(&norm, lex, &mut candidates);
+        rating::attach_counts(s, &mut candidates);
+
+        // Tables: real ones from ingestion, else ones flattened into the text.
+        let mut tables: Vec<table::LocatedTable> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table { table, .. } => Some(table::LocatedTable::from_cells(table)),
+                _ => None,
+            })
+            .collect();
+        if tables.is_empty() {
+            tables = table::from_flattened_text(text);
+        }
+        let table_facts = table::facts(&tables, &norm, &mut candidates);
+
+        let mut facts: Vec<Fact> = candidates
+            .into_iter()
+            .map(|c| {
+                let mut f = c.fact;
+                let (s0, e0) = norm.to_original(c.span.start, c.span.end);
+                f.start = s0;
+                f.end = e0;
+                if let (Some(t), FactValue::Document { title, .. }) = (c.title, &mut f.value) {
+                    // The title as written, white space inside removed.
+                    let (ts, te) = norm.to_original(t.start, t.end);
+                    let written: String = norm
+                        .original_slice(ts, te)
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    *title = Some(written);
+                }
+                f
+            })
+            .chain(table_facts)
+            .collect();
+        for f in &mut facts {
+            f.text = norm.original_slice(f.start, f.end).to_string();
+        }
+        facts.sort_by_key(|f| (f.start, f.end));
+        for (i, f) in facts.iter_mut().enumerate() {
+            f.id = i;
+            f.provenance = Some(provenance_of(text, f.start, blocks, doc));
+        }
+
+        let document = meta::read(&norm, &facts);
+        let checks = crate::check::run(&facts, &tables, text);
+        Extraction {
+            document,
+            facts,
+            checks,
+        }
+    }
+}
+
+/// Keeps the earliest, longest candidate where spans overlap; a document (its title and
+/// number) always wins over the numbers inside it.
+fn resolve_overlaps(mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    cands.sort_by_key(|c| {
+        (
+            c.fact.kind != FactKind::Document,
+            c.span.start,
+            std::cmp::Reverse(c.span.end),
+        )
+    });
+    let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
+    let mut taken: Vec<Span> = Vec::new();
+    for c in cands {
+        let overlaps = taken
+            .iter()
+            .any(|t| c.span.start < t.end && t.start < c.span.end);
+        if !overlaps {
+            taken.push(c.span);
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.span.start);
+    kept
+}
+
+fn provenance_of(text: &str, start: usize, blocks: &[Block], doc: Option<&Ingested>) -> Provenance {
+    let from_block = doc.and_then(|_| {
+        blocks.iter().find_map(|b| match b {
+            Block::Paragraph {
+                start: s,
+                end: e,
+                provenance,
+            } if (*s..(*e).max(*s + 1)).contains(&start) => Some(provenance.clone()),
+            Block::Table { table, provenance } => {
+                table.rows.iter().zip(provenance).find_map(|(row, provs)| {
+                    row.iter()
+                        .zip(provs)
+                        .find(|(cell, _)| {
+                            (cell.start..cell.end.max(cell.start + 1)).contains(&start)
+                        })
+                        .map(|(_, p)| p.clone())
+                })
+            }
+            _ => None,
+        })
+    });
+    match from_block {
+        Some(Provenance::Text { .. }) | None => {
+            let (line, column) = line_column(text, start);
+            Provenance::Text { line, column }
+        }
+        Some(p) => p,
+    }
+}

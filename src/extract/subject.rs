@@ -1,0 +1,213 @@
+//! Subjects: what a number counts or measures, as written — the shortest noun phrase that
+//! still says what it is. Read with jieba's part-of-speech tags around the number: the noun
+//! phrase right after the unit ("313 个项目", "14.9亿元的项目"), else the one right before
+//! the number across linking words ("预算项目 509 个", "涉及项目金额共计71860.08万元"); a
+//! passive clause takes the noun before 被; an item of a list ("0.6 分、0.5 分") shares the
+//! head of the first item; a share in brackets after a count ("（11.49%）") has none.
+
+use super::lexicon::{Lexicon, clause_window};
+use super::{Candidate, FactKind, Span};
+use crate::text::NormalizedText;
+
+/// Words between a subject and its number that are not part of either.
+const LINKING: &[&str] = &[
+    "共计",
+    "合计",
+    "总计",
+    "累计",
+    "共有",
+    "达到",
+    "分别为",
+    "分别",
+    "均为",
+    "都在",
+    "均在",
+    "共",
+    "计",
+    "约",
+    "占",
+    "为",
+    "达",
+    "在",
+    "有",
+    "是",
+    "已",
+    "均",
+    "都",
+    "总额",
+    "规模",
+    "近",
+    "超",
+];
+
+/// Parts of speech that end a noun phrase.
+fn stops_phrase(word: &str, tag: &str) -> bool {
+    if word.chars().any(|c| !super::count::is_han(c)) {
+        return true;
+    }
+    if matches!(
+        word,
+        "的" | "和"
+            | "及"
+            | "与"
+            | "或"
+            | "等"
+            | "中"
+            | "内"
+            | "为"
+            | "是"
+            | "对"
+            | "在"
+            | "将"
+            | "把"
+            | "被"
+            | "由"
+            | "从"
+            | "向"
+            | "以"
+            | "于"
+            | "其中"
+            | "进行"
+            | "开展"
+            | "实施"
+            | "予以"
+            | "纳入"
+            | "完成"
+            | "实现"
+            | "位列"
+            | "组织"
+            | "涉及"
+    ) {
+        return true;
+    }
+    let t = tag.as_bytes().first().copied().unwrap_or(b'x');
+    matches!(
+        t,
+        b'p' | b'c' | b'u' | b'd' | b'r' | b'x' | b'w' | b'y' | b'e' | b'o' | b'q'
+    ) || tag == "v"
+        || tag == "f"
+        || (tag == "m"
+            && word
+                .chars()
+                .all(|c| "零〇一二两三四五六七八九十百千万亿几".contains(c)))
+}
+
+/// The longest noun phrase at the start of `window`, joining "A和B" when B is a noun.
+fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
+    let tags = lex.jieba.tag(window, true);
+    let mut end = 0;
+    let mut at = 0;
+    let mut i = 0;
+    while i < tags.len() {
+        let t = &tags[i];
+        if stops_phrase(t.word, t.tag) {
+            let joins = matches!(t.word, "和" | "及" | "与" | "或" | "、")
+                && end > 0
+                && tags
+                    .get(i + 1)
+                    .is_some_and(|n| !stops_phrase(n.word, n.tag));
+            if !joins {
+                break;
+            }
+        }
+        at += t.word.len();
+        if !stops_phrase(t.word, t.tag) {
+            end = at;
+        }
+        i += 1;
+    }
+    (end > 0).then(|| &window[..end])
+}
+
+/// The noun phrase that ends `window`.
+fn phrase_before<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
+    let tags = lex.jieba.tag(window, true);
+    let mut start = window.len();
+    for t in tags.iter().rev() {
+        if stops_phrase(t.word, t.tag) {
+            break;
+        }
+        start -= t.word.len();
+    }
+    (start < window.len()).then(|| &window[start..])
+}
+
+/// Strips linking words from the end of `before` ("分值占" → "分值").
+fn strip_linking(mut before: &str) -> &str {
+    loop {
+        let Some(w) = LINKING.iter().find(|w| before.ends_with(*w)) else {
+            return before;
+        };
+        before = &before[..before.len() - w.len()];
+    }
+}
+
+pub(crate) fn assign(norm: &NormalizedText, lex: &Lexicon, cands: &mut [Candidate]) {
+    let s = norm.as_str();
+    for i in 0..cands.len() {
+        let kind = cands[i].fact.kind;
+        if !matches!(
+            kind,
+            FactKind::Amount | FactKind::Count | FactKind::Percent | FactKind::Score
+        ) {
+            continue;
+        }
+        let span = cands[i].span;
+        let subject = find(s, lex, cands, i, span);
+        cands[i].fact.subject = subject;
+    }
+}
+
+fn find(s: &str, lex: &Lexicon, cands: &[Candidate], i: usize, span: Span) -> Option<String> {
+    let kind = cands[i].fact.kind;
+    let (clause_start, clause_end) = clause_window(s, span.start, span.end);
+    let before = &s[clause_start..span.start];
+
+    // A share in brackets right after a count: "57 个项目（11.49%）".
+    if kind == FactKind::Percent && (before.ends_with('(') || before.ends_with('（')) {
+        return None;
+    }
+    // A title right before: "《绩效管理意见书》32份".
+    if kind == FactKind::Count && s[..span.start].ends_with('》') {
+        let open = s[..span.start].rfind('《')?;
+        return Some(s[open + '《'.len_utf8()..span.start - '》'.len_utf8()].to_string());
+    }
+    // Passive: "宣传稿件被各级主流媒体累计采用254篇次".
+    if let Some(bei) = before.rfind('被') {
+        return phrase_before(lex, &before[..bei]).map(String::from);
+    }
+
+    // After: skip a number fact that directly follows ("253个14.9亿元的项目") and a 的.
+    let mut after_at = span.end;
+    if let Some(next) = cands.get(i + 1)
+        && next.span.start == after_at
+        && matches!(next.fact.kind, FactKind::Amount | FactKind::Count)
+    {
+        after_at = next.span.end;
+    }
+    let rest = &s[after_at..];
+    let rest = rest.strip_prefix('的').unwrap_or(rest);
+    let window_end = rest
+        .char_indices()
+        .find(|&(i, c)| i > 60 || "，。；：！？,;:!?\n()（）“”《》".contains(c))
+        .map_or(rest.len(), |(i, _)| i);
+    if let Some(p) = phrase_after(lex, &rest[..window_end]) {
+        return Some(p.to_string());
+    }
+
+    let before_trimmed = strip_linking(before);
+    if let Some(p) = phrase_before(lex, before_trimmed) {
+        return Some(p.to_string());
+    }
+    // An item of a list shares the subject of the item before it.
+    cands[..i]
+        .iter()
+        .rev()
+        .take_while(|c| {
+            let gap = &s[c.span.end..span.start];
+            !gap.contains(['。', ';', '；', '\n']) && gap.len() <= 40
+        })
+        .find(|c| c.fact.kind == kind && c.fact.subject.is_some())
+        .and_then(|c| c.fact.subject.clone())
+        .filter(|_| clause_end >= span.end)
+}

@@ -1,0 +1,305 @@
+//! Tables of evaluated projects (序号, 项目名称, 实施单位, 财政资金(单位:万元), 评价情况,
+//! 评价等级; score tables with 得分/分值 columns). A table comes either from ingestion (a real
+//! DOCX/PDF table, as `ingest::Table`) or from text where it was flattened one cell a line
+//! (each cell line starts with a tab, rows separated by a blank line). Both become a
+//! `LocatedTable`; each row then yields an `amount` in yuan under the column's unit, a
+//! `rating` from the grade cell and a `score` from each score cell, all with `subject` =
+//! the row's name and `row` = its 序号. The 合计 row yields an amount with subject 合计.
+
+use super::{Candidate, Fact, FactKind, FactValue, Span};
+use crate::domain::{AmountUnit, Rating, parse_decimal};
+use crate::ingest::{Cell, Table};
+use crate::text::NormalizedText;
+use regex::Regex;
+use rust_decimal::Decimal;
+use std::sync::LazyLock;
+
+/// What a column holds, read from its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    RowNumber,
+    Name,
+    Money(AmountUnit),
+    Score,
+    Grade,
+    Other,
+}
+
+/// A table with its header read: the columns' roles and the data rows (code-point offsets
+/// into the document text).
+#[derive(Clone, Debug)]
+pub struct LocatedTable {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl LocatedTable {
+    /// Finds the header row among the grid's rows; rows before it are dropped, and repeated
+    /// header rows (a header repeated on each page) are skipped.
+    pub fn from_cells(table: &Table) -> LocatedTable {
+        let header_at = table.rows.iter().position(|r| is_header(r)).unwrap_or(0);
+        let header = table.rows.get(header_at).cloned().unwrap_or_default();
+        let columns: Vec<Column> = header.iter().map(|c| column_of(&c.text)).collect();
+        let rows = table.rows[(header_at + 1).min(table.rows.len())..]
+            .iter()
+            .filter(|r| !is_header(r) && r.iter().any(|c| !c.text.trim().is_empty()))
+            .cloned()
+            .collect();
+        LocatedTable { columns, rows }
+    }
+
+    fn cell<'r>(&self, row: &'r [Cell], col: Column) -> Option<&'r Cell> {
+        let i = self.columns.iter().position(|c| *c == col)?;
+        row.get(i)
+    }
+
+    fn money_column(&self) -> Option<(usize, AmountUnit)> {
+        self.columns.iter().enumerate().find_map(|(i, c)| match c {
+            Column::Money(u) => Some((i, *u)),
+            _ => None,
+        })
+    }
+
+    /// The row's 序号, when it is a number.
+    pub fn row_number(&self, row: &[Cell]) -> Option<u32> {
+        self.cell(row, Column::RowNumber)?.text.trim().parse().ok()
+    }
+
+    /// Whether the row is the 合计/总计 row.
+    pub fn is_total(&self, row: &[Cell]) -> bool {
+        row.iter().take(2).any(|c| {
+            matches!(
+                squash(&c.text).as_str(),
+                "合计" | "总计" | "小计" | "总合计"
+            )
+        })
+    }
+
+    /// The money cell of a row, parsed in yuan.
+    pub fn money<'r>(&self, row: &'r [Cell]) -> Option<(Decimal, &'r Cell, AmountUnit)> {
+        let (i, unit) = self.money_column()?;
+        let cell = row.get(i)?;
+        let n = parse_decimal(cell.text.trim())?;
+        Some((n * unit.yuan(), cell, unit))
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn is_header(row: &[Cell]) -> bool {
+    let cols: Vec<Column> = row.iter().map(|c| column_of(&c.text)).collect();
+    cols.contains(&Column::RowNumber) && cols.iter().filter(|c| **c != Column::Other).count() >= 2
+}
+
+static UNIT_IN_HEADER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(亿元|万元|千元|元)").expect("valid pattern"));
+
+fn column_of(header: &str) -> Column {
+    let h = squash(header);
+    if h == "序号" || h == "编号" {
+        return Column::RowNumber;
+    }
+    if h.contains("等级") || h == "评级" || h == "评价结果" {
+        return Column::Grade;
+    }
+    if h.contains("得分")
+        || h.contains("分值")
+        || h.contains("评分")
+        || h.contains("分数")
+        || h.ends_with("自评分")
+    {
+        return Column::Score;
+    }
+    if h.contains("资金") || h.contains("金额") || h.contains("预算数") || h.contains("万元")
+    {
+        let unit = UNIT_IN_HEADER
+            .find(&h)
+            .and_then(|m| AmountUnit::parse(m.as_str()))
+            .unwrap_or(AmountUnit::Yuan);
+        return Column::Money(unit);
+    }
+    if h.contains("名称") || h == "项目" || h == "单位" || h.ends_with("指标") {
+        return Column::Name;
+    }
+    Column::Other
+}
+
+/// Tables flattened into text: runs of lines that start with a tab, one cell a line, rows
+/// separated by blank lines, under a header row with 序号.
+pub fn from_flattened_text(text: &str) -> Vec<LocatedTable> {
+    // Group cell lines into rows.
+    let mut rows: Vec<(Vec<Cell>, bool)> = Vec::new(); // (cells, ends a group)
+    let mut current: Vec<Cell> = Vec::new();
+    let mut offset = 0usize;
+    for line in text.split('\n') {
+        let len = line.chars().count();
+        let trimmed_start = line.trim_start_matches(' ');
+        if let Some(cell_text) = trimmed_start.strip_prefix('\t') {
+            let lead = len - cell_text.chars().count();
+            let content = cell_text.trim_end_matches(['\r', ' ', '\t']);
+            let inner_lead = content.chars().count() - content.trim_start().chars().count();
+            let content = content.trim_start();
+            let start = offset + lead + inner_lead;
+            current.push(Cell {
+                start,
+                end: start + content.chars().count(),
+                text: content.to_string(),
+            });
+        } else if !current.is_empty() {
+            rows.push((std::mem::take(&mut current), true));
+        }
+        offset += len + 1;
+    }
+    if !current.is_empty() {
+        rows.push((current, true));
+    }
+
+    let mut tables = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        if !is_header(&rows[i].0) {
+            i += 1;
+            continue;
+        }
+        let width = rows[i].0.len();
+        let mut grid = vec![rows[i].0.clone()];
+        i += 1;
+        while i < rows.len() && rows[i].0.len() == width && !is_header(&rows[i].0) {
+            grid.push(rows[i].0.clone());
+            i += 1;
+        }
+        tables.push(LocatedTable::from_cells(&Table { rows: grid }));
+    }
+    tables
+}
+
+/// Facts of every table's rows. Prose facts already found inside a row (a grade in its
+/// 评价情况 text) take the row's name as subject and its 序号 as `row`.
+pub(crate) fn facts(
+    tables: &[LocatedTable],
+    norm: &NormalizedText,
+    cands: &mut [Candidate],
+) -> Vec<Fact> {
+    let mut out = Vec::new();
+    for (t, table) in tables.iter().enumerate() {
+        for row in &table.rows {
+            let row_no = table.row_number(row);
+            let name = table
+                .cell(row, Column::Name)
+                .map(|c| squash(&c.text))
+                .filter(|n| !n.is_empty());
+            let total = table.is_total(row);
+            let subject = if total {
+                Some("合计".to_string())
+            } else {
+                name.clone()
+            };
+            let fact_at = |kind, value, cell: &Cell| {
+                let mut f = Fact::new(
+                    kind,
+                    value,
+                    Span {
+                        start: cell.start,
+                        end: cell.end,
+                    },
+                );
+                f.subject = subject.clone();
+                f.row = if total { None } else { row_no };
+                f.table = Some(t as u32);
+                f
+            };
+            if let Some((yuan, cell, unit)) = table.money(row) {
+                let mut f = fact_at(FactKind::Amount, FactValue::Decimal(yuan.normalize()), cell);
+                f.unit = Some(unit.as_str().to_string());
+                out.push(f);
+            }
+            if total {
+                continue;
+            }
+            if let Some(cell) = table.cell(row, Column::Grade)
+                && let Some(r) = Rating::parse(&cell.text)
+            {
+                out.push(fact_at(FactKind::Rating, FactValue::Rating(r), cell));
+            }
+            for (i, col) in table.columns.iter().enumerate() {
+                if *col == Column::Score
+                    && let Some(cell) = row.get(i)
+                    && let Some(v) = parse_decimal(cell.text.trim())
+                {
+                    let mut f = fact_at(FactKind::Score, FactValue::Decimal(v), cell);
+                    f.unit = Some("分".to_string());
+                    out.push(f);
+                }
+            }
+            // Prose inside the row's cells.
+            let (Some(first), Some(last)) = (row.first(), row.last()) else {
+                continue;
+            };
+            let (row_start, row_end) = (
+                norm.from_original(first.start),
+                norm.from_original(last.end),
+            );
+            for c in cands.iter_mut() {
+                if c.span.start >= row_start
+                    && c.span.end <= row_end
+                    && c.fact.kind == FactKind::Rating
+                {
+                    c.fact.subject = name.clone();
+                    c.fact.row = row_no;
+                    c.fact.table = Some(t as u32);
+                }
+            }
+        }
+    }
+    // A table cell the prose scanners also read (a quoted grade alone in a cell) is one fact.
+    out.retain(|f| {
+        !cands.iter().any(|c| {
+            let (s, e) = (norm.from_original(f.start), norm.from_original(f.end));
+            c.span.start < e && s < c.span.end && c.fact.kind == f.kind
+        })
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FLAT: &str = "情况表\n\t序号\n\t项目名称\n\t财政资金(单位:万元)\n\t评价等级\n\n\t\n\t\n\t\n\t\n\n\t1\n\t甲项目\n\t548.95\n\t优\n\n\t2\n\t乙项目\n\t1,116.1\n\t良\n\n\t合计\n\t\n\t1665.05\n\t\n\n\t附件2\n\t\n";
+
+    #[test]
+    fn flattened_table_rows() {
+        let tables = from_flattened_text(FLAT);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(t.columns[2], Column::Money(AmountUnit::WanYuan));
+        assert_eq!(t.rows.len(), 3);
+        let (yuan, cell, _) = t.money(&t.rows[0]).unwrap();
+        assert_eq!(yuan.normalize().to_string(), "5489500");
+        let chars: Vec<char> = FLAT.chars().collect();
+        assert_eq!(
+            chars[cell.start..cell.end].iter().collect::<String>(),
+            "548.95"
+        );
+        assert_eq!(
+            t.money(&t.rows[1]).unwrap().0.normalize().to_string(),
+            "11161000"
+        );
+        assert!(t.is_total(&t.rows[2]));
+        assert_eq!(t.row_number(&t.rows[1]), Some(2));
+    }
+
+    #[test]
+    fn header_roles() {
+        assert_eq!(
+            column_of("财政资金(单位:万元)"),
+            Column::Money(AmountUnit::WanYuan)
+        );
+        assert_eq!(column_of("评价等级"), Column::Grade);
+        assert_eq!(column_of("自评得分"), Column::Score);
+        assert_eq!(column_of("项目名称"), Column::Name);
+        assert_eq!(column_of("序号"), Column::RowNumber);
+    }
+}

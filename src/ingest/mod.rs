@@ -1,0 +1,157 @@
+//! Ingestion: bytes of an upload in, the document's text out, with its blocks (paragraphs,
+//! tables as rows × cells) and where each block came from. Everything downstream works on
+//! `Ingested::text`; every offset here is in Unicode code points of that text.
+
+mod txt;
+
+pub use txt::decode_text;
+
+use serde::Serialize;
+
+/// Upper bound on an upload the service will read at all.
+pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Txt,
+    Docx,
+    Pdf,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Txt => "txt",
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// Where a piece of the text came from in the uploaded file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum Provenance {
+    /// A text file: 1-based line and column (code points) of the span's start.
+    Text { line: u32, column: u32 },
+    /// A DOCX paragraph (0-based index among body paragraphs).
+    DocxParagraph { paragraph: u32 },
+    /// A DOCX table cell (0-based table, row and cell).
+    DocxCell { table: u32, row: u32, cell: u32 },
+    /// A PDF page (1-based) and, where known, the line's box in PDF points.
+    PdfPage {
+        page: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bbox: Option<[f32; 4]>,
+    },
+}
+
+/// One cell of a table: its text is `Ingested::text[start..end]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// A table as rows of cells; the first row that names columns (序号, 项目名称 …) is found by
+/// the extractor, so ingestion only reports the grid.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Table {
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A block of the document in reading order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    Paragraph {
+        start: usize,
+        end: usize,
+        provenance: Provenance,
+    },
+    Table {
+        table: Table,
+        /// Provenance of each cell, in the same shape as `table.rows`.
+        provenance: Vec<Vec<Provenance>>,
+    },
+}
+
+/// The outcome of reading an upload.
+#[derive(Clone, Debug)]
+pub struct Ingested {
+    pub format: Format,
+    pub text: String,
+    pub blocks: Vec<Block>,
+    /// Set when the text could only be read by a fallback that may lose detail.
+    pub low_confidence: bool,
+    /// Encoding the text was decoded from (TXT only).
+    pub encoding: Option<&'static str>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IngestError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is {size} bytes; the limit is {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+    #[error("this does not look like text: {0}")]
+    NotText(String),
+    #[error("unsupported format: {found}; accepted are TXT (UTF-8, UTF-16, GBK), DOCX and PDF")]
+    Unsupported { found: String },
+    #[error("the file could not be read: {0}")]
+    Malformed(String),
+    #[error("no text layer: the PDF holds only images (needs OCR)")]
+    NeedsOcr,
+}
+
+/// Reads an upload: detects the format from its bytes, not its name.
+pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    if bytes.is_empty() {
+        return Err(IngestError::Empty);
+    }
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(IngestError::TooLarge {
+            size: bytes.len(),
+            limit: MAX_UPLOAD_BYTES,
+        });
+    }
+    match sniff(bytes) {
+        Sniffed::Text => txt::ingest_text(bytes),
+        Sniffed::Other(found) => Err(IngestError::Unsupported {
+            found: found.to_string(),
+        }),
+    }
+}
+
+enum Sniffed {
+    Text,
+    Other(&'static str),
+}
+
+fn sniff(bytes: &[u8]) -> Sniffed {
+    if bytes.starts_with(b"%PDF-") {
+        Sniffed::Other("PDF")
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        Sniffed::Other("ZIP container (DOCX)")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Sniffed::Other("legacy Word .doc (OLE); save it as .docx or PDF")
+    } else {
+        Sniffed::Text
+    }
+}
+
+/// 1-based line and column (code points) of a code-point offset in `text`.
+pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let mut line = 1u32;
+    let mut column = 1u32;
+    for c in text.chars().take(offset) {
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    (line, column)
+}

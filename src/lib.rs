@@ -1,0 +1,22 @@
+//! jixiao (绩效): turns Chinese budget-performance reports into facts a person can confirm.
+//!
+//! Data flows one way: [`ingest`] (bytes → text, blocks, provenance) → [`text`] (normalized
+//! view with an offset map back) → [`extract`] (one scanner per fact kind, tables, subjects,
+//! metadata) → [`check`] (arithmetic cross-checks) → [`report`] (JSON and tables for people).
+
+pub mod bench;
+pub mod check;
+pub mod domain;
+pub mod extract;
+pub mod ingest;
+pub mod report;
+pub mod text;
+
+pub use extract::{Extraction, Extractor, Fact, FactKind, FactValue};
+pub use ingest::{IngestError, Ingested};
+
+/// Reads an upload and extracts its facts with the process-wide extractor.
+pub fn extract_bytes(bytes: &[u8]) -> Result<Extraction, IngestError> {
+    let doc = ingest::ingest(bytes)?;
+    Ok(Extractor::shared().extract(&doc))
+}
