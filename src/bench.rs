@@ -6,6 +6,10 @@ use std::time::{Duration, Instant};
 
 pub struct BenchReport {
     pub startup: Duration,
+    /// jieba segmentation alone over the same text (a floor any segmenting extractor pays).
+    pub baseline_jieba: Duration,
+    /// One money regex over the same text (the simplest extractor there is).
+    pub baseline_regex: Duration,
     pub documents: usize,
     pub chars: usize,
     pub facts: usize,
@@ -15,6 +19,11 @@ pub struct BenchReport {
 impl BenchReport {
     pub fn chars_per_second(&self) -> f64 {
         self.chars as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// Extraction time over the baseline's time on the same text (lower is better).
+    pub fn ratio_to(&self, baseline: Duration) -> f64 {
+        self.elapsed.as_secs_f64() / baseline.as_secs_f64()
     }
 }
 
@@ -41,8 +50,30 @@ pub fn run(texts: &[String], target_chars: usize) -> BenchReport {
             documents += 1;
         }
     }
+    let jieba = jieba_rs::Jieba::new();
+    let t2 = Instant::now();
+    let mut tokens = 0usize;
+    for _ in 0..rounds {
+        for t in texts {
+            tokens += jieba.cut(t, false).len();
+        }
+    }
+    let baseline_jieba = t2.elapsed();
+    let money =
+        regex::Regex::new(r"(\d+(?:\.\d+)?)\s*(万元|亿元|万|亿|元)").expect("valid pattern");
+    let t3 = Instant::now();
+    let mut hits = 0usize;
+    for _ in 0..rounds {
+        for t in texts {
+            hits += money.find_iter(t).count();
+        }
+    }
+    let baseline_regex = t3.elapsed();
+    std::hint::black_box((tokens, hits));
     BenchReport {
         startup,
+        baseline_jieba,
+        baseline_regex,
         documents,
         chars,
         facts,

@@ -35,10 +35,11 @@ const REDUCTION_WORDS: &[&str] = &["压减", "核减", "调减", "减少", "节�
 
 pub fn run(facts: &[Fact], tables: &[LocatedTable], text: &str) -> Vec<Check> {
     let mut checks = Vec::new();
+    let chars = char_starts(text);
     table_totals(facts, tables, &mut checks);
-    splits(facts, text, &mut checks);
-    differences(facts, text, &mut checks);
-    shares(facts, text, &mut checks);
+    splits(facts, text, &chars, &mut checks);
+    differences(facts, text, &chars, &mut checks);
+    shares(facts, text, &chars, &mut checks);
     checks
 }
 
@@ -97,8 +98,7 @@ fn char_starts(text: &str) -> Vec<usize> {
     v
 }
 
-fn splits(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
-    let chars = char_starts(text);
+fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) {
     let mut i = 0;
     while i < facts.len() {
         // A run of ratings with counts, in one sentence, with at least two grades.
@@ -111,7 +111,7 @@ fn splits(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
         while j < facts.len() {
             let gap = between(
                 text,
-                &chars,
+                chars,
                 facts[group[group.len() - 1]].end,
                 facts[j].start,
             );
@@ -139,7 +139,7 @@ fn splits(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
             let whole = facts[..first_count_start].iter().rev().take(8).find(|f| {
                 f.kind == FactKind::Count
                     && f.unit == unit
-                    && !between(text, &chars, f.end, facts[group[0]].start).contains('\n')
+                    && !between(text, chars, f.end, facts[group[0]].start).contains('\n')
                     && group
                         .iter()
                         .all(|&k| facts[k].count.unwrap_or(0) <= value_u64(f))
@@ -171,8 +171,7 @@ fn value_u64(f: &Fact) -> u64 {
     }
 }
 
-fn differences(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
-    let chars = char_starts(text);
+fn differences(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) {
     let amounts: Vec<&Fact> = facts
         .iter()
         .filter(|f| f.kind == FactKind::Amount && f.table.is_none())
@@ -181,12 +180,12 @@ fn differences(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
         let (a, b, c) = (amounts[k - 2], amounts[k - 1], amounts[k]);
         // "压减 2260.66 万元" or "压减支出 2260.66 万元": a reduction word just before.
         let lead_start = c.start.saturating_sub(8);
-        let lead = between(text, &chars, lead_start.max(b.end), c.start);
+        let lead = between(text, chars, lead_start.max(b.end), c.start);
         if !REDUCTION_WORDS.iter().any(|w| lead.contains(w)) {
             continue;
         }
         // The three stand in one paragraph, in order whole > part > difference.
-        if between(text, &chars, a.end, c.start).contains('\n') {
+        if between(text, chars, a.end, c.start).contains('\n') {
             continue;
         }
         let (Some(x), Some(y), Some(z)) = (dec(a), dec(b), dec(c)) else {
@@ -213,15 +212,14 @@ fn differences(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
     }
 }
 
-fn shares(facts: &[Fact], text: &str, checks: &mut Vec<Check>) {
-    let chars = char_starts(text);
+fn shares(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) {
     for (i, p) in facts.iter().enumerate() {
         if p.kind != FactKind::Percent || i == 0 {
             continue;
         }
         // "57 个项目（11.49%）": a percent in brackets right after a count.
         let part = &facts[i - 1];
-        let gap = between(text, &chars, part.end, p.start);
+        let gap = between(text, chars, part.end, p.start);
         if part.kind != FactKind::Count
             || !(gap.ends_with('（') || gap.ends_with('('))
             || gap.chars().count() > 12

@@ -149,5 +149,16 @@ fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {
         r.elapsed.as_secs_f64()
     );
     println!("throughput: {:.2} M chars/s", r.chars_per_second() / 1e6);
+    let mcs = |d: std::time::Duration| r.chars as f64 / d.as_secs_f64() / 1e6;
+    println!(
+        "baseline jieba cut only: {:.2} M chars/s (extraction takes {:.2}x its time)",
+        mcs(r.baseline_jieba),
+        r.ratio_to(r.baseline_jieba)
+    );
+    println!(
+        "baseline one money regex: {:.2} M chars/s (extraction takes {:.2}x its time)",
+        mcs(r.baseline_regex),
+        r.ratio_to(r.baseline_regex)
+    );
     Ok(ExitCode::SUCCESS)
 }

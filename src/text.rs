@@ -55,11 +55,10 @@ impl<'a> NormalizedText<'a> {
                 let digits_around = before.is_some_and(|c| c.is_ascii_digit() || c == '.')
                     && after.is_some_and(|c| c.is_ascii_digit() || c == '.');
                 if newlines == 0 {
-                    // A space survives only between two Latin letters or two digits, where
+                    // A space survives only between two Latin letters or digits, where
                     // dropping it would glue two words or two numbers together.
                     let keep = before.zip(after).is_some_and(|(b, a)| {
-                        (b.is_ascii_alphabetic() && a.is_ascii_alphabetic())
-                            || (b.is_ascii_digit() && a.is_ascii_digit())
+                        b.is_ascii_alphanumeric() && a.is_ascii_alphanumeric()
                     });
                     if keep {
                         push(&mut normalized, ' ', run_start);

@@ -64,30 +64,14 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
                     start: r.upper_number.0,
                     end: whole.end(),
                 };
-                out.push(candidate(
-                    lo,
-                    &unit,
-                    Qualifier::AtLeast,
-                    lower_span,
-                    lower_span,
-                ));
-                out.push(candidate(
-                    hi,
-                    &unit,
-                    Qualifier::AtMost,
-                    upper_span,
-                    upper_span,
-                ));
+                out.push(candidate(lo, &unit, Qualifier::AtLeast, lower_span));
+                out.push(candidate(hi, &unit, Qualifier::AtMost, upper_span));
             }
             None => {
                 let Some(amount) = Amount::parse(num.as_str(), &unit) else {
                     continue;
                 };
-                let number_span = Span {
-                    start: num.start(),
-                    end: num.end(),
-                };
-                out.push(candidate(amount, &unit, qualifier, span, number_span));
+                out.push(candidate(amount, &unit, qualifier, span));
             }
         }
     }
@@ -117,20 +101,13 @@ fn starts_with_measure(rest: &str, lex: &Lexicon) -> bool {
         || NON_MONEY.iter().any(|w| rest.starts_with(w))
 }
 
-fn candidate(
-    amount: Amount,
-    unit: &str,
-    qualifier: Qualifier,
-    span: Span,
-    number: Span,
-) -> Candidate {
+fn candidate(amount: Amount, unit: &str, qualifier: Qualifier, span: Span) -> Candidate {
     let mut fact = Fact::new(FactKind::Amount, FactValue::Decimal(amount.yuan), span);
     fact.unit = Some(unit.to_string());
     fact.qualifier = qualifier;
     Candidate {
         fact,
         span,
-        number,
         title: None,
     }
 }

@@ -42,15 +42,12 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
         if number::starts_mid_token(s, number_group.start()) && caps.name("pre").is_none() {
             continue;
         }
-        if number::ends_mid_token(s, mw.end()) || lex.starts_with_period(&s[mw.end()..]) {
+        if lex.is_rank(s, number_group.start()) || lex.starts_with_period(&s[mw.end()..]) {
             continue;
         }
         // The measure word must end a word: "5部门" is not five of 部, "3个人" is not a count.
-        if !lex.on_word_boundaries(s, mw.start(), mw.end()) && mw.as_str().chars().count() == 1 {
-            let next = s[mw.end()..].chars().next();
-            if next.is_some_and(is_han) {
-                continue;
-            }
+        if lex.measure_starts_word(&s[mw.start()..]) {
+            continue;
         }
         let multiplier = match caps.name("mult").map(|m| m.as_str()) {
             Some("万") => 10_000u64,
@@ -65,7 +62,7 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
             if cn.as_str() == "一" || inside_quotes(s, cn.start()) {
                 continue;
             }
-            if !lex.on_word_boundaries(s, cn.start(), cn.start()) {
+            if !lex.on_word_boundaries(s, cn.start(), mw.end()) {
                 continue;
             }
             let Some(n) = parse_chinese_count(cn.as_str()) else {
@@ -75,17 +72,7 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
                 start: whole.start(),
                 end: whole.end(),
             };
-            let number_span = Span {
-                start: cn.start(),
-                end: cn.end(),
-            };
-            out.push(candidate(
-                n * multiplier,
-                &unit,
-                qualifier,
-                span,
-                number_span,
-            ));
+            out.push(candidate(n * multiplier, &unit, qualifier, span));
             continue;
         }
 
@@ -113,8 +100,8 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
                     start: r.upper_number.0,
                     end: whole.end(),
                 };
-                out.push(candidate(lo, &unit, Qualifier::AtLeast, lower, lower));
-                out.push(candidate(hi, &unit, Qualifier::AtMost, upper, upper));
+                out.push(candidate(lo, &unit, Qualifier::AtLeast, lower));
+                out.push(candidate(hi, &unit, Qualifier::AtMost, upper));
             }
             None => {
                 let Some(n) = to_count(num.as_str()) else {
@@ -124,11 +111,7 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
                     start: whole.start(),
                     end: whole.end(),
                 };
-                let number_span = Span {
-                    start: num.start(),
-                    end: num.end(),
-                };
-                out.push(candidate(n, &unit, qualifier, span, number_span));
+                out.push(candidate(n, &unit, qualifier, span));
             }
         }
     }
@@ -148,14 +131,13 @@ fn inside_quotes(s: &str, at: usize) -> bool {
     opens > closes
 }
 
-fn candidate(n: u64, unit: &str, qualifier: Qualifier, span: Span, number: Span) -> Candidate {
+fn candidate(n: u64, unit: &str, qualifier: Qualifier, span: Span) -> Candidate {
     let mut fact = Fact::new(FactKind::Count, FactValue::Integer(n), span);
     fact.unit = Some(unit.to_string());
     fact.qualifier = qualifier;
     Candidate {
         fact,
         span,
-        number,
         title: None,
     }
 }

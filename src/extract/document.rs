@@ -177,12 +177,7 @@ fn candidate(title: Option<Span>, number: Option<DocNumber>, span: Span) -> Cand
         fact.doc_year = Some(n.year);
         fact.seq = Some(n.seq);
     }
-    Candidate {
-        fact,
-        span,
-        number: title.unwrap_or(span),
-        title,
-    }
+    Candidate { fact, span, title }
 }
 
 #[cfg(test)]

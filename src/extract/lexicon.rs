@@ -8,14 +8,19 @@ use jieba_rs::Jieba;
 const MEASURE_WORDS: &str = include_str!("../../dictionaries/measure_words.txt");
 const PERIOD_WORDS: &str = include_str!("../../dictionaries/period_words.txt");
 const NOT_FACTS: &str = include_str!("../../dictionaries/not_facts.txt");
+const MEASURE_BLOCKERS: &str = include_str!("../../dictionaries/measure_blockers.txt");
+const RANK_PREFIXES: &str = include_str!("../../dictionaries/rank_prefixes.txt");
 const USER_DICT: &str = include_str!("../../dictionaries/user_dict.txt");
 
 pub struct Lexicon {
     pub jieba: Jieba,
     /// Measure words, longest first (for a regex alternation).
     pub measure_words: Vec<String>,
+    /// Words before a number that make it an ordinal or rank (第, 前).
+    rank_prefixes: Vec<String>,
     period_words: AhoCorasick,
     not_facts: AhoCorasick,
+    measure_blockers: AhoCorasick,
     pub(crate) count_pattern: super::count::CountPattern,
 }
 
@@ -43,8 +48,10 @@ impl Lexicon {
         let mut lexicon = Lexicon {
             jieba,
             measure_words,
+            rank_prefixes: entries(RANK_PREFIXES).map(String::from).collect(),
             period_words: build(PERIOD_WORDS),
             not_facts: build(NOT_FACTS),
+            measure_blockers: build(MEASURE_BLOCKERS),
             count_pattern: super::count::CountPattern::placeholder(),
         };
         lexicon.count_pattern = super::count::CountPattern::new(&lexicon);
@@ -65,6 +72,22 @@ impl Lexicon {
     /// Whether `rest` (the text right after a measure word) starts with a period word.
     pub fn starts_with_period(&self, rest: &str) -> bool {
         self.period_words.find(rest).is_some_and(|m| m.start() == 0)
+    }
+
+    /// Whether the number starting at `start` is an ordinal or a rank ("第三", "前二十").
+    pub fn is_rank(&self, text: &str, start: usize) -> bool {
+        let before = &text[..start];
+        self.rank_prefixes
+            .iter()
+            .any(|p| before.ends_with(p.as_str()))
+    }
+
+    /// Whether a one-character measure word at the start of `rest` begins a longer word
+    /// ("部门", "个人") instead of ending a count.
+    pub fn measure_starts_word(&self, rest: &str) -> bool {
+        self.measure_blockers
+            .find(rest)
+            .is_some_and(|m| m.start() == 0)
     }
 
     /// Byte offsets in `window` where jieba puts a word boundary.

@@ -33,6 +33,9 @@ static REGION: LazyLock<Regex> = LazyLock::new(|| {
 /// First characters that make "X区/X市/X县" a word of prose, not a place (全区, 我市, 各县).
 const NOT_PLACE_START: &str = "全我本该各每他其此辖城社小园景街县市区省地新一两上下";
 
+/// Words that may stand right before a place name in a title.
+const LEADING_FUNCTION_WORDS: &[&str] = &["关于", "对于", "印发", "转发", "对", "在", "据"];
+
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})年(度)?").expect("valid year pattern"));
 
@@ -143,23 +146,26 @@ fn region_in(line: &str) -> Option<String> {
     let plain: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     let mut chain: Option<(usize, String)> = None;
     for m in REGION.find_iter(&plain) {
-        let first = m.as_str().chars().next()?;
-        if NOT_PLACE_START.contains(first) || m.as_str().chars().count() < 2 {
+        // "关于相山区…": a function word the lazy match swept in is not part of the name.
+        let name = LEADING_FUNCTION_WORDS
+            .iter()
+            .find_map(|w| m.as_str().strip_prefix(w))
+            .unwrap_or(m.as_str());
+        let first = name.chars().next()?;
+        if NOT_PLACE_START.contains(first) || name.chars().count() < 2 {
             if chain.is_some() {
                 break;
             }
             continue;
         }
         match &chain {
-            None => chain = Some((m.end(), m.as_str().to_string())),
+            None => chain = Some((m.end(), name.to_string())),
             // "安徽省淮北市相山区": the most specific of a run of places.
-            Some((end, _)) if *end == m.start() => chain = Some((m.end(), m.as_str().to_string())),
+            Some((end, _)) if *end == m.start() => chain = Some((m.end(), name.to_string())),
             Some(_) => break,
         }
     }
-    chain
-        .map(|(_, r)| r)
-        .filter(|r| !r.ends_with('省') || r.chars().count() > 2)
+    chain.map(|(_, r)| r)
 }
 
 fn year_in(title: &str) -> Option<u16> {
@@ -190,6 +196,7 @@ mod tests {
             Some("相山区")
         );
         assert_eq!(region_in("关于全区预算绩效管理的报告"), None);
+        assert_eq!(region_in("关于相山区2022年").as_deref(), Some("相山区"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub mod table;
 pub use meta::DocumentMeta;
 
 use crate::domain::{Qualifier, Rating};
-use crate::ingest::{Block, Ingested, Provenance, line_column};
+use crate::ingest::{Block, Ingested, LineIndex, Provenance};
 use crate::text::NormalizedText;
 use lexicon::Lexicon;
 use rust_decimal::Decimal;
@@ -187,8 +187,6 @@ pub(crate) struct Candidate {
     pub fact: Fact,
     /// Normalized byte span of the whole fact text (qualifier words included).
     pub span: Span,
-    /// Normalized byte span of the number itself (for subjects and ordering).
-    pub number: Span,
     /// For a document: the span of its title inside 《》.
     pub title: Option<Span>,
 }
@@ -299,9 +297,10 @@ impl Extractor {
             f.text = norm.original_slice(f.start, f.end).to_string();
         }
         facts.sort_by_key(|f| (f.start, f.end));
+        let lines = LineIndex::new(text);
         for (i, f) in facts.iter_mut().enumerate() {
             f.id = i;
-            f.provenance = Some(provenance_of(text, f.start, blocks, doc));
+            f.provenance = Some(provenance_of(&lines, f.start, blocks, doc));
         }
 
         let document = meta::read(&norm, &facts);
@@ -339,30 +338,38 @@ fn resolve_overlaps(mut cands: Vec<Candidate>) -> Vec<Candidate> {
     kept
 }
 
-fn provenance_of(text: &str, start: usize, blocks: &[Block], doc: Option<&Ingested>) -> Provenance {
-    let from_block = doc.and_then(|_| {
-        blocks.iter().find_map(|b| match b {
-            Block::Paragraph {
-                start: s,
-                end: e,
-                provenance,
-            } if (*s..(*e).max(*s + 1)).contains(&start) => Some(provenance.clone()),
-            Block::Table { table, provenance } => {
-                table.rows.iter().zip(provenance).find_map(|(row, provs)| {
-                    row.iter()
-                        .zip(provs)
-                        .find(|(cell, _)| {
-                            (cell.start..cell.end.max(cell.start + 1)).contains(&start)
-                        })
-                        .map(|(_, p)| p.clone())
-                })
-            }
-            _ => None,
-        })
-    });
+fn provenance_of(
+    lines: &LineIndex,
+    start: usize,
+    blocks: &[Block],
+    doc: Option<&Ingested>,
+) -> Provenance {
+    // A text file's blocks are its lines, which the line index already answers.
+    let from_block = doc
+        .filter(|d| d.format != crate::ingest::Format::Txt)
+        .and_then(|_| {
+            blocks.iter().find_map(|b| match b {
+                Block::Paragraph {
+                    start: s,
+                    end: e,
+                    provenance,
+                } if (*s..(*e).max(*s + 1)).contains(&start) => Some(provenance.clone()),
+                Block::Table { table, provenance } => {
+                    table.rows.iter().zip(provenance).find_map(|(row, provs)| {
+                        row.iter()
+                            .zip(provs)
+                            .find(|(cell, _)| {
+                                (cell.start..cell.end.max(cell.start + 1)).contains(&start)
+                            })
+                            .map(|(_, p)| p.clone())
+                    })
+                }
+                _ => None,
+            })
+        });
     match from_block {
         Some(Provenance::Text { .. }) | None => {
-            let (line, column) = line_column(text, start);
+            let (line, column) = lines.line_column(start);
             Provenance::Text { line, column }
         }
         Some(p) => p,

@@ -37,7 +37,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
             if let Some(x) = caps.name("suf2") {
                 q = q.combine(Qualifier::from_suffix(x.as_str()).unwrap_or(q));
             }
-            out.push(candidate(Decimal::from(n), q, span, span));
+            out.push(candidate(Decimal::from(n), q, span));
             continue;
         }
         let num = caps.name("num").expect("num");
@@ -66,8 +66,8 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
                     start: r.upper_number.0,
                     end: whole.end(),
                 };
-                out.push(candidate(lo, Qualifier::AtLeast, lower, lower));
-                out.push(candidate(hi, Qualifier::AtMost, upper, upper));
+                out.push(candidate(lo, Qualifier::AtLeast, lower));
+                out.push(candidate(hi, Qualifier::AtMost, upper));
             }
             None => {
                 if s[num.end()..].starts_with("%%") {
@@ -76,30 +76,20 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
                 let Some(value) = parse_decimal(num.as_str()) else {
                     continue;
                 };
-                let number_span = Span {
-                    start: num.start(),
-                    end: num.end(),
-                };
-                out.push(candidate(
-                    value,
-                    number::qualifier(&caps, &[]),
-                    span,
-                    number_span,
-                ));
+                out.push(candidate(value, number::qualifier(&caps, &[]), span));
             }
         }
     }
     out
 }
 
-fn candidate(value: Decimal, qualifier: Qualifier, span: Span, number: Span) -> Candidate {
+fn candidate(value: Decimal, qualifier: Qualifier, span: Span) -> Candidate {
     let mut fact = Fact::new(FactKind::Percent, FactValue::Decimal(value), span);
     fact.unit = Some("%".to_string());
     fact.qualifier = qualifier;
     Candidate {
         fact,
         span,
-        number,
         title: None,
     }
 }

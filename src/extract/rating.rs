@@ -95,7 +95,6 @@ fn push(out: &mut Vec<Candidate>, grade: &str, qualifier: Qualifier, start: usiz
     out.push(Candidate {
         fact,
         span,
-        number: span,
         title: None,
     });
 }
@@ -148,6 +147,8 @@ mod tests {
 
     fn ratings(text: &str) -> Vec<(String, &'static str, Qualifier)> {
         let ex = crate::extract::Extractor::shared();
+        let n = crate::text::NormalizedText::new(text);
+        let text = n.as_str();
         let mut c = scan(text, &ex.lexicon);
         c.sort_by_key(|c| c.span.start);
         c.into_iter()

@@ -72,23 +72,14 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
                     start: r.upper_number.0,
                     end: whole.end(),
                 };
-                out.push(candidate(lo, Qualifier::AtLeast, lower, lower));
-                out.push(candidate(hi, Qualifier::AtMost, upper, upper));
+                out.push(candidate(lo, Qualifier::AtLeast, lower));
+                out.push(candidate(hi, Qualifier::AtMost, upper));
             }
             None => {
                 let Some(value) = parse_decimal(num.as_str()) else {
                     continue;
                 };
-                let number_span = Span {
-                    start: num.start(),
-                    end: num.end(),
-                };
-                out.push(candidate(
-                    value,
-                    number::qualifier(&caps, &[]),
-                    span,
-                    number_span,
-                ));
+                out.push(candidate(value, number::qualifier(&caps, &[]), span));
             }
         }
     }
@@ -112,20 +103,19 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
                 start: num.start(),
                 end: num.end(),
             };
-            out.push(candidate(value, Qualifier::Exact, span, span));
+            out.push(candidate(value, Qualifier::Exact, span));
         }
     }
     out
 }
 
-fn candidate(value: Decimal, qualifier: Qualifier, span: Span, number: Span) -> Candidate {
+fn candidate(value: Decimal, qualifier: Qualifier, span: Span) -> Candidate {
     let mut fact = Fact::new(FactKind::Score, FactValue::Decimal(value), span);
     fact.unit = Some("分".to_string());
     fact.qualifier = qualifier;
     Candidate {
         fact,
         span,
-        number,
         title: None,
     }
 }

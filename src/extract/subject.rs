@@ -92,6 +92,51 @@ fn stops_phrase(word: &str, tag: &str) -> bool {
                 .all(|c| "零〇一二两三四五六七八九十百千万亿几".contains(c)))
 }
 
+/// Words that are never part of a subject, whatever jieba tags them.
+fn is_stop_word(word: &str) -> bool {
+    matches!(
+        word,
+        "的" | "和"
+            | "及"
+            | "与"
+            | "或"
+            | "等"
+            | "中"
+            | "内"
+            | "为"
+            | "是"
+            | "对"
+            | "在"
+            | "将"
+            | "把"
+            | "被"
+            | "由"
+            | "从"
+            | "向"
+            | "以"
+            | "于"
+            | "其中"
+            | "进行"
+            | "开展"
+            | "实施"
+            | "予以"
+            | "纳入"
+            | "完成"
+            | "实现"
+            | "位列"
+            | "组织"
+            | "涉及"
+            | "采用"
+            | "达到"
+            | "占"
+    )
+}
+
+/// A verb that reads as part of a noun phrase when a noun follows it ("相关办法", "跟踪监控项目").
+fn verb_inside_phrase(word: &str, tag: &str) -> bool {
+    tag.starts_with('v') && word.chars().count() >= 2 && !is_stop_word(word)
+}
+
 /// The longest noun phrase at the start of `window`, joining "A和B" when B is a noun.
 fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
     let tags = lex.jieba.tag(window, true);
@@ -100,13 +145,14 @@ fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
     let mut i = 0;
     while i < tags.len() {
         let t = &tags[i];
+        let next_is_noun = tags
+            .get(i + 1)
+            .is_some_and(|n| !stops_phrase(n.word, n.tag));
         if stops_phrase(t.word, t.tag) {
-            let joins = matches!(t.word, "和" | "及" | "与" | "或" | "、")
-                && end > 0
-                && tags
-                    .get(i + 1)
-                    .is_some_and(|n| !stops_phrase(n.word, n.tag));
-            if !joins {
+            let joins =
+                matches!(t.word, "和" | "及" | "与" | "或" | "、") && end > 0 && next_is_noun;
+            let verb_modifier = verb_inside_phrase(t.word, t.tag) && next_is_noun;
+            if !joins && !verb_modifier {
                 break;
             }
         }
@@ -119,12 +165,14 @@ fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
     (end > 0).then(|| &window[..end])
 }
 
-/// The noun phrase that ends `window`.
+/// The noun phrase that ends `window`. Its head (the word next to the number) may be a
+/// verb used as a noun ("压减支出", "资金安排").
 fn phrase_before<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
     let tags = lex.jieba.tag(window, true);
     let mut start = window.len();
-    for t in tags.iter().rev() {
-        if stops_phrase(t.word, t.tag) {
+    for (k, t) in tags.iter().rev().enumerate() {
+        let head_verb = k == 0 && verb_inside_phrase(t.word, t.tag);
+        if stops_phrase(t.word, t.tag) && !head_verb {
             break;
         }
         start -= t.word.len();

@@ -141,17 +141,54 @@ fn sniff(bytes: &[u8]) -> Sniffed {
     }
 }
 
-/// 1-based line and column (code points) of a code-point offset in `text`.
-pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
-    let mut line = 1u32;
-    let mut column = 1u32;
-    for c in text.chars().take(offset) {
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
+/// Line starts of a text, for turning code-point offsets into 1-based line and column.
+pub struct LineIndex {
+    /// Code-point offset where each line starts.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        for (i, c) in text.chars().enumerate() {
+            if c == '\n' {
+                starts.push(i + 1);
+            }
         }
+        LineIndex { starts }
     }
-    (line, column)
+
+    /// 1-based line and column (code points) of a code-point offset.
+    pub fn line_column(&self, offset: usize) -> (u32, u32) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let column = offset - self.starts[line - 1] + 1;
+        (line as u32, column as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_columns() {
+        let idx = LineIndex::new("ab\n预算\n\nx");
+        assert_eq!(idx.line_column(0), (1, 1));
+        assert_eq!(idx.line_column(1), (1, 2));
+        assert_eq!(idx.line_column(3), (2, 1));
+        assert_eq!(idx.line_column(4), (2, 2));
+        assert_eq!(idx.line_column(7), (4, 1));
+    }
+
+    #[test]
+    fn format_is_sniffed_from_bytes() {
+        assert!(matches!(
+            ingest(b"%PDF-1.7 rest"),
+            Err(IngestError::Unsupported { .. }) | Err(_)
+        ));
+        let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+        let err = ingest(&ole).unwrap_err().to_string();
+        assert!(err.contains(".doc"), "{err}");
+        assert_eq!(ingest(b"").unwrap_err(), IngestError::Empty);
+    }
 }
