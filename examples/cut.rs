@@ -1,7 +1,10 @@
+//! Prints jieba's part-of-speech tags for each argument, with the project's user dictionary:
+//! a quick look at how a phrase is segmented when tuning subjects.
 fn main() {
-    let j = jieba_rs::Jieba::new();
+    let lex = jixiao::extract::lexicon::Lexicon::load();
     for s in std::env::args().skip(1) {
-        let t: Vec<String> = j
+        let t: Vec<String> = lex
+            .jieba
             .tag(&s, true)
             .iter()
             .map(|t| format!("{}/{}", t.word, t.tag))

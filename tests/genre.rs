@@ -51,6 +51,23 @@ fn amounts_in_many_forms() {
 }
 
 #[test]
+fn ranges_written_with_both_units() {
+    let e = Extractor::shared().extract_text("扣减下年度预算50万元至100万元。");
+    let q: Vec<_> = e
+        .facts
+        .iter()
+        .map(|f| (f.value.display(), f.qualifier))
+        .collect();
+    assert_eq!(
+        q,
+        vec![
+            ("500000".to_string(), jixiao::domain::Qualifier::AtLeast),
+            ("1000000".to_string(), jixiao::domain::Qualifier::AtMost)
+        ]
+    );
+}
+
+#[test]
 fn counts_with_other_measure_words() {
     has("共抽查12所学校。", FactKind::Count, "12所", "12");
     has("发现问题近30条。", FactKind::Count, "近30条", "30");

@@ -249,6 +249,7 @@ impl Extractor {
         candidates.extend(count::scan(s, lex));
         candidates.extend(rating::scan(s, lex));
         let mut candidates = resolve_overlaps(candidates);
+        mark_ranges(s, &mut candidates);
         let banned = lex.not_fact_spans(s);
         candidates.retain(|c| {
             !banned
@@ -336,6 +337,30 @@ fn resolve_overlaps(mut cands: Vec<Candidate>) -> Vec<Candidate> {
     }
     kept.sort_by_key(|c| c.span.start);
     kept
+}
+
+/// "50万元至100万元", "70分-80分": two facts of one kind joined by a range separator are
+/// the bounds of one range; the lower is at least, the upper at most.
+fn mark_ranges(s: &str, cands: &mut [Candidate]) {
+    const SEPARATORS: &[&str] = &["-", "—", "–", "~", "至", "到", "——"];
+    for i in 1..cands.len() {
+        let (a, b) = (&cands[i - 1], &cands[i]);
+        let numeric = matches!(
+            a.fact.kind,
+            FactKind::Amount | FactKind::Count | FactKind::Percent | FactKind::Score
+        );
+        if !numeric
+            || a.fact.kind != b.fact.kind
+            || a.fact.qualifier != Qualifier::Exact
+            || b.fact.qualifier != Qualifier::Exact
+            || a.span.end > b.span.start
+            || !SEPARATORS.contains(&&s[a.span.end..b.span.start])
+        {
+            continue;
+        }
+        cands[i - 1].fact.qualifier = Qualifier::AtLeast;
+        cands[i].fact.qualifier = Qualifier::AtMost;
+    }
 }
 
 fn provenance_of(

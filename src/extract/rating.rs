@@ -21,6 +21,12 @@ static AFTER_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid pattern")
 });
 
+/// A later item of a list of grades with counts: "评价结果为优秀的5个、良好的8个".
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:、|,|和|及)(?P<g>优秀|良好|中等|较差)的(?:\d|[一二两三四五六七八九十])")
+        .expect("valid pattern")
+});
+
 static AT_LEAST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?P<g>优秀|良好|中等)(?:及以上|以上)").expect("valid pattern"));
 
@@ -67,6 +73,10 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
             whole.start(),
             whole.end(),
         );
+    }
+    for caps in LIST_ITEM.captures_iter(s) {
+        let g = caps.name("g").expect("grade");
+        push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
     }
     for caps in AT_LEAST.captures_iter(s) {
         let whole = caps.get(0).expect("match");
@@ -183,6 +193,11 @@ mod tests {
         );
         assert_eq!(ratings("保持良好水平")[0].1, "良");
         assert_eq!(ratings("评为优 秀,").len(), 1);
+        let list = ratings("评价结果为优秀的5个、良好的8个、中等的2个");
+        assert_eq!(
+            list.iter().map(|r| r.1).collect::<Vec<_>>(),
+            ["优", "良", "中"]
+        );
     }
 
     #[test]

@@ -34,51 +34,20 @@ const LINKING: &[&str] = &[
     "已",
     "均",
     "都",
-    "总额",
-    "规模",
     "近",
     "超",
 ];
 
 /// Parts of speech that end a noun phrase.
 fn stops_phrase(word: &str, tag: &str) -> bool {
-    if word.chars().any(|c| !super::count::is_han(c)) {
+    if word.chars().any(|c| !super::count::is_han(c)) || is_stop_word(word) {
         return true;
     }
-    if matches!(
-        word,
-        "的" | "和"
-            | "及"
-            | "与"
-            | "或"
-            | "等"
-            | "中"
-            | "内"
-            | "为"
-            | "是"
-            | "对"
-            | "在"
-            | "将"
-            | "把"
-            | "被"
-            | "由"
-            | "从"
-            | "向"
-            | "以"
-            | "于"
-            | "其中"
-            | "进行"
-            | "开展"
-            | "实施"
-            | "予以"
-            | "纳入"
-            | "完成"
-            | "实现"
-            | "位列"
-            | "组织"
-            | "涉及"
-    ) {
-        return true;
+    // Measures and rates are nouns whatever the tagger says: 核减率, 满意度, 总额, 总得分.
+    if word.chars().count() >= 2
+        && word.ends_with(['率', '度', '额', '数', '金', '费', '款', '量', '值', '分'])
+    {
+        return false;
     }
     let t = tag.as_bytes().first().copied().unwrap_or(b'x');
     matches!(
@@ -212,8 +181,19 @@ fn find(s: &str, lex: &Lexicon, cands: &[Candidate], i: usize, span: Span) -> Op
     let before = &s[clause_start..span.start];
 
     // A share in brackets right after a count: "57 个项目（11.49%）".
-    if kind == FactKind::Percent && (before.ends_with('(') || before.ends_with('（')) {
+    if kind == FactKind::Percent && s[..span.start].ends_with('(') {
         return None;
+    }
+    // A section weight: "产出指标(50分)".
+    if kind == FactKind::Score && s[..span.start].ends_with('(') {
+        let head = &s[..span.start - 1];
+        let from = head
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| super::count::is_han(*c))
+            .last()
+            .map_or(head.len(), |(i, _)| i);
+        return phrase_before(lex, &head[from..]).map(String::from);
     }
     // A title right before: "《绩效管理意见书》32份".
     if kind == FactKind::Count && s[..span.start].ends_with('》') {
@@ -243,7 +223,11 @@ fn find(s: &str, lex: &Lexicon, cands: &[Candidate], i: usize, span: Span) -> Op
         return Some(p.to_string());
     }
 
-    let before_trimmed = strip_linking(before);
+    let mut before_trimmed = strip_linking(before);
+    // "占总预算的15.6%": a share's base may stand before 的.
+    if kind == FactKind::Percent {
+        before_trimmed = strip_linking(before_trimmed.strip_suffix('的').unwrap_or(before_trimmed));
+    }
     if let Some(p) = phrase_before(lex, before_trimmed) {
         return Some(p.to_string());
     }

@@ -60,6 +60,17 @@ impl LocatedTable {
         })
     }
 
+    /// The row's name: the last non-empty name cell, so an indicator table (一级指标,
+    /// 二级指标, 三级指标) names each row by its most specific indicator.
+    pub fn name(&self, row: &[Cell]) -> Option<String> {
+        self.columns
+            .iter()
+            .zip(row)
+            .filter(|(c, _)| **c == Column::Name)
+            .map(|(_, cell)| squash(&cell.text))
+            .rfind(|n| !n.is_empty())
+    }
+
     /// The row's 序号, when it is a number.
     pub fn row_number(&self, row: &[Cell]) -> Option<u32> {
         self.cell(row, Column::RowNumber)?.text.trim().parse().ok()
@@ -88,9 +99,14 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// A header names its rows (序号 or a name column) and at least one column of values.
 fn is_header(row: &[Cell]) -> bool {
     let cols: Vec<Column> = row.iter().map(|c| column_of(&c.text)).collect();
-    cols.contains(&Column::RowNumber) && cols.iter().filter(|c| **c != Column::Other).count() >= 2
+    let names_rows = cols.contains(&Column::RowNumber) || cols.contains(&Column::Name);
+    let has_values = cols
+        .iter()
+        .any(|c| matches!(c, Column::Money(_) | Column::Score | Column::Grade));
+    names_rows && has_values && cols.iter().filter(|c| **c != Column::Other).count() >= 2
 }
 
 static UNIT_IN_HEADER: LazyLock<Regex> =
@@ -186,10 +202,7 @@ pub(crate) fn facts(
     for (t, table) in tables.iter().enumerate() {
         for row in &table.rows {
             let row_no = table.row_number(row);
-            let name = table
-                .cell(row, Column::Name)
-                .map(|c| squash(&c.text))
-                .filter(|n| !n.is_empty());
+            let name = table.name(row);
             let total = table.is_total(row);
             let subject = if total {
                 Some("合计".to_string())
@@ -289,6 +302,35 @@ mod tests {
         );
         assert!(t.is_total(&t.rows[2]));
         assert_eq!(t.row_number(&t.rows[1]), Some(2));
+    }
+
+    #[test]
+    fn indicator_table_scores_take_the_indicator() {
+        let text = "\t一级指标\n\t二级指标\n\t分值\n\t得分\n\n\t决策\n\t项目立项\n\t10\n\t9.5\n\n\t\n\t绩效目标\n\t8\n\t8\n";
+        let tables = from_flattened_text(text);
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(
+            t.columns,
+            vec![Column::Name, Column::Name, Column::Score, Column::Score]
+        );
+        assert_eq!(t.name(&t.rows[1]).as_deref(), Some("绩效目标"));
+        let ex = crate::extract::Extractor::shared();
+        let e = ex.extract_text(text);
+        let scores: Vec<(String, String)> = e
+            .facts
+            .iter()
+            .map(|f| (f.value.display(), f.subject.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            scores,
+            vec![
+                ("10".into(), "项目立项".into()),
+                ("9.5".into(), "项目立项".into()),
+                ("8".into(), "绩效目标".into()),
+                ("8".into(), "绩效目标".into())
+            ]
+        );
     }
 
     #[test]
