@@ -126,13 +126,20 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
         let distinct: std::collections::HashSet<_> =
             group.iter().map(|&k| facts[k].value.display()).collect();
         if group.len() >= 2 && distinct.len() == group.len() {
-            let first_count_start = facts[..group[0]]
-                .iter()
-                .rposition(|f| {
-                    f.kind == FactKind::Count && Some(value_u64(f)) == facts[group[0]].count
+            // The count of the first grade stands before it ("8 个项目…“优”") or after it
+            // ("“优”的194个项目"); the whole stands before both.
+            let first_count_start = (group[0].saturating_sub(3)..(group[0] + 3).min(facts.len()))
+                .filter(|&k| {
+                    facts[k].kind == FactKind::Count
+                        && Some(value_u64(&facts[k])) == facts[group[0]].count
                 })
-                .unwrap_or(group[0]);
-            let unit = facts[first_count_start].unit.clone();
+                .min_by_key(|&k| k.abs_diff(group[0]));
+            let Some(count_of_first) = first_count_start else {
+                i = group[group.len() - 1] + 1;
+                continue;
+            };
+            let first_count_start = count_of_first.min(group[0]);
+            let unit = facts[count_of_first].unit.clone();
             let parts: u64 = group.iter().filter_map(|&k| facts[k].count).sum();
             // The whole: the nearest count before the group, in the same unit, larger than
             // every part, within the paragraph.

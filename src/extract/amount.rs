@@ -33,7 +33,7 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
                 continue;
             }
             let rest = &s[caps.name("mult").expect("mult").end()..];
-            if starts_with_measure(rest, lex) {
+            if starts_with_measure(rest, lex) || !lex.money_context(s, whole.start(), whole.end()) {
                 continue;
             }
         }
@@ -191,5 +191,7 @@ mod tests {
         assert!(amounts("种植3万亩").is_empty());
         assert!(amounts("财政资金(单位:万元)").is_empty());
         assert!(amounts("共5千人").is_empty());
+        assert!(amounts("全县人口30万,").is_empty());
+        assert_eq!(amounts("核减了1.7亿财政资金")[0].1, "170000000");
     }
 }

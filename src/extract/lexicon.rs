@@ -10,6 +10,7 @@ const PERIOD_WORDS: &str = include_str!("../../dictionaries/period_words.txt");
 const NOT_FACTS: &str = include_str!("../../dictionaries/not_facts.txt");
 const MEASURE_BLOCKERS: &str = include_str!("../../dictionaries/measure_blockers.txt");
 const RANK_PREFIXES: &str = include_str!("../../dictionaries/rank_prefixes.txt");
+const MONEY_WORDS: &str = include_str!("../../dictionaries/money_words.txt");
 const USER_DICT: &str = include_str!("../../dictionaries/user_dict.txt");
 
 pub struct Lexicon {
@@ -21,6 +22,7 @@ pub struct Lexicon {
     period_words: AhoCorasick,
     not_facts: AhoCorasick,
     measure_blockers: AhoCorasick,
+    money_words: AhoCorasick,
     pub(crate) count_pattern: super::count::CountPattern,
 }
 
@@ -52,6 +54,7 @@ impl Lexicon {
             period_words: build(PERIOD_WORDS),
             not_facts: build(NOT_FACTS),
             measure_blockers: build(MEASURE_BLOCKERS),
+            money_words: build(MONEY_WORDS),
             count_pattern: super::count::CountPattern::placeholder(),
         };
         lexicon.count_pattern = super::count::CountPattern::new(&lexicon);
@@ -72,6 +75,12 @@ impl Lexicon {
     /// Whether `rest` (the text right after a measure word) starts with a period word.
     pub fn starts_with_period(&self, rest: &str) -> bool {
         self.period_words.find(rest).is_some_and(|m| m.start() == 0)
+    }
+
+    /// Whether a money word stands in the clause around [start, end).
+    pub fn money_context(&self, text: &str, start: usize, end: usize) -> bool {
+        let (ws, we) = clause_window(text, start, end);
+        self.money_words.is_match(&text[ws..start]) || self.money_words.is_match(&text[end..we])
     }
 
     /// Whether the number starting at `start` is an ordinal or a rank ("第三", "前二十").

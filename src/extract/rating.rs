@@ -134,7 +134,7 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
                 .filter(|c| {
                     // Nothing but the counted noun and evaluation words between them.
                     let gap = &s[c.span.end..span.start];
-                    gap.chars().count() <= 16 && !gap.contains(['“', '"'])
+                    gap.chars().count() <= 16 && !gap.contains(['“', '"', ',', '，'])
                 })
         };
         let Some(count) = following.or_else(preceding) else {

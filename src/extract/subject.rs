@@ -38,6 +38,9 @@ const LINKING: &[&str] = &[
     "超",
 ];
 
+/// Longest subject read before a number; a longer run is prose, not a name.
+const MAX_SUBJECT_CHARS: usize = 12;
+
 /// Parts of speech that end a noun phrase.
 fn stops_phrase(word: &str, tag: &str) -> bool {
     if word.chars().any(|c| !super::count::is_han(c)) || is_stop_word(word) {
@@ -139,9 +142,13 @@ fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
 fn phrase_before<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
     let tags = lex.jieba.tag(window, true);
     let mut start = window.len();
-    for (k, t) in tags.iter().rev().enumerate() {
-        let head_verb = k == 0 && verb_inside_phrase(t.word, t.tag);
-        if stops_phrase(t.word, t.tag) && !head_verb {
+    for t in tags.iter().rev() {
+        // A verb joins the phrase as its head or as a modifier of what follows it:
+        // "压减支出", "申报项目", "跟踪监控项目".
+        if stops_phrase(t.word, t.tag) && !verb_inside_phrase(t.word, t.tag) {
+            break;
+        }
+        if window[start - t.word.len()..].chars().count() > MAX_SUBJECT_CHARS {
             break;
         }
         start -= t.word.len();
