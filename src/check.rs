@@ -30,6 +30,9 @@ pub struct Check {
     pub message: String,
 }
 
+/// How many facts back a check looks for the whole of a part.
+const MAX_LOOK_BACK: usize = 64;
+
 /// Reduction words: the amount after one is the difference of the two before it.
 const REDUCTION_WORDS: &[&str] = &["压减", "核减", "调减", "减少", "节约", "收回"];
 
@@ -239,7 +242,7 @@ fn shares(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
                 .as_deref()
                 .map(|s| s.chars().rev().take(2).collect::<String>())
         };
-        let Some(whole) = facts[..i - 1].iter().rev().find(|f| {
+        let Some(whole) = facts[..i - 1].iter().rev().take(MAX_LOOK_BACK).find(|f| {
             f.kind == FactKind::Count
                 && f.unit == part.unit
                 && head(f) == head(part)

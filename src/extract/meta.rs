@@ -60,9 +60,13 @@ pub(crate) fn read(norm: &NormalizedText, facts: &[Fact]) -> DocumentMeta {
             .find(|c| c.get(2).is_some())
             .and_then(|c| c[1].parse().ok())
     });
-    let head_end_line = head.len();
+    // The own 发文字号 stands alone on a line near the top: only facts in the first lines
+    // are looked at, so a long report costs nothing here.
+    let head_lines: Vec<&str> = original.lines().take(HEAD_LINES * 2).collect();
+    let head_chars: usize = head_lines.iter().map(|l| l.chars().count() + 1).sum();
     let doc_number = facts
         .iter()
+        .take_while(|f| f.start < head_chars)
         .filter(|f| f.kind == FactKind::Document)
         .filter(|f| {
             matches!(
@@ -77,8 +81,12 @@ pub(crate) fn read(norm: &NormalizedText, facts: &[Fact]) -> DocumentMeta {
             let line_no = original[..char_to_byte(original, f.start)]
                 .matches('\n')
                 .count();
-            let line = original.lines().nth(line_no).map(clean_line).unwrap_or("");
-            line_no < head_end_line + 8 && squash(line) == squash(&f.text)
+            let line = head_lines
+                .get(line_no)
+                .copied()
+                .map(clean_line)
+                .unwrap_or("");
+            squash(line) == squash(&f.text)
         })
         .and_then(|f| match &f.value {
             FactValue::Document { number, .. } => number.clone(),

@@ -325,13 +325,16 @@ fn resolve_overlaps(mut cands: Vec<Candidate>) -> Vec<Candidate> {
         )
     });
     let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
-    let mut taken: Vec<Span> = Vec::new();
+    // Kept spans are disjoint, so only the last one starting before a candidate's end can
+    // overlap it.
+    let mut taken: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for c in cands {
         let overlaps = taken
-            .iter()
-            .any(|t| c.span.start < t.end && t.start < c.span.end);
+            .range(..c.span.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > c.span.start);
         if !overlaps {
-            taken.push(c.span);
+            taken.insert(c.span.start, c.span.end);
             kept.push(c);
         }
     }

@@ -120,6 +120,7 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
         let span = cands[i].span;
         let following = cands[i + 1..]
             .iter()
+            .take(2)
             .find(|c| c.fact.kind == FactKind::Count)
             .filter(|c| {
                 let gap = &s[span.end..c.span.start];

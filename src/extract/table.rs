@@ -254,11 +254,12 @@ pub(crate) fn facts(
                 norm.from_original(first.start),
                 norm.from_original(last.end),
             );
-            for c in cands.iter_mut() {
-                if c.span.start >= row_start
-                    && c.span.end <= row_end
-                    && c.fact.kind == FactKind::Rating
-                {
+            let first_in_row = cands.partition_point(|c| c.span.start < row_start);
+            for c in cands[first_in_row..]
+                .iter_mut()
+                .take_while(|c| c.span.start < row_end)
+            {
+                if c.span.end <= row_end && c.fact.kind == FactKind::Rating {
                     c.fact.subject = name.clone();
                     c.fact.row = row_no;
                     c.fact.table = Some(t as u32);
@@ -267,11 +268,14 @@ pub(crate) fn facts(
         }
     }
     // A table cell the prose scanners also read (a quoted grade alone in a cell) is one fact.
+    // Candidates are sorted by start, so the overlap test is a binary search.
     out.retain(|f| {
-        !cands.iter().any(|c| {
-            let (s, e) = (norm.from_original(f.start), norm.from_original(f.end));
-            c.span.start < e && s < c.span.end && c.fact.kind == f.kind
-        })
+        let (s, e) = (norm.from_original(f.start), norm.from_original(f.end));
+        let first = cands.partition_point(|c| c.span.end <= s);
+        !cands[first..]
+            .iter()
+            .take_while(|c| c.span.start < e)
+            .any(|c| c.fact.kind == f.kind)
     });
     out
 }
