@@ -3,9 +3,9 @@
 //! The value is yuan, exact.
 
 use super::lexicon::Lexicon;
-use super::number::{self, NUM, PRE, RANGE, SUF};
-use super::{Candidate, Fact, FactKind, FactValue, Span};
-use crate::domain::{Amount, Qualifier};
+use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
+use super::{Candidate, FactKind, FactValue, Span};
+use crate::domain::Amount;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -43,37 +43,25 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
             (None, _) => "元".to_string(),
         };
         let qualifier = number::qualifier(&caps, &["approx", "approx2"]);
-        let span = Span {
+        let _span = Span {
             start: whole.start(),
             end: whole.end(),
         };
-        match number::range_parts(&caps) {
-            Some(r) => {
-                let lo_text = &s[r.lower_number.0..r.lower_number.1];
-                let hi_text = &s[r.upper_number.0..r.upper_number.1];
-                let (Some(lo), Some(hi)) =
-                    (Amount::parse(lo_text, &unit), Amount::parse(hi_text, &unit))
-                else {
-                    continue;
-                };
-                let lower_span = Span {
-                    start: whole.start(),
-                    end: r.lower_number.1,
-                };
-                let upper_span = Span {
-                    start: r.upper_number.0,
-                    end: whole.end(),
-                };
-                out.push(candidate(lo, &unit, Qualifier::AtLeast, lower_span));
-                out.push(candidate(hi, &unit, Qualifier::AtMost, upper_span));
-            }
-            None => {
-                let Some(amount) = Amount::parse(num.as_str(), &unit) else {
-                    continue;
-                };
-                out.push(candidate(amount, &unit, qualifier, span));
-            }
-        }
+        number::emit(
+            s,
+            &caps,
+            qualifier,
+            |n| Amount::parse(n, &unit).map(|a| a.yuan),
+            |yuan, q, span| {
+                out.push(candidate(
+                    FactKind::Amount,
+                    FactValue::Decimal(yuan),
+                    Some(&unit),
+                    q,
+                    span,
+                ))
+            },
+        );
     }
     out
 }
@@ -101,20 +89,10 @@ fn starts_with_measure(rest: &str, lex: &Lexicon) -> bool {
         || NON_MONEY.iter().any(|w| rest.starts_with(w))
 }
 
-fn candidate(amount: Amount, unit: &str, qualifier: Qualifier, span: Span) -> Candidate {
-    let mut fact = Fact::new(FactKind::Amount, FactValue::Decimal(amount.yuan), span);
-    fact.unit = Some(unit.to_string());
-    fact.qualifier = qualifier;
-    Candidate {
-        fact,
-        span,
-        title: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Qualifier;
 
     fn amounts(text: &str) -> Vec<(String, String, Qualifier)> {
         let lex = crate::extract::Extractor::shared();

@@ -4,9 +4,9 @@
 //! the article "a". A measure word followed by a period word is a duration ("三个月").
 
 use super::lexicon::Lexicon;
-use super::number::{self, NUM, PRE, RANGE, SUF};
-use super::{Candidate, Fact, FactKind, FactValue, Span};
-use crate::domain::{Qualifier, parse_chinese_count, parse_decimal};
+use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
+use super::{Candidate, FactKind, FactValue, Span};
+use crate::domain::{parse_chinese_count, parse_decimal};
 use regex::Regex;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -72,11 +72,16 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
                 start: whole.start(),
                 end: whole.end(),
             };
-            out.push(candidate(n * multiplier, &unit, qualifier, span));
+            out.push(candidate(
+                FactKind::Count,
+                FactValue::Integer(n * multiplier),
+                Some(&unit),
+                qualifier,
+                span,
+            ));
             continue;
         }
 
-        let num = caps.name("num").expect("num");
         let to_count = |text: &str| -> Option<u64> {
             let d: Decimal = parse_decimal(text)?;
             if d.fract() != Decimal::ZERO && multiplier == 1 {
@@ -84,36 +89,15 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
             }
             (d * Decimal::from(multiplier)).trunc().to_u64()
         };
-        match number::range_parts(&caps) {
-            Some(r) => {
-                let (Some(lo), Some(hi)) = (
-                    to_count(&s[r.lower_number.0..r.lower_number.1]),
-                    to_count(&s[r.upper_number.0..r.upper_number.1]),
-                ) else {
-                    continue;
-                };
-                let lower = Span {
-                    start: whole.start(),
-                    end: r.lower_number.1,
-                };
-                let upper = Span {
-                    start: r.upper_number.0,
-                    end: whole.end(),
-                };
-                out.push(candidate(lo, &unit, Qualifier::AtLeast, lower));
-                out.push(candidate(hi, &unit, Qualifier::AtMost, upper));
-            }
-            None => {
-                let Some(n) = to_count(num.as_str()) else {
-                    continue;
-                };
-                let span = Span {
-                    start: whole.start(),
-                    end: whole.end(),
-                };
-                out.push(candidate(n, &unit, qualifier, span));
-            }
-        }
+        number::emit(s, &caps, qualifier, to_count, |n, q, span| {
+            out.push(candidate(
+                FactKind::Count,
+                FactValue::Integer(n),
+                Some(&unit),
+                q,
+                span,
+            ))
+        });
     }
     out
 }
@@ -131,20 +115,10 @@ fn inside_quotes(s: &str, at: usize) -> bool {
     opens > closes
 }
 
-fn candidate(n: u64, unit: &str, qualifier: Qualifier, span: Span) -> Candidate {
-    let mut fact = Fact::new(FactKind::Count, FactValue::Integer(n), span);
-    fact.unit = Some(unit.to_string());
-    fact.qualifier = qualifier;
-    Candidate {
-        fact,
-        span,
-        title: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Qualifier;
 
     fn counts(text: &str) -> Vec<(String, u64, Qualifier)> {
         let ex = crate::extract::Extractor::shared();

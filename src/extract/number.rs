@@ -2,6 +2,7 @@
 //! the qualifier words before and after a number, range separators, and the check that a
 //! match does not start in the middle of a longer token.
 
+use super::{Candidate, Fact, FactKind, FactValue, Span};
 use crate::domain::Qualifier;
 use regex::Captures;
 
@@ -50,20 +51,73 @@ pub fn qualifier(caps: &Captures, approx_groups: &[&str]) -> Qualifier {
     q
 }
 
-/// Byte spans of the lower and upper bounds of a range match, each a fact of its own: the
-/// lower is `at_least`, the upper `at_most`, both with the range's unit.
-pub struct RangeParts {
-    pub lower_number: (usize, usize),
-    pub upper_number: (usize, usize),
+/// The facts of one numeric match: one, or for a range ("70-80分", "20%-30%", "3至5个")
+/// two — the lower bound `at_least`, the upper `at_most`, both with the range's unit.
+/// `parse` turns a number as written into the value; `None` drops the match.
+pub(crate) fn emit<T>(
+    s: &str,
+    caps: &Captures,
+    qualifier: Qualifier,
+    parse: impl Fn(&str) -> Option<T>,
+    mut make: impl FnMut(T, Qualifier, Span),
+) {
+    let whole = caps.get(0).expect("a match");
+    let num = caps.name("num").expect("a number group");
+    match caps.name("num2") {
+        Some(upper) => {
+            let (Some(lo), Some(hi)) = (parse(num.as_str()), parse(upper.as_str())) else {
+                return;
+            };
+            // A unit written on the lower bound too ("20%-30%") belongs to its span.
+            let lower_end = num.end() + usize::from(s[num.end()..].starts_with('%'));
+            make(
+                lo,
+                Qualifier::AtLeast,
+                Span {
+                    start: whole.start(),
+                    end: lower_end,
+                },
+            );
+            make(
+                hi,
+                Qualifier::AtMost,
+                Span {
+                    start: upper.start(),
+                    end: whole.end(),
+                },
+            );
+        }
+        None => {
+            if let Some(v) = parse(num.as_str()) {
+                make(
+                    v,
+                    qualifier,
+                    Span {
+                        start: whole.start(),
+                        end: whole.end(),
+                    },
+                );
+            }
+        }
+    }
 }
 
-pub fn range_parts(caps: &Captures) -> Option<RangeParts> {
-    let lo = caps.name("num")?;
-    let hi = caps.name("num2")?;
-    Some(RangeParts {
-        lower_number: (lo.start(), lo.end()),
-        upper_number: (hi.start(), hi.end()),
-    })
+/// A numeric candidate: its value, unit and qualifier over `span`.
+pub(crate) fn candidate(
+    kind: FactKind,
+    value: FactValue,
+    unit: Option<&str>,
+    qualifier: Qualifier,
+    span: Span,
+) -> Candidate {
+    let mut fact = Fact::new(kind, value, span);
+    fact.unit = unit.map(String::from);
+    fact.qualifier = qualifier;
+    Candidate {
+        fact,
+        span,
+        title: None,
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! written form "百分之二十". The value is the number before %, exact.
 
 use super::lexicon::Lexicon;
-use super::number::{self, NUM, PRE, RANGE, SUF};
-use super::{Candidate, Fact, FactKind, FactValue, Span};
+use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
+use super::{Candidate, FactKind, FactValue, Span};
 use crate::domain::{Qualifier, parse_chinese_count, parse_decimal};
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -37,61 +37,39 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
             if let Some(x) = caps.name("suf2") {
                 q = q.combine(Qualifier::from_suffix(x.as_str()).unwrap_or(q));
             }
-            out.push(candidate(Decimal::from(n), q, span));
+            out.push(candidate(
+                FactKind::Percent,
+                FactValue::Decimal(Decimal::from(n)),
+                Some("%"),
+                q,
+                span,
+            ));
             continue;
         }
         let num = caps.name("num").expect("num");
         if number::starts_mid_token(s, num.start()) && caps.name("pre").is_none() {
             continue;
         }
-        match number::range_parts(&caps) {
-            Some(r) => {
-                let (Some(lo), Some(hi)) = (
-                    parse_decimal(&s[r.lower_number.0..r.lower_number.1]),
-                    parse_decimal(&s[r.upper_number.0..r.upper_number.1]),
-                ) else {
-                    continue;
-                };
-                // "20%-30%": the lower bound's own % belongs to its span.
-                let lower_end = if s[r.lower_number.1..].starts_with('%') {
-                    r.lower_number.1 + 1
-                } else {
-                    r.lower_number.1
-                };
-                let lower = Span {
-                    start: whole.start(),
-                    end: lower_end,
-                };
-                let upper = Span {
-                    start: r.upper_number.0,
-                    end: whole.end(),
-                };
-                out.push(candidate(lo, Qualifier::AtLeast, lower));
-                out.push(candidate(hi, Qualifier::AtMost, upper));
-            }
-            None => {
-                if s[num.end()..].starts_with("%%") {
-                    continue;
-                }
-                let Some(value) = parse_decimal(num.as_str()) else {
-                    continue;
-                };
-                out.push(candidate(value, number::qualifier(&caps, &[]), span));
-            }
+        if s[num.end()..].starts_with("%%") {
+            continue;
         }
+        number::emit(
+            s,
+            &caps,
+            number::qualifier(&caps, &[]),
+            parse_decimal,
+            |v, q, span| {
+                out.push(candidate(
+                    FactKind::Percent,
+                    FactValue::Decimal(v),
+                    Some("%"),
+                    q,
+                    span,
+                ))
+            },
+        );
     }
     out
-}
-
-fn candidate(value: Decimal, qualifier: Qualifier, span: Span) -> Candidate {
-    let mut fact = Fact::new(FactKind::Percent, FactValue::Decimal(value), span);
-    fact.unit = Some("%".to_string());
-    fact.qualifier = qualifier;
-    Candidate {
-        fact,
-        span,
-        title: None,
-    }
 }
 
 #[cfg(test)]

@@ -3,11 +3,10 @@
 //! longer word (分别, 分析, 分钟, 三分之一) is not a score.
 
 use super::lexicon::Lexicon;
-use super::number::{self, NUM, PRE, RANGE, SUF};
-use super::{Candidate, Fact, FactKind, FactValue, Span};
+use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
+use super::{Candidate, FactKind, FactValue, Span};
 use crate::domain::{Qualifier, parse_decimal};
 use regex::Regex;
-use rust_decimal::Decimal;
 use std::sync::LazyLock;
 
 static SCORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -52,36 +51,25 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         {
             continue;
         }
-        let span = Span {
+        let _span = Span {
             start: whole.start(),
             end: whole.end(),
         };
-        match number::range_parts(&caps) {
-            Some(r) => {
-                let (Some(lo), Some(hi)) = (
-                    parse_decimal(&s[r.lower_number.0..r.lower_number.1]),
-                    parse_decimal(&s[r.upper_number.0..r.upper_number.1]),
-                ) else {
-                    continue;
-                };
-                let lower = Span {
-                    start: whole.start(),
-                    end: r.lower_number.1,
-                };
-                let upper = Span {
-                    start: r.upper_number.0,
-                    end: whole.end(),
-                };
-                out.push(candidate(lo, Qualifier::AtLeast, lower));
-                out.push(candidate(hi, Qualifier::AtMost, upper));
-            }
-            None => {
-                let Some(value) = parse_decimal(num.as_str()) else {
-                    continue;
-                };
-                out.push(candidate(value, number::qualifier(&caps, &[]), span));
-            }
-        }
+        number::emit(
+            s,
+            &caps,
+            number::qualifier(&caps, &[]),
+            parse_decimal,
+            |v, q, span| {
+                out.push(candidate(
+                    FactKind::Score,
+                    FactValue::Decimal(v),
+                    Some("分"),
+                    q,
+                    span,
+                ))
+            },
+        );
     }
     for re in [&*NUMBER_THEN_NAME, &*NAME_THEN_NUMBER] {
         for caps in re.captures_iter(s) {
@@ -103,21 +91,16 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
                 start: num.start(),
                 end: num.end(),
             };
-            out.push(candidate(value, Qualifier::Exact, span));
+            out.push(candidate(
+                FactKind::Score,
+                FactValue::Decimal(value),
+                Some("分"),
+                Qualifier::Exact,
+                span,
+            ));
         }
     }
     out
-}
-
-fn candidate(value: Decimal, qualifier: Qualifier, span: Span) -> Candidate {
-    let mut fact = Fact::new(FactKind::Score, FactValue::Decimal(value), span);
-    fact.unit = Some("分".to_string());
-    fact.qualifier = qualifier;
-    Candidate {
-        fact,
-        span,
-        title: None,
-    }
 }
 
 #[cfg(test)]
