@@ -95,17 +95,7 @@ mod tests {
     use crate::domain::Qualifier;
 
     fn amounts(text: &str) -> Vec<(String, String, Qualifier)> {
-        let lex = crate::extract::Extractor::shared();
-        scan(text, &lex.lexicon)
-            .into_iter()
-            .map(|c| {
-                (
-                    text[c.span.start..c.span.end].to_string(),
-                    c.fact.value.display(),
-                    c.fact.qualifier,
-                )
-            })
-            .collect()
+        crate::extract::scanned(text, scan)
     }
 
     #[test]

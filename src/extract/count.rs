@@ -121,19 +121,9 @@ mod tests {
     use crate::domain::Qualifier;
 
     fn counts(text: &str) -> Vec<(String, u64, Qualifier)> {
-        let ex = crate::extract::Extractor::shared();
-        scan(text, &ex.lexicon)
+        crate::extract::scanned(text, scan)
             .into_iter()
-            .map(|c| {
-                let FactValue::Integer(n) = c.fact.value else {
-                    unreachable!()
-                };
-                (
-                    text[c.span.start..c.span.end].to_string(),
-                    n,
-                    c.fact.qualifier,
-                )
-            })
+            .map(|(t, v, q)| (t, v.parse().expect("a count"), q))
             .collect()
     }
 

@@ -314,6 +314,27 @@ impl Extractor {
     }
 }
 
+/// What a scanner found in a text, as (surface, value, qualifier), sorted by position:
+/// the unit tests of each kind read their results through this.
+#[cfg(test)]
+pub(crate) fn scanned(
+    text: &str,
+    scan: fn(&str, &Lexicon) -> Vec<Candidate>,
+) -> Vec<(String, String, Qualifier)> {
+    let mut found = scan(text, &Extractor::shared().lexicon);
+    found.sort_by_key(|c| c.span.start);
+    found
+        .into_iter()
+        .map(|c| {
+            (
+                text[c.span.start..c.span.end].to_string(),
+                c.fact.value.display(),
+                c.fact.qualifier,
+            )
+        })
+        .collect()
+}
+
 /// Keeps the earliest, longest candidate where spans overlap; a document (its title and
 /// number) always wins over the numbers inside it.
 fn resolve_overlaps(mut cands: Vec<Candidate>) -> Vec<Candidate> {

@@ -77,17 +77,7 @@ mod tests {
     use super::*;
 
     fn percents(text: &str) -> Vec<(String, String, Qualifier)> {
-        let ex = crate::extract::Extractor::shared();
-        scan(text, &ex.lexicon)
-            .into_iter()
-            .map(|c| {
-                (
-                    text[c.span.start..c.span.end].to_string(),
-                    c.fact.value.display(),
-                    c.fact.qualifier,
-                )
-            })
-            .collect()
+        crate::extract::scanned(text, scan)
     }
 
     #[test]
