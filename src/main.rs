@@ -33,6 +33,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Print the text ingestion reads from a file (PDF, DOCX or TXT), as the extractor sees it.
+    Text {
+        file: PathBuf,
+        /// Also list the blocks (paragraphs, table cells) with their provenance.
+        #[arg(long)]
+        blocks: bool,
+    },
     /// Measure extraction speed on sample reports repeated to a target size.
     Bench {
         /// Report files or directories (default: samples/).
@@ -47,6 +54,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract { files, format } => extract(&files, format),
+        Command::Text { file, blocks } => text(&file, blocks),
         Command::Bench { files, chars } => bench(&files, chars),
     };
     match result {
@@ -117,6 +125,40 @@ fn extract_one(extractor: &Extractor, path: &Path) -> Result<jixiao::Extraction>
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let doc = ingest::ingest(&bytes)?;
     Ok(extractor.extract(&doc))
+}
+
+fn text(path: &Path, blocks: bool) -> Result<ExitCode> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let doc = ingest::ingest(&bytes)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    writeln!(out, "{}", doc.text)?;
+    if blocks {
+        let chars: Vec<char> = doc.text.chars().collect();
+        let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+        for b in &doc.blocks {
+            match b {
+                ingest::Block::Paragraph {
+                    start,
+                    end,
+                    provenance,
+                } => writeln!(out, "P {provenance:?} {:?}", slice(*start, *end))?,
+                ingest::Block::Table { table, provenance } => {
+                    for (row, provs) in table.rows.iter().zip(provenance) {
+                        let cells: Vec<String> = row.iter().map(|c| c.text.clone()).collect();
+                        writeln!(out, "R {:?} {cells:?}", provs.first())?;
+                    }
+                }
+            }
+        }
+    }
+    if doc.low_confidence {
+        eprintln!(
+            "jixiao: {}: read by a fallback; check the text",
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {

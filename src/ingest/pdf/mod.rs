@@ -1,0 +1,209 @@
+//! PDF uploads. pdf-extract interprets each page's content stream and hands every glyph and
+//! every stroked or filled path to our `OutputDev` (`glyphs`); `layout` rebuilds lines,
+//! paragraphs and tables from that geometry alone. pdf-extract panics on some inputs (fonts
+//! with predefined CMaps such as UniGB-UCS2-H, unusual graphics state), so it runs under
+//! `catch_unwind` on its own thread with a time limit; when it fails the page text comes from
+//! `fallback` (lopdf's content parser, which pdf-extract re-exports), marked low confidence.
+//! Before any of that: encrypted, truncated and image-only (scanned) files are told apart
+//! and reported as such.
+
+mod fallback;
+mod glyphs;
+mod layout;
+
+use super::{IngestError, Ingested};
+use pdf_extract::Document;
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Most pages read from one PDF.
+pub const MAX_PAGES: usize = 1_000;
+/// Wall-clock budget for one file; a file that takes longer is rejected, not waited for.
+pub const TIME_LIMIT: Duration = Duration::from_secs(30);
+/// Glyphs collected at most (beyond this a file is not a report).
+const MAX_GLYPHS: usize = 20_000_000;
+/// A page with fewer visible characters than this and an image on it is a scanned page.
+const MIN_CHARS_PER_PAGE: usize = 10;
+
+/// Reads a PDF from its bytes.
+pub fn ingest_pdf(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    let owned = bytes.to_vec();
+    let (tx, rx) = mpsc::channel();
+    let worker = std::thread::Builder::new()
+        .name("pdf-ingest".into())
+        .spawn(move || {
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| read(&owned)))
+                .unwrap_or_else(|_| {
+                    Err(IngestError::Malformed(
+                        "the PDF reader failed on this file".into(),
+                    ))
+                });
+            // The receiver may have given up already; nothing left to do then.
+            let _ = tx.send(result);
+        })
+        .map_err(|e| IngestError::Malformed(format!("cannot start the PDF reader: {e}")))?;
+    match rx.recv_timeout(TIME_LIMIT) {
+        Ok(result) => {
+            let _ = worker.join();
+            result
+        }
+        // The worker cannot be killed; it is left to finish on its own and its result dropped.
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(IngestError::Limit(format!(
+            "reading the PDF took longer than {} s",
+            TIME_LIMIT.as_secs()
+        ))),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(IngestError::Malformed(
+            "the PDF reader stopped without a result".into(),
+        )),
+    }
+}
+
+fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    let doc = load(bytes)?;
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(IngestError::Malformed("the PDF has no pages".into()));
+    }
+    if pages.len() > MAX_PAGES {
+        return Err(IngestError::Limit(format!(
+            "the PDF has {} pages; at most {MAX_PAGES} are read",
+            pages.len()
+        )));
+    }
+    let scan = page_kinds(&doc);
+    if scan.iter().all(|k| *k != PageKind::Text) && scan.contains(&PageKind::Image) {
+        return Err(IngestError::NeedsOcr);
+    }
+
+    let mut collector = glyphs::Collector::new(MAX_GLYPHS);
+    let drawn = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        pdf_extract::output_doc(&doc, &mut collector)
+    }));
+    let (mut ingested, pages_read) = match drawn {
+        Ok(Ok(())) => {
+            let pages = collector.pages;
+            let n = pages.len();
+            (layout::build(&pages), n)
+        }
+        // pdf-extract gave up (a panic or an error it reports): rebuild the glyphs from lopdf's
+        // own decoding of the content streams.
+        _ => {
+            let pages = fallback::pages(&doc)?;
+            let n = pages.len();
+            let mut ingested = layout::build(&pages);
+            ingested.low_confidence = true;
+            (ingested, n)
+        }
+    };
+    let visible = ingested.text.chars().filter(|c| !c.is_whitespace()).count();
+    if visible < MIN_CHARS_PER_PAGE * pages_read.max(1) && scan.contains(&PageKind::Image) {
+        return Err(IngestError::NeedsOcr);
+    }
+    if visible == 0 {
+        return Err(IngestError::NeedsOcr);
+    }
+    let unreadable = ingested
+        .text
+        .chars()
+        .filter(|c| {
+            *c == '\u{FFFD}'
+                || ('\u{E000}'..='\u{F8FF}').contains(c)
+                || c.is_control() && !c.is_whitespace()
+        })
+        .count();
+    if unreadable * 3 > visible {
+        // Fonts without a usable ToUnicode map: the "text" is glyph ids, as good as a scan.
+        return Err(IngestError::NeedsOcr);
+    }
+    ingested.encoding = None;
+    Ok(ingested)
+}
+
+fn load(bytes: &[u8]) -> Result<Document, IngestError> {
+    let doc = Document::load_mem(bytes).map_err(|e| {
+        let msg = e.to_string();
+        if is_encryption_error(&msg) {
+            encrypted()
+        } else {
+            IngestError::Malformed(format!("the PDF is damaged or truncated ({msg})"))
+        }
+    })?;
+    if doc.is_encrypted() {
+        return Err(encrypted());
+    }
+    Ok(doc)
+}
+
+fn is_encryption_error(msg: &str) -> bool {
+    let m = msg.to_ascii_lowercase();
+    m.contains("encrypt") || m.contains("decrypt") || m.contains("password")
+}
+
+fn encrypted() -> IngestError {
+    IngestError::Unsupported {
+        found: "password-protected (encrypted) PDF; remove the password and upload it again".into(),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PageKind {
+    /// The page uses fonts: it has a text layer.
+    Text,
+    /// No fonts, but images: a scanned page.
+    Image,
+    Empty,
+}
+
+/// Classifies pages from their resources without running the content streams.
+fn page_kinds(doc: &Document) -> Vec<PageKind> {
+    doc.get_pages()
+        .values()
+        .map(|&id| {
+            let fonts = doc.get_page_fonts(id).map(|f| f.len()).unwrap_or(0);
+            if fonts > 0 {
+                return PageKind::Text;
+            }
+            let images = doc.get_page_images(id).map(|i| i.len()).unwrap_or(0);
+            if images > 0 || has_image_xobject(doc, id) {
+                PageKind::Image
+            } else {
+                PageKind::Empty
+            }
+        })
+        .collect()
+}
+
+fn has_image_xobject(doc: &Document, page: pdf_extract::ObjectId) -> bool {
+    let Ok((resources, ids)) = doc.get_page_resources(page) else {
+        return false;
+    };
+    let dicts = resources
+        .into_iter()
+        .chain(ids.iter().filter_map(|id| doc.get_dictionary(*id).ok()));
+    for res in dicts {
+        let Ok(xobjects) = res.get(b"XObject") else {
+            continue;
+        };
+        let xobjects = match xobjects {
+            pdf_extract::Object::Reference(id) => doc.get_dictionary(*id).ok(),
+            pdf_extract::Object::Dictionary(d) => Some(d),
+            _ => None,
+        };
+        for (_, v) in xobjects.into_iter().flat_map(|d| d.iter()) {
+            let stream = match v {
+                pdf_extract::Object::Reference(id) => doc.get_object(*id).ok(),
+                other => Some(other),
+            };
+            if let Some(pdf_extract::Object::Stream(s)) = stream
+                && s.dict
+                    .get(b"Subtype")
+                    .and_then(|o| o.as_name())
+                    .is_ok_and(|n| n == b"Image")
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
