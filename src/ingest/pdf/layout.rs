@@ -52,6 +52,8 @@ struct Grid {
     xs: Vec<f64>,
     rows: Vec<Vec<String>>,
     boxes: Vec<Vec<[f64; 4]>>,
+    /// Page index of each row (a table continued over pages keeps one grid).
+    row_pages: Vec<usize>,
 }
 
 enum Item {
@@ -89,6 +91,20 @@ pub fn build(pages: &[Page]) -> Ingested {
         .map(|(i, p)| page_items(i, p))
         .collect();
     let geometry = geometries(pages, &items);
+    if std::env::var_os("JIXIAO_PDF_DEBUG").is_some() {
+        for (i, its) in items.iter().enumerate() {
+            eprintln!("=== page {}", i + 1);
+            for it in its {
+                if let Item::Line(l) = it {
+                    eprintln!(
+                        "x={:.1} y={:.1} r={:.1} s={:.1} u={:.1} |{}",
+                        l.x, l.y, l.right, l.size, l.first_unit, l.text
+                    );
+                }
+            }
+        }
+        eprintln!("{geometry:?}");
+    }
     let mut grids: Vec<Grid> = Vec::new();
     let paras = paragraphs(pages, &mut items, &geometry, &mut grids);
     emit(pages, paras, grids)
@@ -164,6 +180,7 @@ fn page_items(index: usize, page: &Page) -> Vec<Item> {
             page: index,
             top: ys[0],
             xs,
+            row_pages: vec![index; rows.len()],
             rows,
             boxes,
         }));
@@ -306,8 +323,26 @@ fn line_of(page: usize, glyphs: &[&Glyph]) -> Option<Line> {
     let first = first?;
     let text = text.trim_end().to_string();
     let lead = &glyphs[first];
+    // A Latin word or a number moves to the next line whole, so it is the unit that did not
+    // fit; CJK breaks between any two characters.
+    let word = |g: &Glyph| {
+        g.text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == ',')
+    };
     let mut first_unit = lead.width;
-    for g in &glyphs[first + 1..] {
+    let mut rest = glyphs[first + 1..].iter().peekable();
+    if word(lead) {
+        while let Some(g) = rest.peek() {
+            if word(g) {
+                first_unit += g.width;
+                rest.next();
+            } else {
+                break;
+            }
+        }
+    }
+    for g in rest {
         if g.text.chars().all(is_closing) {
             first_unit += g.width;
         } else {
@@ -587,34 +622,29 @@ fn merge_or_push_grid(grids: &mut Vec<Grid>, paras: &mut Vec<Para>, g: Grid, _pa
             .iter()
             .take_while(|r| prev.rows.first().is_some_and(|h| h == *r))
             .count();
-        let mut rows = g.rows.into_iter();
-        let mut boxes = g.boxes.into_iter();
-        for _ in 0..header_rows {
-            // A repeated header row is kept as a row; the extractor knows to skip it.
-            if let (Some(r), Some(b)) = (rows.next(), boxes.next()) {
-                prev.rows.push(r);
-                prev.boxes.push(b);
-            }
-        }
-        let mut rows: Vec<Vec<String>> = rows.collect();
-        let mut boxes: Vec<Vec<[f64; 4]>> = boxes.collect();
-        if let Some(first) = rows.first()
-            && first.first().is_some_and(|c| c.trim().is_empty())
-            && let Some(last_data) = prev
-                .rows
-                .iter_mut()
-                .rev()
-                .find(|r| r.first().is_some_and(|c| !c.trim().is_empty()))
-            && last_data.first().is_some_and(|c| c.trim() != "序号")
+        let mut rows: Vec<Vec<String>> = g.rows;
+        let mut boxes: Vec<Vec<[f64; 4]>> = g.boxes;
+        // The first row after the repeated header, without a 序号, is the rest of the row
+        // the page break cut.
+        if let Some(cont) = rows.get(header_rows)
+            && cont.first().is_some_and(|c| c.trim().is_empty())
+            && let Some(last) = prev.rows.last_mut()
+            && last
+                .first()
+                .is_some_and(|c| !c.trim().is_empty() && c.trim() != "序号")
         {
-            let cont = rows.remove(0);
-            boxes.remove(0);
-            for (a, b) in last_data.iter_mut().zip(cont) {
+            let cont = rows.remove(header_rows);
+            boxes.remove(header_rows);
+            for (a, b) in last.iter_mut().zip(cont) {
                 join_into(a, &b);
             }
         }
+        // A repeated header row is kept as a row; the extractor knows to skip it.
+        prev.row_pages
+            .extend(std::iter::repeat_n(g.page, rows.len()));
         prev.rows.extend(rows);
         prev.boxes.extend(boxes);
+        prev.page = g.page;
         return;
     }
     grids.push(g);
@@ -687,14 +717,21 @@ fn text_tables(paras: &[Para], slot: &[usize]) -> Vec<TextTable> {
             let k = slot[j] - row_start;
             if j > i && (k >= width || k == 0) {
                 let t = paras[j].text.trim();
-                let starts_row = t.parse::<u32>().is_ok()
-                    || matches!(t, "合计" | "总计" | "小计" | "序号" | "编号");
+                let total = matches!(t, "合计" | "总计" | "小计");
+                let starts_row = total || t.parse::<u32>().is_ok() || matches!(t, "序号" | "编号");
                 if !starts_row {
                     break;
                 }
                 rows.push((row_start, std::mem::replace(&mut row, vec![None; width])));
-                row_start = slot[j];
-                row[0] = Some(j);
+                // A total row often leaves 序号 empty and names itself in the next column.
+                let expected = row_start + width + 1;
+                if total && slot[j] == expected + 1 {
+                    row_start = expected;
+                    row[1] = Some(j);
+                } else {
+                    row_start = slot[j];
+                    row[0] = Some(j);
+                }
             } else {
                 row[k] = Some(j);
             }
@@ -840,10 +877,10 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
 }
 
 fn emit_grid(out: &mut Out, blocks: &mut Vec<Block>, grid: &Grid, pages: &[Page]) {
-    let page = &pages[grid.page];
     let mut table = Table::default();
     let mut provenance = Vec::new();
-    for (row, boxes) in grid.rows.iter().zip(&grid.boxes) {
+    for ((row, boxes), &p) in grid.rows.iter().zip(&grid.boxes).zip(&grid.row_pages) {
+        let page = &pages[p];
         let mut cells = Vec::new();
         let mut provs = Vec::new();
         for (cell, b) in row.iter().zip(boxes) {
