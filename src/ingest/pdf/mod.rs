@@ -28,10 +28,11 @@ const MIN_CHARS_PER_PAGE: usize = 10;
 
 /// Reads a PDF from its bytes.
 pub fn ingest_pdf(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    quiet_reader_panics();
     let owned = bytes.to_vec();
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::Builder::new()
-        .name("pdf-ingest".into())
+        .name(READER_THREAD.into())
         .spawn(move || {
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| read(&owned)))
                 .unwrap_or_else(|_| {
@@ -58,6 +59,23 @@ pub fn ingest_pdf(bytes: &[u8]) -> Result<Ingested, IngestError> {
         )),
     }
 }
+
+/// A panic inside pdf-extract is expected and handled (the fallback reads the file); the
+/// default hook would still print it with a backtrace on every such file. Panics on the
+/// reader's threads are therefore not printed; all others go to the previous hook.
+fn quiet_reader_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() != Some(READER_THREAD) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+const READER_THREAD: &str = "pdf-ingest";
 
 fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
     let doc = load(bytes)?;
