@@ -26,7 +26,8 @@ enum Format {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Extract facts from report files (TXT; a directory means every file in it).
+    /// Extract facts from report files (TXT, DOCX, PDF; a directory means every file in it).
+    /// Exit status: 0 all read, 2 a file could not be read, 3 a file needs OCR (a scan).
     Extract {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -91,6 +92,7 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failures = 0;
+    let mut scans = 0;
     for (i, path) in files.iter().enumerate() {
         match extract_one(&extractor, path) {
             Ok(extraction) => {
@@ -109,15 +111,33 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
                 }
             }
             Err(e) => {
-                failures += 1;
+                let needs_ocr = e
+                    .downcast_ref::<ingest::IngestError>()
+                    .is_some_and(|e| *e == ingest::IngestError::NeedsOcr);
+                if needs_ocr {
+                    scans += 1;
+                    if let Format::Json = format {
+                        // A scan is a status, not "no facts": say so in the output itself.
+                        let v = serde_json::json!({
+                            "source": path.display().to_string(),
+                            "status": "needs_ocr",
+                            "message": e.to_string(),
+                        });
+                        writeln!(out, "{}", serde_json::to_string(&v)?)?;
+                    }
+                } else {
+                    failures += 1;
+                }
                 eprintln!("jixiao: {}: {e:#}", path.display());
             }
         }
     }
-    Ok(if failures == 0 {
-        ExitCode::SUCCESS
-    } else {
+    Ok(if failures > 0 {
         ExitCode::from(2)
+    } else if scans > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
