@@ -71,6 +71,14 @@ struct Geometry {
     bottom: f64,
 }
 
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    page: usize,
+    bbox: [f64; 4],
+    from: usize,
+    to: usize,
+}
+
 /// A logical paragraph: one line of the output text.
 #[derive(Debug, Default)]
 struct Para {
@@ -78,8 +86,9 @@ struct Para {
     /// Empty lines before it.
     blanks: usize,
     indented: bool,
-    /// (page index, box in page space) of each page the paragraph touches.
-    segments: Vec<(usize, [f64; 4])>,
+    /// Each printed line of the paragraph: page index, box in page space, and the code-point
+    /// range of `text` it holds.
+    segments: Vec<Segment>,
     /// Set for a table: the paragraph stands for a table, not text.
     grid: Option<usize>,
 }
@@ -564,16 +573,14 @@ fn paragraphs(
             ];
             if continues {
                 let para = paras.last_mut().expect("an open paragraph");
+                let from = para.text.chars().count();
                 join_into(&mut para.text, &line.text);
-                match para.segments.last_mut() {
-                    Some((page, b)) if *page == line.page => {
-                        b[0] = b[0].min(bbox[0]);
-                        b[1] = b[1].min(bbox[1]);
-                        b[2] = b[2].max(bbox[2]);
-                        b[3] = b[3].max(bbox[3]);
-                    }
-                    _ => para.segments.push((line.page, bbox)),
-                }
+                para.segments.push(Segment {
+                    page: line.page,
+                    bbox,
+                    from,
+                    to: para.text.chars().count(),
+                });
             } else {
                 let centred = ((line.x + line.right) / 2.0 - pages[line.page].width / 2.0).abs()
                     < 0.05 * pages[line.page].width
@@ -583,7 +590,12 @@ fn paragraphs(
                     text: line.text.clone(),
                     blanks,
                     indented: line.x > geo.margin + 0.5 * line.size && !centred,
-                    segments: vec![(line.page, bbox)],
+                    segments: vec![Segment {
+                        page: line.page,
+                        bbox,
+                        from: 0,
+                        to: line.text.chars().count(),
+                    }],
                     grid: None,
                 });
             }
@@ -749,11 +761,12 @@ fn text_tables(paras: &[Para], slot: &[usize]) -> Vec<TextTable> {
 
 fn pdf_box(page: &Page, b: [f64; 4]) -> [f32; 4] {
     // Page space has y down; provenance uses PDF user space (y up).
+    let r = |v: f64| ((v * 10.0).round() / 10.0) as f32;
     [
-        b[0] as f32,
-        (page.height - b[3]) as f32,
-        b[2] as f32,
-        (page.height - b[1]) as f32,
+        r(b[0]),
+        r(page.height - b[3]),
+        r(b[2]),
+        r(page.height - b[1]),
     ]
 }
 
@@ -803,9 +816,9 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
         started: false,
     };
     let mut blocks: Vec<Block> = Vec::new();
-    let provenance_of = |seg: &(usize, [f64; 4])| Provenance::PdfPage {
-        page: pages[seg.0].number,
-        bbox: Some(pdf_box(&pages[seg.0], seg.1)),
+    let provenance_of = |seg: &Segment| Provenance::PdfPage {
+        page: pages[seg.page].number,
+        bbox: Some(pdf_box(&pages[seg.page], seg.bbox)),
     };
     let mut last_prov = Provenance::PdfPage {
         page: 1,
@@ -854,12 +867,12 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
             ));
             continue;
         }
-        // One block per page the paragraph touches; a fact takes the first, the page the
-        // paragraph starts on.
+        // One block per printed line, so a fact's provenance is its line's page and box.
+        let _ = end;
         for seg in &p.segments {
             blocks.push(Block::Paragraph {
-                start,
-                end,
+                start: start + seg.from,
+                end: start + seg.to,
                 provenance: provenance_of(seg),
             });
         }
