@@ -41,7 +41,8 @@ enum Command {
         #[arg(long)]
         blocks: bool,
     },
-    /// Measure extraction speed on sample reports repeated to a target size.
+    /// Measure extraction speed on sample reports repeated to a target size, and ingestion
+    /// speed per PDF and DOCX file.
     Bench {
         /// Report files or directories (default: samples/).
         files: Vec<PathBuf>,
@@ -188,11 +189,16 @@ fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {
         paths.to_vec()
     };
     let mut texts = Vec::new();
+    let mut documents = Vec::new();
     for f in expand(&paths)? {
-        if f.extension().is_some_and(|e| e == "txt") {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext == "txt" {
             let bytes = std::fs::read(&f)?;
             let doc = ingest::ingest(&bytes).with_context(|| f.display().to_string())?;
             texts.push(doc.text);
+        } else if ext == "pdf" || ext == "docx" {
+            let name = f.file_name().map(|n| n.to_string_lossy().to_string());
+            documents.push((name.unwrap_or_default(), std::fs::read(&f)?));
         }
     }
     if texts.is_empty() {
@@ -211,5 +217,34 @@ fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {
         r.elapsed.as_secs_f64()
     );
     println!("throughput: {:.2} M chars/s", r.chars_per_second() / 1e6);
+    if !documents.is_empty() {
+        println!();
+        println!("ingestion (bytes → text and blocks), per file, single thread:");
+        println!(
+            "{:<36} {:>6} {:>8} {:>6} {:>10} {:>10} {:>9}",
+            "file", "format", "KiB", "pages", "median ms", "min ms", "ms/page"
+        );
+        let results = jixiao::bench::ingestion(&documents, std::time::Duration::from_millis(500));
+        for b in &results {
+            let ms = b.median.as_secs_f64() * 1e3;
+            println!(
+                "{:<36} {:>6} {:>8.1} {:>6} {:>10.2} {:>10.2} {:>9}{}",
+                b.name,
+                b.format,
+                b.bytes as f64 / 1024.0,
+                b.pages.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                ms,
+                b.min.as_secs_f64() * 1e3,
+                b.pages
+                    .map(|p| format!("{:.2}", ms / p as f64))
+                    .unwrap_or_else(|| "-".into()),
+                if b.low_confidence {
+                    "  (fallback reader)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

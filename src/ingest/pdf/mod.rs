@@ -78,7 +78,7 @@ fn quiet_reader_panics() {
 const READER_THREAD: &str = "pdf-ingest";
 
 fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
-    let doc = load(bytes)?;
+    let mut doc = load(bytes)?;
     let pages = doc.get_pages();
     if pages.is_empty() {
         return Err(IngestError::Malformed("the PDF has no pages".into()));
@@ -94,6 +94,7 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
         return Err(IngestError::NeedsOcr);
     }
 
+    skip_redundant_font_programs(&mut doc);
     let mut collector = glyphs::Collector::new(MAX_GLYPHS);
     let drawn = std::panic::catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
@@ -136,6 +137,42 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
     }
     ingested.encoding = None;
     Ok(ingested)
+}
+
+/// pdf-extract builds every font again on every page, and for an embedded Type 1 font that
+/// means parsing the whole font program just to learn its built-in encoding — most of the
+/// time spent on a LibreOffice PDF. Where the font has a ToUnicode map, which pdf-extract
+/// prefers for decoding anyway, the program is not needed: it is dropped from the font
+/// descriptor (of this in-memory copy only). Descriptors shared with a font that has no
+/// ToUnicode map keep their program.
+fn skip_redundant_font_programs(doc: &mut Document) {
+    use pdf_extract::Object;
+    let mut with_map = std::collections::BTreeSet::new();
+    let mut without_map = std::collections::BTreeSet::new();
+    for object in doc.objects.values() {
+        let Ok(font) = object.as_dict() else { continue };
+        if !font.has_type(b"Font") {
+            continue;
+        }
+        let simple = font
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .is_ok_and(|s| s == b"Type1" || s == b"MMType1");
+        let Ok(descriptor) = font.get(b"FontDescriptor").and_then(Object::as_reference) else {
+            continue;
+        };
+        if simple && font.get(b"ToUnicode").is_ok() {
+            with_map.insert(descriptor);
+        } else {
+            without_map.insert(descriptor);
+        }
+    }
+    for id in with_map.difference(&without_map) {
+        if let Ok(Object::Dictionary(d)) = doc.get_object_mut(*id) {
+            d.remove(b"FontFile");
+            d.remove(b"FontFile3");
+        }
+    }
 }
 
 fn load(bytes: &[u8]) -> Result<Document, IngestError> {
