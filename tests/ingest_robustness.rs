@@ -41,7 +41,7 @@ fn pdf(objects: &[String], trailer_extra: &str) -> Vec<u8> {
     let xref = out.len();
     write!(out, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).unwrap();
     for o in offsets {
-        write!(out, "{o:010} 00000 n \n").unwrap();
+        writeln!(out, "{o:010} 00000 n ").unwrap();
     }
     write!(
         out,
@@ -70,6 +70,25 @@ fn text_pdf(text: &str, trailer_extra: &str, extra_objects: &[String]) -> Vec<u8
 fn a_generated_pdf_is_read() {
     let doc = ingest_timed(&text_pdf("Budget 2021 total 14.62 million", "", &[])).unwrap();
     assert!(doc.text.contains("14.62"), "{:?}", doc.text);
+}
+
+#[test]
+fn a_pdf_with_text_and_an_image_is_read_normally() {
+    // A 2×2 grey image drawn before the text, as a letterhead logo would be.
+    let stream =
+        "q 100 0 0 50 72 760 cm /Im1 Do Q BT /F1 12 Tf 72 720 Td (Total 14.62 million) Tj ET";
+    let objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        // Bytes that are not a content stream: an unbalanced string and a stray operator.
+        "<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length 12 >>\nstream\n((( ] Tj ) }\nendstream".to_string(),
+    ];
+    let doc = ingest_timed(&pdf(&objects, "")).unwrap();
+    assert!(doc.text.contains("14.62"), "{:?}", doc.text);
+    assert!(!doc.low_confidence);
 }
 
 #[test]

@@ -100,20 +100,6 @@ pub fn build(pages: &[Page]) -> Ingested {
         .map(|(i, p)| page_items(i, p))
         .collect();
     let geometry = geometries(pages, &items);
-    if std::env::var_os("JIXIAO_PDF_DEBUG").is_some() {
-        for (i, its) in items.iter().enumerate() {
-            eprintln!("=== page {}", i + 1);
-            for it in its {
-                if let Item::Line(l) = it {
-                    eprintln!(
-                        "x={:.1} y={:.1} r={:.1} s={:.1} u={:.1} |{}",
-                        l.x, l.y, l.right, l.size, l.first_unit, l.text
-                    );
-                }
-            }
-        }
-        eprintln!("{geometry:?}");
-    }
     let mut grids: Vec<Grid> = Vec::new();
     let paras = paragraphs(pages, &mut items, &geometry, &mut grids);
     emit(pages, paras, grids)

@@ -95,6 +95,7 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
     }
 
     skip_redundant_font_programs(&mut doc);
+    blank_out_images(&mut doc);
     let mut collector = glyphs::Collector::new(MAX_GLYPHS);
     let drawn = std::panic::catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
@@ -172,6 +173,39 @@ fn skip_redundant_font_programs(doc: &mut Document) {
             d.remove(b"FontFile");
             d.remove(b"FontFile3");
         }
+    }
+}
+
+/// pdf-extract runs every XObject named by `Do` as if it were a content stream, images
+/// included: a logo on a page would be decoded as drawing operators and usually make it
+/// fail. Images carry no text, so in this in-memory copy each image becomes an empty form.
+fn blank_out_images(doc: &mut Document) {
+    use pdf_extract::{Dictionary, Object, Stream};
+    let images: Vec<pdf_extract::ObjectId> = doc
+        .objects
+        .iter()
+        .filter_map(|(id, o)| match o {
+            Object::Stream(s)
+                if s.dict
+                    .get(b"Subtype")
+                    .and_then(Object::as_name)
+                    .is_ok_and(|n| n == b"Image") =>
+            {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .collect();
+    for id in images {
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"XObject".to_vec()));
+        dict.set("Subtype", Object::Name(b"Form".to_vec()));
+        dict.set(
+            "BBox",
+            Object::Array(vec![0.into(), 0.into(), 0.into(), 0.into()]),
+        );
+        doc.objects
+            .insert(id, Object::Stream(Stream::new(dict, Vec::new())));
     }
 }
 
