@@ -76,11 +76,7 @@ impl Font<'_> {
                 return w / 1000.0;
             }
         }
-        if text.is_ascii() {
-            0.5
-        } else {
-            1.0
-        }
+        if text.is_ascii() { 0.5 } else { 1.0 }
     }
 }
 

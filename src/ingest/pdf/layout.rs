@@ -99,6 +99,7 @@ pub fn build(pages: &[Page]) -> Ingested {
         .enumerate()
         .map(|(i, p)| page_items(i, p))
         .collect();
+    drop_running_lines(pages, &mut items);
     let geometry = geometries(pages, &items);
     let mut grids: Vec<Grid> = Vec::new();
     let paras = paragraphs(pages, &mut items, &geometry, &mut grids);
@@ -355,6 +356,54 @@ fn line_of(page: usize, glyphs: &[&Glyph]) -> Option<Line> {
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings() {
+        for h in [
+            "一、总体要求",
+            "（三）加强",
+            "(2)做好",
+            "第二章 总则",
+            "1.目标",
+            "2、任务",
+            "10．其他",
+        ] {
+            assert!(is_heading(h), "{h}");
+        }
+        for t in ["1.5亿元", "2021年", "一是", "第三次", "（2021）", "一般"] {
+            assert!(!is_heading(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn furniture() {
+        let page = Page {
+            number: 1,
+            width: 600.0,
+            height: 800.0,
+            ..Default::default()
+        };
+        let line = |text: &str, x: f64, y: f64, right: f64| Line {
+            page: 0,
+            x,
+            y,
+            right,
+            size: 10.0,
+            text: text.to_string(),
+            first_unit: 10.0,
+        };
+        assert!(is_furniture(&line("— 3 —", 280.0, 780.0, 320.0), &page));
+        assert!(is_furniture(&line("第3页共9页", 50.0, 780.0, 120.0), &page));
+        assert!(is_furniture(&line("12", 295.0, 790.0, 305.0), &page));
+        // A bare number away from the centre is a table's row number, not a page number.
+        assert!(!is_furniture(&line("12", 60.0, 790.0, 70.0), &page));
+        assert!(!is_furniture(&line("— 3 —", 280.0, 400.0, 320.0), &page));
+    }
+}
+
 /// Punctuation that may not start a line, so it travels with the character before it.
 fn is_closing(c: char) -> bool {
     "，。、；：？！）》」』”’％%．,.;:?!)]}〕】〉·…".contains(c)
@@ -397,6 +446,47 @@ fn is_furniture(line: &Line, page: &Page) -> bool {
         return true;
     }
     all_digits(&t) && t.len() <= 4 && centred
+}
+
+/// A running header or footer: the same text in the top or bottom band of at least three
+/// pages and half of them (a document title repeated on every page, "内部资料").
+fn drop_running_lines(pages: &[Page], items: &mut [Vec<Item>]) {
+    if pages.len() < 3 {
+        return;
+    }
+    let in_band = |l: &Line| {
+        let h = pages[l.page].height.max(1.0);
+        l.y < 0.1 * h || l.y > 0.9 * h
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for page in items.iter() {
+        let mut texts: Vec<&str> = page
+            .iter()
+            .filter_map(|it| match it {
+                Item::Line(l) if in_band(l) => Some(l.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        texts.sort_unstable();
+        texts.dedup();
+        for t in texts {
+            *seen.entry(t.to_string()).or_insert(0) += 1;
+        }
+    }
+    let running: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, n)| *n >= 3 && *n * 2 >= pages.len())
+        .map(|(t, _)| t)
+        .collect();
+    if running.is_empty() {
+        return;
+    }
+    for page in items.iter_mut() {
+        page.retain(|it| match it {
+            Item::Line(l) => !(in_band(l) && running.contains(&l.text)),
+            _ => true,
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -549,7 +639,11 @@ fn paragraphs(
                 && prev.as_ref().is_some_and(|p| {
                     let wrapped = p.right + line.first_unit > geo.edge + 0.1 * p.size;
                     let same_size = (p.size - line.size).abs() <= 0.15 * p.size;
-                    wrapped && same_size && line.x < geo.margin + 0.5 * line.size
+                    // A full line that ends a sentence, then a numbered heading: a new
+                    // paragraph even though the line reached the edge.
+                    let heading =
+                        p.text.ends_with(['。', '；', '！', '？', '：']) && is_heading(&line.text);
+                    wrapped && same_size && !heading && line.x < geo.margin + 0.5 * line.size
                 });
             let bbox = [
                 line.x,
@@ -590,6 +684,52 @@ fn paragraphs(
         }
     }
     paras
+}
+
+/// Whether a line opens with a section number: 一、 （一） 第一章 1. 1、 (1)
+fn is_heading(text: &str) -> bool {
+    const CN: &str = "一二三四五六七八九十";
+    let t = text.trim_start();
+    let mut chars = t.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let rest: String = chars.collect();
+    let numeral_then = |s: &str, c: &str| {
+        let n: String = s.chars().take_while(|ch| CN.contains(*ch)).collect();
+        !n.is_empty() && s[n.len()..].starts_with(c)
+    };
+    let digits_then = |s: &str, c: &[char]| {
+        let n: String = s.chars().take_while(char::is_ascii_digit).collect();
+        !n.is_empty() && n.len() <= 2 && s[n.len()..].starts_with(c)
+    };
+    if CN.contains(first) {
+        return numeral_then(t, "、");
+    }
+    match first {
+        '（' | '(' => {
+            numeral_then(&rest, "）")
+                || numeral_then(&rest, ")")
+                || digits_then(&rest, &['）', ')'])
+        }
+        '第' => {
+            let n: String = rest
+                .chars()
+                .take_while(|ch| CN.contains(*ch) || ch.is_ascii_digit())
+                .collect();
+            !n.is_empty() && rest[n.len()..].starts_with(['章', '节', '条', '部'])
+        }
+        c if c.is_ascii_digit() => {
+            // "1." but not "1.5": a section number, not a decimal.
+            digits_then(t, &['、', '．']) || {
+                let n: String = t.chars().take_while(char::is_ascii_digit).collect();
+                n.len() <= 2
+                    && t[n.len()..].starts_with('.')
+                    && !t[n.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
+            }
+        }
+        _ => false,
+    }
 }
 
 /// Appends a wrapped line: nothing between, except a space between two Latin letters.
