@@ -356,54 +356,6 @@ fn line_of(page: usize, glyphs: &[&Glyph]) -> Option<Line> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headings() {
-        for h in [
-            "一、总体要求",
-            "（三）加强",
-            "(2)做好",
-            "第二章 总则",
-            "1.目标",
-            "2、任务",
-            "10．其他",
-        ] {
-            assert!(is_heading(h), "{h}");
-        }
-        for t in ["1.5亿元", "2021年", "一是", "第三次", "（2021）", "一般"] {
-            assert!(!is_heading(t), "{t}");
-        }
-    }
-
-    #[test]
-    fn furniture() {
-        let page = Page {
-            number: 1,
-            width: 600.0,
-            height: 800.0,
-            ..Default::default()
-        };
-        let line = |text: &str, x: f64, y: f64, right: f64| Line {
-            page: 0,
-            x,
-            y,
-            right,
-            size: 10.0,
-            text: text.to_string(),
-            first_unit: 10.0,
-        };
-        assert!(is_furniture(&line("— 3 —", 280.0, 780.0, 320.0), &page));
-        assert!(is_furniture(&line("第3页共9页", 50.0, 780.0, 120.0), &page));
-        assert!(is_furniture(&line("12", 295.0, 790.0, 305.0), &page));
-        // A bare number away from the centre is a table's row number, not a page number.
-        assert!(!is_furniture(&line("12", 60.0, 790.0, 70.0), &page));
-        assert!(!is_furniture(&line("— 3 —", 280.0, 400.0, 320.0), &page));
-    }
-}
-
 /// Punctuation that may not start a line, so it travels with the character before it.
 fn is_closing(c: char) -> bool {
     "，。、；：？！）》」』”’％%．,.;:?!)]}〕】〉·…".contains(c)
@@ -1084,4 +1036,52 @@ fn text_table_block(rows: Vec<Vec<TextCell>>, text_end: usize) -> Block {
         provenance.push(provs);
     }
     Block::Table { table, provenance }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings() {
+        for h in [
+            "一、总体要求",
+            "（三）加强",
+            "(2)做好",
+            "第二章 总则",
+            "1.目标",
+            "2、任务",
+            "10．其他",
+        ] {
+            assert!(is_heading(h), "{h}");
+        }
+        for t in ["1.5亿元", "2021年", "一是", "第三次", "（2021）", "一般"] {
+            assert!(!is_heading(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn furniture() {
+        let page = Page {
+            number: 1,
+            width: 600.0,
+            height: 800.0,
+            ..Default::default()
+        };
+        let line = |text: &str, x: f64, y: f64, right: f64| Line {
+            page: 0,
+            x,
+            y,
+            right,
+            size: 10.0,
+            text: text.to_string(),
+            first_unit: 10.0,
+        };
+        assert!(is_furniture(&line("— 3 —", 280.0, 780.0, 320.0), &page));
+        assert!(is_furniture(&line("第3页共9页", 50.0, 780.0, 120.0), &page));
+        assert!(is_furniture(&line("12", 295.0, 790.0, 305.0), &page));
+        // A bare number away from the centre is a table's row number, not a page number.
+        assert!(!is_furniture(&line("12", 60.0, 790.0, 70.0), &page));
+        assert!(!is_furniture(&line("— 3 —", 280.0, 400.0, 320.0), &page));
+    }
 }
