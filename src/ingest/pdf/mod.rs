@@ -100,31 +100,49 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
     let drawn = std::panic::catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
     }));
-    let (mut ingested, pages_read) = match drawn {
-        Ok(Ok(())) => {
-            let pages = collector.pages;
-            let n = pages.len();
-            (layout::build(&pages), n)
-        }
-        // pdf-extract gave up (a panic or an error it reports): rebuild the glyphs from lopdf's
-        // own decoding of the content streams.
-        _ => {
-            let pages = fallback::pages(&doc)?;
-            let n = pages.len();
-            let mut ingested = layout::build(&pages);
-            ingested.low_confidence = true;
-            (ingested, n)
+    let pages_read = doc.get_pages().len();
+    let primary = match drawn {
+        Ok(Ok(())) => Some(layout::build(&collector.pages)),
+        _ => None,
+    };
+    let mut ingested = match primary {
+        Some(ingested) if readable(&ingested.text) => ingested,
+        // pdf-extract gave up (a panic or an error it reports), or decoded nothing usable:
+        // rebuild the glyphs from lopdf's own decoding of the content streams.
+        primary => {
+            let second = fallback::pages(&doc).map(|pages| {
+                let mut ingested = layout::build(&pages);
+                ingested.low_confidence = true;
+                ingested
+            });
+            match (primary, second) {
+                (_, Ok(second)) if readable(&second.text) => second,
+                (Some(primary), _) => primary,
+                (None, second) => second?,
+            }
         }
     };
-    let visible = ingested.text.chars().filter(|c| !c.is_whitespace()).count();
+    let visible = visible_chars(&ingested.text);
     if visible < MIN_CHARS_PER_PAGE * pages_read.max(1) && scan.contains(&PageKind::Image) {
         return Err(IngestError::NeedsOcr);
     }
-    if visible == 0 {
+    if !readable(&ingested.text) {
+        // No text, or fonts without a usable ToUnicode map so that the "text" is glyph ids:
+        // as good as a scan.
         return Err(IngestError::NeedsOcr);
     }
-    let unreadable = ingested
-        .text
+    ingested.encoding = None;
+    Ok(ingested)
+}
+
+fn visible_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Some visible text, and not mostly replacement, private-use or control characters.
+fn readable(text: &str) -> bool {
+    let visible = visible_chars(text);
+    let unreadable = text
         .chars()
         .filter(|c| {
             *c == '\u{FFFD}'
@@ -132,12 +150,7 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
                 || c.is_control() && !c.is_whitespace()
         })
         .count();
-    if unreadable * 3 > visible {
-        // Fonts without a usable ToUnicode map: the "text" is glyph ids, as good as a scan.
-        return Err(IngestError::NeedsOcr);
-    }
-    ingested.encoding = None;
-    Ok(ingested)
+    visible > 0 && unreadable * 3 <= visible
 }
 
 /// pdf-extract builds every font again on every page, and for an embedded Type 1 font that
