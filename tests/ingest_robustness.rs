@@ -203,6 +203,18 @@ fn zip_that_is_not_word_is_unsupported() {
 }
 
 #[test]
+fn docx_main_part_is_found_through_the_package_relationships() {
+    let rels = br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/word/main.xml"/></Relationships>"#;
+    let body = r#"<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>涉及资金1.80亿元</w:t></w:r></w:p></w:body></w:document>"#;
+    let doc = ingest_timed(&zip_of(&[
+        ("_rels/.rels", rels),
+        ("word/main.xml", body.as_bytes()),
+    ]))
+    .unwrap();
+    assert_eq!(doc.text, "涉及资金1.80亿元");
+}
+
+#[test]
 fn broken_docx_xml_is_malformed() {
     let err = ingest_timed(&zip_of(&[(
         "word/document.xml",

@@ -24,16 +24,17 @@ pub fn ingest_docx(bytes: &[u8]) -> Result<Ingested, IngestError> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| IngestError::Malformed(format!("not a readable ZIP container: {e}")))?;
     check_limits(&mut archive)?;
-    let entry = match archive.by_name("word/document.xml") {
+    let part = main_part(&mut archive);
+    let entry = match archive.by_name(&part) {
         Ok(entry) => entry,
         Err(zip::result::ZipError::FileNotFound) => {
             return Err(IngestError::Unsupported {
-                found: "ZIP archive without word/document.xml (not a Word document)".into(),
+                found: "ZIP archive without a Word document part (not a DOCX)".into(),
             });
         }
         Err(e) => {
             return Err(IngestError::Malformed(format!(
-                "word/document.xml cannot be read: {e}"
+                "{part} cannot be read: {e}"
             )));
         }
     };
@@ -42,6 +43,37 @@ pub fn ingest_docx(bytes: &[u8]) -> Result<Ingested, IngestError> {
         left: MAX_DOCUMENT_XML,
     };
     parse_document_xml(BufReader::with_capacity(64 * 1024, limited))
+}
+
+/// The main document part: `word/document.xml` in files from Word and LibreOffice, but the
+/// package relationships name it, and some generators use another name.
+fn main_part<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> String {
+    const DEFAULT: &str = "word/document.xml";
+    if archive.index_for_name(DEFAULT).is_some() {
+        return DEFAULT.to_string();
+    }
+    let Ok(rels) = archive.by_name("_rels/.rels") else {
+        return DEFAULT.to_string();
+    };
+    let mut xml = String::new();
+    if rels.take(1024 * 1024).read_to_string(&mut xml).is_err() {
+        return DEFAULT.to_string();
+    }
+    let mut reader = Reader::from_str(&xml);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Empty(e) | Event::Start(e)) if local(e.name().as_ref()) == "Relationship" => {
+                let kind = attr_val(&e, "Type").unwrap_or_default();
+                if kind.ends_with("/officeDocument")
+                    && let Some(target) = attr_val(&e, "Target")
+                {
+                    return target.trim_start_matches('/').to_string();
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return DEFAULT.to_string(),
+            _ => {}
+        }
+    }
 }
 
 fn check_limits<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> Result<(), IngestError> {

@@ -146,7 +146,11 @@ fn sniff(bytes: &[u8]) -> Sniffed {
     } else if bytes.starts_with(b"PK\x03\x04") {
         Sniffed::Zip
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        Sniffed::Other("legacy Word .doc (OLE); save it as .docx or PDF")
+        // Password-protected DOCX files are OLE containers too.
+        Sniffed::Other(
+            "legacy Word .doc or a password-protected Office file (OLE container); \
+             save it as .docx or PDF without a password",
+        )
     } else if let Some(name) = binary_format(bytes) {
         Sniffed::Other(name)
     } else {
