@@ -167,8 +167,14 @@ struct State {
 /// Every page's glyphs, placed by the page's text operators.
 pub fn pages(doc: &Document) -> Result<Vec<Page>, IngestError> {
     let mut out = Vec::new();
+    let mut glyphs = 0;
     for (number, id) in doc.get_pages() {
-        out.push(page(doc, number, id)?);
+        let page = page(doc, number, id)?;
+        glyphs += page.glyphs.len();
+        if glyphs > super::MAX_GLYPHS {
+            return Err(super::too_many_glyphs());
+        }
+        out.push(page);
     }
     Ok(out)
 }

@@ -56,8 +56,10 @@ pub struct Collector {
     pub pages: Vec<Page>,
     /// Page-space flip: x' = x - llx, y' = ury - y.
     flip: (f64, f64),
-    /// Stop collecting beyond this many glyphs (a hostile file drawing millions of glyphs).
+    /// Stop collecting beyond this many glyphs (a hostile file drawing millions of glyphs);
+    /// `overflow` tells the caller it happened.
     pub max_glyphs: usize,
+    pub overflow: bool,
     glyphs: usize,
 }
 
@@ -189,6 +191,7 @@ impl OutputDev for Collector {
         text: &str,
     ) -> Result<(), OutputError> {
         if self.glyphs >= self.max_glyphs {
+            self.overflow = true;
             return Ok(());
         }
         self.glyphs += 1;

@@ -21,8 +21,8 @@ use std::time::Duration;
 pub const MAX_PAGES: usize = 1_000;
 /// Wall-clock budget for one file; a file that takes longer is rejected, not waited for.
 pub const TIME_LIMIT: Duration = Duration::from_secs(30);
-/// Glyphs collected at most (beyond this a file is not a report).
-const MAX_GLYPHS: usize = 20_000_000;
+/// Characters read at most (beyond this a file is not a report; each costs memory).
+pub const MAX_GLYPHS: usize = 3_000_000;
 /// A page with fewer visible characters than this and an image on it is a scanned page.
 const MIN_CHARS_PER_PAGE: usize = 10;
 
@@ -100,6 +100,9 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
     let drawn = std::panic::catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
     }));
+    if collector.overflow {
+        return Err(too_many_glyphs());
+    }
     let pages_read = doc.get_pages().len();
     let primary = match drawn {
         Ok(Ok(())) => Some(layout::build(&collector.pages)),
@@ -116,6 +119,7 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
                 ingested
             });
             match (primary, second) {
+                (_, Err(IngestError::Limit(m))) => return Err(IngestError::Limit(m)),
                 (_, Ok(second)) if readable(&second.text) => second,
                 (Some(primary), _) => primary,
                 (None, second) => second?,
@@ -131,8 +135,16 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
         // as good as a scan.
         return Err(IngestError::NeedsOcr);
     }
+    if scan.contains(&PageKind::Image) {
+        // Some pages are scans: their text is missing from what was read.
+        ingested.low_confidence = true;
+    }
     ingested.encoding = None;
     Ok(ingested)
+}
+
+fn too_many_glyphs() -> IngestError {
+    IngestError::Limit(format!("the PDF draws more than {MAX_GLYPHS} characters"))
 }
 
 fn visible_chars(text: &str) -> usize {
