@@ -3,7 +3,8 @@
 //! (kind, value, subject, row). Subjects are compared without white space: a PDF does not
 //! keep the spaces LibreOffice draws as gaps between CJK and digits. The real-table files
 //! may add row facts (facts with a `row`), which the flattened text can miss; nothing else
-//! may differ. The test prints one line per file and fails on any difference.
+//! may differ. The document's own metadata (title without white space, region, year, 发文字号)
+//! must agree too. The test prints one line per file and fails on any difference.
 
 use jixiao::{Fact, extract_bytes};
 use std::collections::BTreeMap;
@@ -82,6 +83,21 @@ fn facts_equal_the_txt_facts() {
                 continue;
             }
         };
+        let meta = |e: &jixiao::Extraction| {
+            let v = serde_json::to_value(&e.document).unwrap();
+            let squash = |k: &str| {
+                v.get(k)
+                    .map(|x| {
+                        x.to_string()
+                            .chars()
+                            .filter(|c| !c.is_whitespace())
+                            .collect::<String>()
+                    })
+                    .unwrap_or_default()
+            };
+            ["title", "region", "year", "doc_number"].map(squash)
+        };
+        let meta_differs = meta(&want) != meta(&got);
         let (w, g) = (multiset(&want.facts), multiset(&got.facts));
         let real_table = name.contains("-table");
         let mut missing = Vec::new();
@@ -103,7 +119,10 @@ fn facts_equal_the_txt_facts() {
                 }
             }
         }
-        let status = if missing.is_empty() && extra.is_empty() {
+        if meta_differs {
+            println!("    metadata {:?} != {:?}", meta(&got), meta(&want));
+        }
+        let status = if missing.is_empty() && extra.is_empty() && !meta_differs {
             "same"
         } else {
             failures.push(name.clone());

@@ -586,8 +586,13 @@ fn paragraphs(
                     }
                 }
             };
+            // Empty lines cannot sit inside a paragraph, but the count across a page break
+            // is only an estimate (pages end early for widow control or spacing), so there
+            // a wrapped line continues whatever the gap.
             let continues = open
-                && blanks == 0
+                && prev
+                    .as_ref()
+                    .is_some_and(|p| blanks == 0 || p.page != line.page)
                 && prev.as_ref().is_some_and(|p| {
                     let wrapped = p.right + line.first_unit > geo.edge + 0.1 * p.size;
                     let same_size = (p.size - line.size).abs() <= 0.15 * p.size;
