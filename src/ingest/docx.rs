@@ -210,6 +210,8 @@ struct TableState {
     cell: Option<String>,
     /// Grid columns the current cell spans (merged cells keep later columns aligned).
     span: usize,
+    /// Grid columns the current row leaves empty after its last cell.
+    pad_after: usize,
 }
 
 fn local(name: &str) -> &str {
@@ -304,6 +306,20 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
                     para.push('\n');
                 } else if in_run > 0 && is(n, "w:noBreakHyphen") {
                     para.push('-');
+                } else if (is(n, "w:gridBefore") || is(n, "w:gridAfter"))
+                    && let Some(t) = tables.last_mut()
+                    && t.cell.is_none()
+                {
+                    // Grid columns a row skips before its first (or after its last) cell.
+                    let skip = attr_val(&e, "val")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0usize)
+                        .min(64);
+                    if is(n, "w:gridBefore") {
+                        t.row.extend(std::iter::repeat_n(String::new(), skip));
+                    } else {
+                        t.pad_after = skip;
+                    }
                 } else if is(n, "w:gridSpan")
                     && let Some(t) = tables.last_mut()
                 {
@@ -351,7 +367,9 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
                     }
                 } else if is(n, "w:tr") {
                     if let Some(t) = tables.last_mut() {
-                        let row = std::mem::take(&mut t.row);
+                        let mut row = std::mem::take(&mut t.row);
+                        row.extend(std::iter::repeat_n(String::new(), t.pad_after));
+                        t.pad_after = 0;
                         t.rows.push(row);
                     }
                 } else if is(n, "w:tbl")
@@ -477,6 +495,15 @@ mod tests {
             }
         }
         assert_eq!(table.rows[1].len(), 2);
+        let skipped = parse(concat!(
+            r#"<w:tbl><w:tr><w:trPr><w:gridBefore w:val="1"/><w:gridAfter w:val="1"/></w:trPr>"#,
+            r#"<w:tc><w:p><w:r><w:t>合计</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#
+        ));
+        let Block::Table { table, .. } = &skipped.blocks[0] else {
+            panic!("no table");
+        };
+        let texts: Vec<&str> = table.rows[0].iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["", "合计", ""]);
         assert_eq!(
             provenance[1][0],
             Provenance::DocxCell {

@@ -235,7 +235,9 @@ fn find_grids(rules: &[Rule]) -> Vec<(Vec<f64>, Vec<f64>)> {
             .map(|h| h.y0)
             .collect();
         let ys = dedup_sorted(ys, 2.0);
-        if ys.len() >= 2 {
+        // At least two rows and two columns: a single box is a frame around text (a page
+        // border, a boxed note), not a table.
+        if ys.len() >= 3 && xs.len() >= 3 {
             out.push((xs, ys));
         }
     }
