@@ -306,3 +306,89 @@ fn fallback_reader_is_low_confidence() {
     let doc = ingest_timed(&read("004_354e2257854ed30b.pdf")).unwrap();
     assert!(!doc.low_confidence);
 }
+
+fn text_files() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(samples())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| (n.ends_with(".pdf") || n.ends_with(".docx")) && !n.starts_with("scanned"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn block_offsets_point_into_the_text() {
+    use jixiao::ingest::Block;
+    for name in text_files() {
+        let doc = ingest_timed(&read(&name)).unwrap();
+        let chars: Vec<char> = doc.text.chars().collect();
+        let mut tables = 0;
+        for b in &doc.blocks {
+            match b {
+                Block::Paragraph { start, end, .. } => {
+                    assert!(
+                        start <= end && *end <= chars.len(),
+                        "{name}: {start}..{end}"
+                    );
+                }
+                Block::Table { table, provenance } => {
+                    tables += 1;
+                    assert_eq!(table.rows.len(), provenance.len(), "{name}");
+                    for (row, provs) in table.rows.iter().zip(provenance) {
+                        assert_eq!(row.len(), provs.len(), "{name}");
+                        for c in row {
+                            let slice: String = chars[c.start..c.end].iter().collect();
+                            assert_eq!(slice, c.text, "{name}");
+                        }
+                    }
+                }
+            }
+        }
+        let want_tables = if name.starts_with("002") && !name.ends_with("002_c76de0c36188412a.docx")
+        {
+            2
+        } else {
+            0
+        };
+        assert_eq!(tables, want_tables, "{name}: tables");
+    }
+}
+
+#[test]
+fn every_fact_has_provenance_of_its_format() {
+    use jixiao::ingest::Provenance;
+    for name in text_files() {
+        let bytes = read(&name);
+        let e = jixiao::extract_bytes(&bytes).unwrap();
+        assert!(!e.facts.is_empty(), "{name}");
+        for f in &e.facts {
+            match (&f.provenance, name.ends_with(".pdf")) {
+                (
+                    Some(Provenance::PdfPage {
+                        page,
+                        bbox: Some(b),
+                    }),
+                    true,
+                ) => {
+                    assert!(*page >= 1 && b[0] <= b[2] && b[1] <= b[3], "{name}: {b:?}");
+                }
+                (Some(Provenance::DocxParagraph { .. } | Provenance::DocxCell { .. }), false) => {}
+                (p, _) => panic!("{name}: fact {:?} has provenance {p:?}", f.text),
+            }
+        }
+        // Row facts of the ruled tables sit on the table pages (8–14) of the PDF.
+        if name == "002_c76de0c36188412a-table.pdf" {
+            for f in e.facts.iter().filter(|f| f.row.is_some()) {
+                let Some(Provenance::PdfPage { page, .. }) = f.provenance else {
+                    unreachable!()
+                };
+                assert!(
+                    (8..=14).contains(&page),
+                    "row fact {:?} on page {page}",
+                    f.text
+                );
+            }
+        }
+    }
+}
