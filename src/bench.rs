@@ -80,3 +80,58 @@ pub fn run(texts: &[String], target_chars: usize) -> BenchReport {
         elapsed: t1.elapsed(),
     }
 }
+
+/// Ingestion speed of one file.
+pub struct IngestBench {
+    pub name: String,
+    pub format: &'static str,
+    pub bytes: usize,
+    /// Pages (PDF), or `None` where the format has none.
+    pub pages: Option<u32>,
+    pub low_confidence: bool,
+    pub runs: usize,
+    pub median: Duration,
+    pub min: Duration,
+}
+
+/// Ingests each file repeatedly (after one warm-up run) for about `budget` each, at least
+/// five times; reports median and fastest run. Files that fail to ingest are skipped.
+pub fn ingestion(files: &[(String, Vec<u8>)], budget: Duration) -> Vec<IngestBench> {
+    use crate::ingest::{Block, Provenance, ingest};
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        let Ok(doc) = ingest(bytes) else { continue };
+        let pages = doc
+            .blocks
+            .iter()
+            .flat_map(|b| match b {
+                Block::Paragraph { provenance, .. } => vec![provenance],
+                Block::Table { provenance, .. } => provenance.iter().flatten().collect(),
+            })
+            .filter_map(|p| match p {
+                Provenance::PdfPage { page, .. } => Some(*page),
+                _ => None,
+            })
+            .max();
+        let mut times = Vec::new();
+        let start = Instant::now();
+        while times.len() < 5 || (start.elapsed() < budget && times.len() < 1000) {
+            let t = Instant::now();
+            let r = ingest(bytes);
+            times.push(t.elapsed());
+            std::hint::black_box(r.ok());
+        }
+        times.sort();
+        out.push(IngestBench {
+            name: name.clone(),
+            format: doc.format.as_str(),
+            bytes: bytes.len(),
+            pages,
+            low_confidence: doc.low_confidence,
+            runs: times.len(),
+            median: times[times.len() / 2],
+            min: times[0],
+        });
+    }
+    out
+}

@@ -26,14 +26,23 @@ enum Format {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Extract facts from report files (TXT; a directory means every file in it).
+    /// Extract facts from report files (TXT, DOCX, PDF; a directory means every file in it).
+    /// Exit status: 0 all read, 2 a file could not be read, 3 a file needs OCR (a scan).
     Extract {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
-    /// Measure extraction speed on sample reports repeated to a target size.
+    /// Print the text ingestion reads from a file (PDF, DOCX or TXT), as the extractor sees it.
+    Text {
+        file: PathBuf,
+        /// Also list the blocks (paragraphs, table cells) with their provenance.
+        #[arg(long)]
+        blocks: bool,
+    },
+    /// Measure extraction speed on sample reports repeated to a target size, and ingestion
+    /// speed per PDF and DOCX file.
     Bench {
         /// Report files or directories (default: samples/).
         files: Vec<PathBuf>,
@@ -47,6 +56,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract { files, format } => extract(&files, format),
+        Command::Text { file, blocks } => text(&file, blocks),
         Command::Bench { files, chars } => bench(&files, chars),
     };
     match result {
@@ -83,6 +93,7 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failures = 0;
+    let mut scans = 0;
     for (i, path) in files.iter().enumerate() {
         match extract_one(&extractor, path) {
             Ok(extraction) => {
@@ -101,15 +112,33 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
                 }
             }
             Err(e) => {
-                failures += 1;
+                let needs_ocr = e
+                    .downcast_ref::<ingest::IngestError>()
+                    .is_some_and(|e| *e == ingest::IngestError::NeedsOcr);
+                if needs_ocr {
+                    scans += 1;
+                    if let Format::Json = format {
+                        // A scan is a status, not "no facts": say so in the output itself.
+                        let v = serde_json::json!({
+                            "source": path.display().to_string(),
+                            "status": "needs_ocr",
+                            "message": e.to_string(),
+                        });
+                        writeln!(out, "{}", serde_json::to_string(&v)?)?;
+                    }
+                } else {
+                    failures += 1;
+                }
                 eprintln!("jixiao: {}: {e:#}", path.display());
             }
         }
     }
-    Ok(if failures == 0 {
-        ExitCode::SUCCESS
-    } else {
+    Ok(if failures > 0 {
         ExitCode::from(2)
+    } else if scans > 0 {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
@@ -119,6 +148,40 @@ fn extract_one(extractor: &Extractor, path: &Path) -> Result<jixiao::Extraction>
     Ok(extractor.extract(&doc))
 }
 
+fn text(path: &Path, blocks: bool) -> Result<ExitCode> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let doc = ingest::ingest(&bytes)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    writeln!(out, "{}", doc.text)?;
+    if blocks {
+        let chars: Vec<char> = doc.text.chars().collect();
+        let slice = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+        for b in &doc.blocks {
+            match b {
+                ingest::Block::Paragraph {
+                    start,
+                    end,
+                    provenance,
+                } => writeln!(out, "P {provenance:?} {:?}", slice(*start, *end))?,
+                ingest::Block::Table { table, provenance } => {
+                    for (row, provs) in table.rows.iter().zip(provenance) {
+                        let cells: Vec<String> = row.iter().map(|c| c.text.clone()).collect();
+                        writeln!(out, "R {:?} {cells:?}", provs.first())?;
+                    }
+                }
+            }
+        }
+    }
+    if doc.low_confidence {
+        eprintln!(
+            "jixiao: {}: read by a fallback; check the text",
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {
     let paths = if paths.is_empty() {
         vec![PathBuf::from("samples")]
@@ -126,11 +189,16 @@ fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {
         paths.to_vec()
     };
     let mut texts = Vec::new();
+    let mut documents = Vec::new();
     for f in expand(&paths)? {
-        if f.extension().is_some_and(|e| e == "txt") {
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext == "txt" {
             let bytes = std::fs::read(&f)?;
             let doc = ingest::ingest(&bytes).with_context(|| f.display().to_string())?;
             texts.push(doc.text);
+        } else if ext == "pdf" || ext == "docx" {
+            let name = f.file_name().map(|n| n.to_string_lossy().to_string());
+            documents.push((name.unwrap_or_default(), std::fs::read(&f)?));
         }
     }
     if texts.is_empty() {
@@ -160,5 +228,34 @@ fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {
         mcs(r.baseline_regex),
         r.ratio_to(r.baseline_regex)
     );
+    if !documents.is_empty() {
+        println!();
+        println!("ingestion (bytes → text and blocks), per file, single thread:");
+        println!(
+            "{:<36} {:>6} {:>8} {:>6} {:>10} {:>10} {:>9}",
+            "file", "format", "KiB", "pages", "median ms", "min ms", "ms/page"
+        );
+        let results = jixiao::bench::ingestion(&documents, std::time::Duration::from_millis(500));
+        for b in &results {
+            let ms = b.median.as_secs_f64() * 1e3;
+            println!(
+                "{:<36} {:>6} {:>8.1} {:>6} {:>10.2} {:>10.2} {:>9}{}",
+                b.name,
+                b.format,
+                b.bytes as f64 / 1024.0,
+                b.pages.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                ms,
+                b.min.as_secs_f64() * 1e3,
+                b.pages
+                    .map(|p| format!("{:.2}", ms / p as f64))
+                    .unwrap_or_else(|| "-".into()),
+                if b.low_confidence {
+                    "  (fallback reader)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,8 @@
 //! tables as rows × cells) and where each block came from. Everything downstream works on
 //! `Ingested::text`; every offset here is in Unicode code points of that text.
 
+mod docx;
+mod pdf;
 mod txt;
 
 pub use txt::decode_text;
@@ -103,6 +105,8 @@ pub enum IngestError {
     Malformed(String),
     #[error("no text layer: the PDF holds only images (needs OCR)")]
     NeedsOcr,
+    #[error("the file exceeds a limit: {0}")]
+    Limit(String),
 }
 
 /// Reads an upload: detects the format from its bytes, not its name.
@@ -118,6 +122,8 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
     }
     match sniff(bytes) {
         Sniffed::Text => txt::ingest_text(bytes),
+        Sniffed::Pdf => pdf::ingest_pdf(bytes),
+        Sniffed::Zip => docx::ingest_docx(bytes),
         Sniffed::Other(found) => Err(IngestError::Unsupported {
             found: found.to_string(),
         }),
@@ -126,16 +132,27 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
 
 enum Sniffed {
     Text,
+    Pdf,
+    Zip,
     Other(&'static str),
 }
 
 fn sniff(bytes: &[u8]) -> Sniffed {
-    if bytes.starts_with(b"%PDF-") {
-        Sniffed::Other("PDF")
+    // Some producers put a few bytes of junk before the PDF header; readers accept it within
+    // the first KiB.
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        Sniffed::Pdf
     } else if bytes.starts_with(b"PK\x03\x04") {
-        Sniffed::Other("ZIP container (DOCX)")
+        Sniffed::Zip
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        Sniffed::Other("legacy Word .doc (OLE); save it as .docx or PDF")
+        // Password-protected DOCX files are OLE containers too.
+        Sniffed::Other(
+            "legacy Word .doc or a password-protected Office file (OLE container); \
+             save it as .docx or PDF without a password",
+        )
+    } else if let Some(name) = binary_format(bytes) {
+        Sniffed::Other(name)
     } else {
         Sniffed::Text
     }
@@ -166,6 +183,27 @@ impl LineIndex {
     }
 }
 
+/// Common binary formats people upload by mistake, so the error can name them.
+fn binary_format(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "PNG image"),
+        (b"\xFF\xD8\xFF", "JPEG image"),
+        (b"GIF8", "GIF image"),
+        (b"II*\0", "TIFF image"),
+        (b"MM\0*", "TIFF image"),
+        (b"{\\rtf", "RTF document; save it as .docx or PDF"),
+        (b"\x1F\x8B", "gzip archive"),
+        (b"Rar!", "RAR archive"),
+        (b"7z\xBC\xAF", "7-Zip archive"),
+        (b"PK\x05\x06", "empty ZIP archive"),
+        (b"<?xml", "XML file (a Word 2003 XML or flat ODF document?)"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(m, _)| bytes.starts_with(m))
+        .map(|(_, name)| *name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,9 +220,10 @@ mod tests {
 
     #[test]
     fn format_is_sniffed_from_bytes() {
+        // A PDF header goes to the PDF reader, which finds this one truncated.
         assert!(matches!(
             ingest(b"%PDF-1.7 rest"),
-            Err(IngestError::Unsupported { .. }) | Err(_)
+            Err(IngestError::Malformed(_))
         ));
         let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
         let err = ingest(&ole).unwrap_err().to_string();

@@ -1,0 +1,246 @@
+//! The `OutputDev` that pdf-extract drives: it records every glyph with its box in page space
+//! (origin top-left, y down, PDF points) and every straight ruling line or thin filled
+//! rectangle, which is what table borders are drawn with. Layout is decided later, from
+//! geometry alone, in `layout`.
+
+use pdf_extract::{ColorSpace, MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
+
+/// One glyph as drawn.
+#[derive(Clone, Debug)]
+pub struct Glyph {
+    /// Left edge and baseline, y measured down from the top of the page.
+    pub x: f64,
+    pub y: f64,
+    /// Advance width and font size, in page units.
+    pub width: f64,
+    pub size: f64,
+    pub text: String,
+}
+
+impl Glyph {
+    pub fn right(&self) -> f64 {
+        self.x + self.width
+    }
+}
+
+/// A horizontal or vertical segment, in the same space as glyphs.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Rule {
+    pub fn horizontal(&self) -> bool {
+        (self.y1 - self.y0).abs() < 1.0 && (self.x1 - self.x0).abs() >= 1.0
+    }
+    pub fn vertical(&self) -> bool {
+        (self.x1 - self.x0).abs() < 1.0 && (self.y1 - self.y0).abs() >= 1.0
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Page {
+    pub number: u32,
+    pub width: f64,
+    pub height: f64,
+    pub glyphs: Vec<Glyph>,
+    pub rules: Vec<Rule>,
+}
+
+/// Collects pages of glyphs and rules.
+#[derive(Default)]
+pub struct Collector {
+    pub pages: Vec<Page>,
+    /// Page-space flip: x' = x - llx, y' = ury - y.
+    flip: (f64, f64),
+    /// Stop collecting beyond this many glyphs (a hostile file drawing millions of glyphs);
+    /// `overflow` tells the caller it happened.
+    pub max_glyphs: usize,
+    pub overflow: bool,
+    glyphs: usize,
+}
+
+impl Collector {
+    pub fn new(max_glyphs: usize) -> Self {
+        Collector {
+            max_glyphs,
+            ..Default::default()
+        }
+    }
+
+    fn page(&mut self) -> Result<&mut Page, OutputError> {
+        self.pages
+            .last_mut()
+            .ok_or(OutputError::FormatError(std::fmt::Error))
+    }
+
+    fn to_page(&self, m: &Transform, x: f64, y: f64) -> (f64, f64) {
+        let px = x * m.m11 + y * m.m21 + m.m31;
+        let py = x * m.m12 + y * m.m22 + m.m32;
+        (px - self.flip.0, self.flip.1 - py)
+    }
+
+    fn add_path(&mut self, ctm: &Transform, path: &Path, filled: bool) -> Result<(), OutputError> {
+        let mut rules = Vec::new();
+        let mut cur: Option<(f64, f64)> = None;
+        let mut start: Option<(f64, f64)> = None;
+        for op in &path.ops {
+            match *op {
+                PathOp::MoveTo(x, y) => {
+                    cur = Some((x, y));
+                    start = cur;
+                }
+                PathOp::LineTo(x, y) => {
+                    if let Some((x0, y0)) = cur
+                        && !filled
+                    {
+                        rules.push(self.rule(ctm, x0, y0, x, y));
+                    }
+                    cur = Some((x, y));
+                }
+                PathOp::CurveTo(_, _, _, _, x, y) => cur = Some((x, y)),
+                PathOp::Close => {
+                    if let (Some((x0, y0)), Some((x1, y1))) = (cur, start)
+                        && !filled
+                    {
+                        rules.push(self.rule(ctm, x0, y0, x1, y1));
+                    }
+                    cur = start;
+                }
+                PathOp::Rect(x, y, w, h) => {
+                    let (ax, ay) = self.to_page(ctm, x, y);
+                    let (bx, by) = self.to_page(ctm, x + w, y + h);
+                    let (x0, x1) = (ax.min(bx), ax.max(bx));
+                    let (y0, y1) = (ay.min(by), ay.max(by));
+                    if x1 - x0 <= 2.5 && y1 - y0 > 2.0 {
+                        // A thin filled or stroked bar is a vertical rule.
+                        let xm = (x0 + x1) / 2.0;
+                        rules.push(Rule {
+                            x0: xm,
+                            y0,
+                            x1: xm,
+                            y1,
+                        });
+                    } else if y1 - y0 <= 2.5 && x1 - x0 > 2.0 {
+                        let ym = (y0 + y1) / 2.0;
+                        rules.push(Rule {
+                            x0,
+                            y0: ym,
+                            x1,
+                            y1: ym,
+                        });
+                    } else if !filled {
+                        // A stroked box: its four sides.
+                        rules.push(Rule { x0, y0, x1, y1: y0 });
+                        rules.push(Rule { x0, y0: y1, x1, y1 });
+                        rules.push(Rule { x0, y0, x1: x0, y1 });
+                        rules.push(Rule { x0: x1, y0, x1, y1 });
+                    }
+                }
+            }
+        }
+        let page = self.page()?;
+        page.rules
+            .extend(rules.into_iter().filter(|r| r.horizontal() || r.vertical()));
+        Ok(())
+    }
+
+    fn rule(&self, ctm: &Transform, x0: f64, y0: f64, x1: f64, y1: f64) -> Rule {
+        let (ax, ay) = self.to_page(ctm, x0, y0);
+        let (bx, by) = self.to_page(ctm, x1, y1);
+        Rule {
+            x0: ax.min(bx),
+            y0: ay.min(by),
+            x1: ax.max(bx),
+            y1: ay.max(by),
+        }
+    }
+}
+
+impl OutputDev for Collector {
+    fn begin_page(
+        &mut self,
+        page_num: u32,
+        media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        let height = media_box.ury - media_box.lly;
+        self.flip = (media_box.llx, media_box.ury);
+        self.pages.push(Page {
+            number: page_num,
+            width: media_box.urx - media_box.llx,
+            height,
+            ..Default::default()
+        });
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        text: &str,
+    ) -> Result<(), OutputError> {
+        if self.glyphs >= self.max_glyphs {
+            self.overflow = true;
+            return Ok(());
+        }
+        self.glyphs += 1;
+        let (x, y) = self.to_page(trm, 0.0, 0.0);
+        let vx = font_size * (trm.m11 + trm.m21);
+        let vy = font_size * (trm.m12 + trm.m22);
+        let size = (vx * vy).abs().sqrt();
+        // `width` is in text space per unit font size; scale by the horizontal extent of trm.
+        let scale_x = (trm.m11 * trm.m11 + trm.m12 * trm.m12).sqrt();
+        let glyph = Glyph {
+            x,
+            y,
+            width: width * font_size * scale_x,
+            size,
+            text: text.to_string(),
+        };
+        self.page()?.glyphs.push(glyph);
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn stroke(
+        &mut self,
+        ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        path: &Path,
+    ) -> Result<(), OutputError> {
+        self.add_path(ctm, path, false)
+    }
+
+    fn fill(
+        &mut self,
+        ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        path: &Path,
+    ) -> Result<(), OutputError> {
+        self.add_path(ctm, path, true)
+    }
+}
