@@ -130,9 +130,15 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
     if visible < MIN_CHARS_PER_PAGE * pages_read.max(1) && scan.contains(&PageKind::Image) {
         return Err(IngestError::NeedsOcr);
     }
+    if visible == 0 {
+        // Nothing drawn as text and no images either: empty pages.
+        return Err(IngestError::NotText(
+            "the PDF's pages draw no text and no images".into(),
+        ));
+    }
     if !readable(&ingested.text) {
-        // No text, or fonts without a usable ToUnicode map so that the "text" is glyph ids:
-        // as good as a scan.
+        // Fonts without a usable ToUnicode map, so that the "text" is glyph ids: only the
+        // rendered page can be read, as with a scan.
         return Err(IngestError::NeedsOcr);
     }
     if scan.contains(&PageKind::Image) {
