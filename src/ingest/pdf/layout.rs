@@ -18,9 +18,8 @@
 //! - **Empty lines**: where lines sit on a regular pitch, a vertical gap of n pitches is
 //!   n − 1 empty lines, as in the document the PDF was printed from.
 //! - **Ruled tables**: horizontal and vertical rules that form a grid make a table; glyphs
-//!   are assigned to grid cells by position. A table continued on the next page is one table;
-//!   its repeated header rows stay (the extractor skips them) and a row broken by the page
-//!   break is joined back.
+//!   are assigned to grid cells by position. A table continued on the next page is one table:
+//!   its repeated header rows are dropped and a row broken by the page break is joined back.
 //! - **Tables without rules**: a report printed from text where each cell is an indented line
 //!   and rows are separated by an empty line (an empty cell prints as nothing) is read back
 //!   by counting line slots from the header row that holds 序号.
@@ -739,7 +738,9 @@ fn merge_or_push_grid(grids: &mut Vec<Grid>, paras: &mut Vec<Para>, g: Grid) {
                 join_into(a, &b);
             }
         }
-        // A repeated header row is kept as a row; the extractor knows to skip it.
+        // The header repeated at the top of the page is print layout, not data.
+        rows.drain(..header_rows);
+        boxes.drain(..header_rows);
         prev.row_pages
             .extend(std::iter::repeat_n(g.page, rows.len()));
         prev.rows.extend(rows);
