@@ -427,6 +427,7 @@ fn odd_pdfs_give_an_answer_not_a_panic() {
 
 #[test]
 fn repeated_table_headers_and_page_numbers_are_dropped() {
+    let footer = regex::Regex::new(r"—\s*\d+\s*—").unwrap();
     for name in ["002_c76de0c36188412a-table.pdf", "002_c76de0c36188412a.pdf"] {
         let doc = ingest_timed(&read(name)).unwrap();
         assert_eq!(doc.text.matches("序号").count(), 2, "{name}");
@@ -437,7 +438,6 @@ fn repeated_table_headers_and_page_numbers_are_dropped() {
         "004_354e2257854ed30b-unigb.pdf",
     ] {
         let doc = ingest_timed(&read(name)).unwrap();
-        let footer = regex::Regex::new(r"—\s*\d+\s*—").unwrap();
         assert!(!footer.is_match(&doc.text), "{name}: a page number is left");
     }
 }
