@@ -392,3 +392,52 @@ fn every_fact_has_provenance_of_its_format() {
         }
     }
 }
+
+#[test]
+fn odd_pdfs_give_an_answer_not_a_panic() {
+    let catalog = "<< /Type /Catalog /Pages 2 0 R >>".to_string();
+    // A page tree that contains itself.
+    let cyclic = pdf(
+        &[
+            catalog.clone(),
+            "<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".into(),
+        ],
+        "",
+    );
+    // Content that is not a content stream; a page without a MediaBox.
+    let garbage = "BT /F1 12 Tf ((((( Tj ] ] >> << ET q q Q Q Q Q 1 0 0 cm cm /X Do";
+    let broken = pdf(
+        &[
+            catalog.clone(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".into(),
+            format!("<< /Length {} >>\nstream\n{garbage}\nendstream", garbage.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(),
+        ],
+        "",
+    );
+    for bytes in [cyclic, broken] {
+        match ingest_timed(&bytes) {
+            Ok(_) => {}
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
+}
+
+#[test]
+fn repeated_table_headers_and_page_numbers_are_dropped() {
+    let footer = regex::Regex::new(r"—\s*\d+\s*—").unwrap();
+    for name in ["002_c76de0c36188412a-table.pdf", "002_c76de0c36188412a.pdf"] {
+        let doc = ingest_timed(&read(name)).unwrap();
+        assert_eq!(doc.text.matches("序号").count(), 2, "{name}");
+    }
+    for name in [
+        "002_c76de0c36188412a-table.pdf",
+        "003_aa47c7ce85badae6-cid.pdf",
+        "004_354e2257854ed30b-unigb.pdf",
+    ] {
+        let doc = ingest_timed(&read(name)).unwrap();
+        assert!(!footer.is_match(&doc.text), "{name}: a page number is left");
+    }
+}

@@ -4,8 +4,9 @@
 //! table blocks and are also written into the text in the flattened form TXT reports use
 //! (each cell on its own line after a tab, a blank line after each row), so the prose
 //! scanners read the same text whatever the source. Headers and footers live in other parts
-//! and are never read; field codes (`w:instrText`), tracked deletions (`w:delText`) and
-//! compatibility fallbacks (`mc:Fallback`, a second copy of text-box text) are skipped.
+//! and are never read; field codes (`w:instrText`), tracked deletions (`w:delText`, and the
+//! source of a tracked move, `w:moveFrom`) and compatibility fallbacks (`mc:Fallback`, a
+//! second copy of text-box text) are skipped.
 
 use super::{Block, Cell, Format, IngestError, Ingested, Provenance, Table};
 use quick_xml::Reader;
@@ -261,7 +262,11 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
                 let n = name.as_ref();
                 if skip > 0 {
                     skip += 1;
-                } else if is(n, "w:instrText") || is(n, "w:delText") || is(n, "mc:Fallback") {
+                } else if is(n, "w:instrText")
+                    || is(n, "w:delText")
+                    || is(n, "w:moveFrom")
+                    || is(n, "mc:Fallback")
+                {
                     skip = 1;
                 } else if is(n, "w:body") {
                     in_body = true;

@@ -6,8 +6,9 @@
 //! ("14.6 2"). Widths of non-embedded CJK fonts are not known here: a character is taken to
 //! be one em wide, half an em for ASCII, which is what such fonts draw.
 
-use super::glyphs::{Glyph, Page};
+use super::glyphs::{Glyph, Page, path_rules};
 use crate::ingest::IngestError;
+use pdf_extract::PathOp;
 use pdf_extract::content::Content;
 use pdf_extract::{Dictionary, Document, Encoding, Object, ObjectId};
 use std::collections::HashMap;
@@ -46,6 +47,9 @@ struct Font<'a> {
     utf16: bool,
     first_char: i64,
     widths: Vec<f64>,
+    /// Composite fonts with an identity CMap: widths by CID (= code), and the default.
+    cid_widths: HashMap<u32, f64>,
+    default_width: Option<f64>,
 }
 
 impl Font<'_> {
@@ -67,6 +71,12 @@ impl Font<'_> {
 
     /// Advance of a code in text space units per unit font size.
     fn width(&self, code: &[u8], text: &str) -> f64 {
+        if self.code_len == 2 && !self.utf16 && code.len() == 2 {
+            let cid = u16::from_be_bytes([code[0], code[1]]) as u32;
+            if let Some(w) = self.cid_widths.get(&cid).copied().or(self.default_width) {
+                return w / 1000.0;
+            }
+        }
         if self.code_len == 1 {
             let i = code[0] as i64 - self.first_char;
             if i >= 0
@@ -129,13 +139,80 @@ fn font_of<'a>(doc: &'a Document, dict: &'a Dictionary) -> Font<'a> {
                 .collect()
         })
         .unwrap_or_default();
+    let (cid_widths, default_width) = if type0 && encoding_name.starts_with(b"Identity") {
+        cid_widths(doc, dict)
+    } else {
+        (HashMap::new(), None)
+    };
     Font {
         encoding,
         code_len: if type0 { 2 } else { 1 },
         utf16,
         first_char,
         widths,
+        cid_widths,
+        default_width,
     }
+}
+
+/// The /W array and /DW of a composite font's descendant: `c [w1 w2 …]` gives widths from
+/// CID c on, `c1 c2 w` one width for a range.
+fn cid_widths(doc: &Document, font: &Dictionary) -> (HashMap<u32, f64>, Option<f64>) {
+    let mut out = HashMap::new();
+    let descendant = font
+        .get(b"DescendantFonts")
+        .map(|o| deref(doc, o))
+        .and_then(Object::as_array)
+        .ok()
+        .and_then(|a| a.first())
+        .map(|o| deref(doc, o))
+        .and_then(|o| o.as_dict().ok());
+    let Some(descendant) = descendant else {
+        return (out, None);
+    };
+    let default = descendant
+        .get(b"DW")
+        .ok()
+        .and_then(|o| number(deref(doc, o)))
+        .or(Some(1000.0));
+    let Ok(w) = descendant
+        .get(b"W")
+        .map(|o| deref(doc, o))
+        .and_then(Object::as_array)
+    else {
+        return (out, default);
+    };
+    let mut i = 0;
+    while i < w.len() {
+        let Some(first) = number(deref(doc, &w[i])) else {
+            break;
+        };
+        match w.get(i + 1).map(|o| deref(doc, o)) {
+            Some(Object::Array(ws)) => {
+                for (k, v) in ws.iter().enumerate() {
+                    if let Some(v) = number(deref(doc, v)) {
+                        out.insert(first as u32 + k as u32, v);
+                    }
+                }
+                i += 2;
+            }
+            Some(last) => {
+                let (Some(last), Some(v)) = (
+                    number(last),
+                    w.get(i + 2).and_then(|o| number(deref(doc, o))),
+                ) else {
+                    break;
+                };
+                // A hostile range must not allocate without bound.
+                for cid in (first as u32)..=(last as u32).min(first as u32 + 65_535) {
+                    out.insert(cid, v);
+                }
+                i += 3;
+            }
+            None => break,
+        }
+    }
+    (out, default)
 }
 
 fn inherited<'a>(doc: &'a Document, mut dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
@@ -219,9 +296,27 @@ fn page(doc: &Document, page_no: u32, id: ObjectId) -> Result<Page, IngestError>
     let mut tm = M::IDENTITY;
     let mut tlm = M::IDENTITY;
     let flip = (media[0], media[3]);
+    let mut path: Vec<PathOp> = Vec::new();
     for op in &content.operations {
         let n = |i: usize| op.operands.get(i).and_then(number).unwrap_or(0.0);
         match op.operator.as_str() {
+            // Paths, for the rules table borders are drawn with.
+            "m" => path.push(PathOp::MoveTo(n(0), n(1))),
+            "l" => path.push(PathOp::LineTo(n(0), n(1))),
+            "c" => path.push(PathOp::CurveTo(n(0), n(1), n(2), n(3), n(4), n(5))),
+            "v" | "y" => path.push(PathOp::CurveTo(n(0), n(1), n(0), n(1), n(2), n(3))),
+            "h" => path.push(PathOp::Close),
+            "re" => path.push(PathOp::Rect(n(0), n(1), n(2), n(3))),
+            "S" | "s" | "B" | "B*" | "b" | "b*" | "f" | "F" | "f*" => {
+                if op.operator == "s" || op.operator == "b" || op.operator == "b*" {
+                    path.push(PathOp::Close);
+                }
+                let filled = matches!(op.operator.as_str(), "f" | "F" | "f*");
+                page.rules
+                    .extend(path_rules(&path, &state.ctm.0, flip, filled));
+                path.clear();
+            }
+            "n" => path.clear(),
             "q" => stack.push(state.clone()),
             "Q" => {
                 if let Some(s) = stack.pop() {

@@ -78,86 +78,99 @@ impl Collector {
     }
 
     fn to_page(&self, m: &Transform, x: f64, y: f64) -> (f64, f64) {
-        let px = x * m.m11 + y * m.m21 + m.m31;
-        let py = x * m.m12 + y * m.m22 + m.m32;
-        (px - self.flip.0, self.flip.1 - py)
+        to_page(&matrix(m), self.flip, x, y)
     }
 
     fn add_path(&mut self, ctm: &Transform, path: &Path, filled: bool) -> Result<(), OutputError> {
-        let mut rules = Vec::new();
-        let mut cur: Option<(f64, f64)> = None;
-        let mut start: Option<(f64, f64)> = None;
-        for op in &path.ops {
-            match *op {
-                PathOp::MoveTo(x, y) => {
-                    cur = Some((x, y));
-                    start = cur;
-                }
-                PathOp::LineTo(x, y) => {
-                    if let Some((x0, y0)) = cur
-                        && !filled
-                    {
-                        rules.push(self.rule(ctm, x0, y0, x, y));
-                    }
-                    cur = Some((x, y));
-                }
-                PathOp::CurveTo(_, _, _, _, x, y) => cur = Some((x, y)),
-                PathOp::Close => {
-                    if let (Some((x0, y0)), Some((x1, y1))) = (cur, start)
-                        && !filled
-                    {
-                        rules.push(self.rule(ctm, x0, y0, x1, y1));
-                    }
-                    cur = start;
-                }
-                PathOp::Rect(x, y, w, h) => {
-                    let (ax, ay) = self.to_page(ctm, x, y);
-                    let (bx, by) = self.to_page(ctm, x + w, y + h);
-                    let (x0, x1) = (ax.min(bx), ax.max(bx));
-                    let (y0, y1) = (ay.min(by), ay.max(by));
-                    if x1 - x0 <= 2.5 && y1 - y0 > 2.0 {
-                        // A thin filled or stroked bar is a vertical rule.
-                        let xm = (x0 + x1) / 2.0;
-                        rules.push(Rule {
-                            x0: xm,
-                            y0,
-                            x1: xm,
-                            y1,
-                        });
-                    } else if y1 - y0 <= 2.5 && x1 - x0 > 2.0 {
-                        let ym = (y0 + y1) / 2.0;
-                        rules.push(Rule {
-                            x0,
-                            y0: ym,
-                            x1,
-                            y1: ym,
-                        });
-                    } else if !filled {
-                        // A stroked box: its four sides.
-                        rules.push(Rule { x0, y0, x1, y1: y0 });
-                        rules.push(Rule { x0, y0: y1, x1, y1 });
-                        rules.push(Rule { x0, y0, x1: x0, y1 });
-                        rules.push(Rule { x0: x1, y0, x1, y1 });
-                    }
-                }
-            }
-        }
-        let page = self.page()?;
-        page.rules
-            .extend(rules.into_iter().filter(|r| r.horizontal() || r.vertical()));
+        let rules = path_rules(&path.ops, &matrix(ctm), self.flip, filled);
+        self.page()?.rules.extend(rules);
         Ok(())
     }
+}
 
-    fn rule(&self, ctm: &Transform, x0: f64, y0: f64, x1: f64, y1: f64) -> Rule {
-        let (ax, ay) = self.to_page(ctm, x0, y0);
-        let (bx, by) = self.to_page(ctm, x1, y1);
+fn matrix(m: &Transform) -> [f64; 6] {
+    [m.m11, m.m12, m.m21, m.m22, m.m31, m.m32]
+}
+
+/// A point in user space through matrix `m` (PDF [a b c d e f]) into page space.
+fn to_page(m: &[f64; 6], flip: (f64, f64), x: f64, y: f64) -> (f64, f64) {
+    let px = x * m[0] + y * m[2] + m[4];
+    let py = x * m[1] + y * m[3] + m[5];
+    (px - flip.0, flip.1 - py)
+}
+
+/// The horizontal and vertical rules a painted path draws: stroked segments, the sides of a
+/// stroked rectangle, and thin filled rectangles (how many producers draw table borders).
+/// `flip` is the page's (llx, ury).
+pub fn path_rules(ops: &[PathOp], m: &[f64; 6], flip: (f64, f64), filled: bool) -> Vec<Rule> {
+    let rule = |x0: f64, y0: f64, x1: f64, y1: f64| {
+        let (ax, ay) = to_page(m, flip, x0, y0);
+        let (bx, by) = to_page(m, flip, x1, y1);
         Rule {
             x0: ax.min(bx),
             y0: ay.min(by),
             x1: ax.max(bx),
             y1: ay.max(by),
         }
+    };
+    let mut rules = Vec::new();
+    let mut cur: Option<(f64, f64)> = None;
+    let mut start: Option<(f64, f64)> = None;
+    for op in ops {
+        match *op {
+            PathOp::MoveTo(x, y) => {
+                cur = Some((x, y));
+                start = cur;
+            }
+            PathOp::LineTo(x, y) => {
+                if let Some((x0, y0)) = cur
+                    && !filled
+                {
+                    rules.push(rule(x0, y0, x, y));
+                }
+                cur = Some((x, y));
+            }
+            PathOp::CurveTo(_, _, _, _, x, y) => cur = Some((x, y)),
+            PathOp::Close => {
+                if let (Some((x0, y0)), Some((x1, y1))) = (cur, start)
+                    && !filled
+                {
+                    rules.push(rule(x0, y0, x1, y1));
+                }
+                cur = start;
+            }
+            PathOp::Rect(x, y, w, h) => {
+                let r = rule(x, y, x + w, y + h);
+                let (x0, y0, x1, y1) = (r.x0, r.y0, r.x1, r.y1);
+                if x1 - x0 <= 2.5 && y1 - y0 > 2.0 {
+                    // A thin filled or stroked bar is a vertical rule.
+                    let xm = (x0 + x1) / 2.0;
+                    rules.push(Rule {
+                        x0: xm,
+                        y0,
+                        x1: xm,
+                        y1,
+                    });
+                } else if y1 - y0 <= 2.5 && x1 - x0 > 2.0 {
+                    let ym = (y0 + y1) / 2.0;
+                    rules.push(Rule {
+                        x0,
+                        y0: ym,
+                        x1,
+                        y1: ym,
+                    });
+                } else if !filled {
+                    // A stroked box: its four sides.
+                    rules.push(Rule { x0, y0, x1, y1: y0 });
+                    rules.push(Rule { x0, y0: y1, x1, y1 });
+                    rules.push(Rule { x0, y0, x1: x0, y1 });
+                    rules.push(Rule { x0: x1, y0, x1, y1 });
+                }
+            }
+        }
     }
+    rules.retain(|r| r.horizontal() || r.vertical());
+    rules
 }
 
 impl OutputDev for Collector {

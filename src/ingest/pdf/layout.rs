@@ -6,18 +6,20 @@
 //!   between two Latin letters or digits becomes one space.
 //! - **Page furniture**: lines in the top or bottom band that read "— N —", "第N页", "N/M" or
 //!   a bare number are dropped; a bare number only when centred, since table row numbers
-//!   also sit near the bottom of a page.
+//!   also sit near the bottom of a page. So is a line repeated in those bands on most pages
+//!   (a running header).
 //! - **Paragraphs**: a line continues the previous one when the previous one was wrapped
-//!   (the first character of this line would not have fitted before the right edge), this
-//!   one starts at the left margin, and no empty line lies between. Wrapped lines are joined
-//!   with nothing, so a number broken at a line end ("20⏎22", "3.⏎94") comes back whole, and
-//!   paragraphs continue across page breaks the same way.
+//!   (the first character of this line, or its number or Latin word, would not have fitted
+//!   before the right edge), this one starts at the left margin, and no empty line lies
+//!   between; a numbered heading (一、 （一） 1.) after a sentence end starts a new one.
+//!   Wrapped lines are joined with nothing, so a number broken at a line end ("20⏎22",
+//!   "3.⏎94") comes back whole, and paragraphs continue across page breaks the same way.
+//!   Each printed line is a block of its own, so provenance names the line's page and box.
 //! - **Empty lines**: where lines sit on a regular pitch, a vertical gap of n pitches is
 //!   n − 1 empty lines, as in the document the PDF was printed from.
 //! - **Ruled tables**: horizontal and vertical rules that form a grid make a table; glyphs
-//!   are assigned to grid cells by position. A table continued on the next page is one table;
-//!   its repeated header rows stay (the extractor skips them) and a row broken by the page
-//!   break is joined back.
+//!   are assigned to grid cells by position. A table continued on the next page is one table:
+//!   its repeated header rows are dropped and a row broken by the page break is joined back.
 //! - **Tables without rules**: a report printed from text where each cell is an indented line
 //!   and rows are separated by an empty line (an empty cell prints as nothing) is read back
 //!   by counting line slots from the header row that holds 序号.
@@ -558,7 +560,7 @@ fn paragraphs(
         for item in std::mem::take(page_items) {
             let line = match item {
                 Item::Grid(g) => {
-                    merge_or_push_grid(grids, &mut paras, g, pages);
+                    merge_or_push_grid(grids, &mut paras, g);
                     open = false;
                     prev = None;
                     continue;
@@ -706,7 +708,7 @@ fn join_into(text: &mut String, next: &str) {
 
 /// A grid that continues the table of the previous page joins it; a row the page break cut
 /// in two (no 序号 in the continuation) is joined back.
-fn merge_or_push_grid(grids: &mut Vec<Grid>, paras: &mut Vec<Para>, g: Grid, _pages: &[Page]) {
+fn merge_or_push_grid(grids: &mut Vec<Grid>, paras: &mut Vec<Para>, g: Grid) {
     let last_is_grid = paras.last().is_some_and(|p| p.grid.is_some());
     if last_is_grid
         && let Some(prev) = grids.last_mut()
@@ -736,7 +738,9 @@ fn merge_or_push_grid(grids: &mut Vec<Grid>, paras: &mut Vec<Para>, g: Grid, _pa
                 join_into(a, &b);
             }
         }
-        // A repeated header row is kept as a row; the extractor knows to skip it.
+        // The header repeated at the top of the page is print layout, not data.
+        rows.drain(..header_rows);
+        boxes.drain(..header_rows);
         prev.row_pages
             .extend(std::iter::repeat_n(g.page, rows.len()));
         prev.rows.extend(rows);
@@ -953,7 +957,6 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
             continue;
         }
         // One block per printed line, so a fact's provenance is its line's page and box.
-        let _ = end;
         for seg in &p.segments {
             blocks.push(Block::Paragraph {
                 start: start + seg.from,

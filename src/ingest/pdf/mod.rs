@@ -130,9 +130,15 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
     if visible < MIN_CHARS_PER_PAGE * pages_read.max(1) && scan.contains(&PageKind::Image) {
         return Err(IngestError::NeedsOcr);
     }
+    if visible == 0 {
+        // Nothing drawn as text and no images either: empty pages.
+        return Err(IngestError::NotText(
+            "the PDF's pages draw no text and no images".into(),
+        ));
+    }
     if !readable(&ingested.text) {
-        // No text, or fonts without a usable ToUnicode map so that the "text" is glyph ids:
-        // as good as a scan.
+        // Fonts without a usable ToUnicode map, so that the "text" is glyph ids: only the
+        // rendered page can be read, as with a scan.
         return Err(IngestError::NeedsOcr);
     }
     if scan.contains(&PageKind::Image) {
@@ -320,4 +326,67 @@ fn has_image_xobject(doc: &Document, page: pdf_extract::ObjectId) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fallback reader alone, on files pdf-extract reads too: it must get the same text
+    /// out of them, numbers whole, so that falling back loses little.
+    #[test]
+    fn fallback_reads_every_sample_pdf() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let number = regex::Regex::new(r"\d+(?:\.\d+)?").unwrap();
+        for name in [
+            "000_af58de54e7000d7e.pdf",
+            "002_c76de0c36188412a-table.pdf",
+            "003_aa47c7ce85badae6-cid.pdf",
+            "004_354e2257854ed30b.pdf",
+        ] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let txt = std::fs::read_to_string(dir.join(format!("{}.txt", &name[..20]))).unwrap();
+            let doc = load(&bytes).unwrap();
+            let ingested = layout::build(&fallback::pages(&doc).unwrap());
+            let missing: Vec<&str> = number
+                .find_iter(&txt)
+                .map(|m| m.as_str())
+                .filter(|n| !ingested.text.contains(n))
+                .collect();
+            assert!(missing.is_empty(), "{name}: {missing:?}\n{}", ingested.text);
+            // And the same facts.
+            let key = |e: crate::Extraction| {
+                let mut k: Vec<String> = e
+                    .facts
+                    .iter()
+                    .map(|f| {
+                        let subject: String = f
+                            .subject
+                            .as_deref()
+                            .unwrap_or("")
+                            .chars()
+                            .filter(|c| !c.is_whitespace())
+                            .collect();
+                        format!(
+                            "{} {} {subject} {:?}",
+                            f.kind.as_str(),
+                            f.value.display(),
+                            f.row
+                        )
+                    })
+                    .collect();
+                k.sort();
+                k
+            };
+            let extractor = crate::Extractor::shared();
+            let want = key(extractor.extract_text(&txt));
+            let got = key(extractor.extract(&ingested));
+            let only_want: Vec<&String> = want.iter().filter(|k| !got.contains(k)).collect();
+            let only_got: Vec<&String> = got.iter().filter(|k| !want.contains(k)).collect();
+            assert!(
+                only_want.is_empty() && only_got.is_empty(),
+                "{name}: missing {only_want:?} extra {only_got:?}"
+            );
+        }
+    }
 }
