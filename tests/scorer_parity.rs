@@ -18,7 +18,7 @@ const STEMS: [&str; 5] = [
 fn shared() -> PathBuf {
     std::env::var_os("JIXIAO_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
 }
 
 /// The scorer's summary line for documents `<stem><suffix>` from samples/.
