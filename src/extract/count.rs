@@ -152,6 +152,9 @@ mod tests {
         assert!(counts("作为一项重大政治任务").is_empty());
         assert!(counts("推动“六个理念”落地").is_empty());
         assert!(counts("进一步做好一次性补助").is_empty());
+        // Numerals inside words and idioms are not counts (jieba word boundaries).
+        assert!(counts("三番五次强调,千家万户受益").is_empty());
+        assert_eq!(counts("统一管理一般性项目858个")[0].1, 858);
     }
 
     #[test]
