@@ -34,3 +34,6 @@ target/release/examples/service_bench upload-latency "$addr" "$uploader" 200
 echo "== $backend: review decisions, 32 clients, 10 s"
 facts=$(target/release/examples/service_bench prepare-review "$addr" "$uploader")
 FACTS="$facts" TOKEN="$assessor" wrk -t32 -c32 -d10s -s bench/review.lua "http://$addr" | tail -n 12
+echo "== $backend: review decisions, 32 connections from one client thread, 10 s"
+facts=$(target/release/examples/service_bench prepare-review "$addr" "$uploader")
+target/release/examples/service_bench review-load "$addr" "$assessor" "$facts" 10 || true

@@ -7,6 +7,10 @@
 //!
 //! `prepare-review ADDR TOKEN`: uploads a report, waits for its facts and prints the ids of
 //! 32 of them, for `bench/review.lua` (wrk) to confirm and undo.
+//!
+//! `review-load ADDR TOKEN IDS SECONDS`: the same load as the wrk script from one
+//! single-threaded client (32 keep-alive connections, one fact each, confirm and undo in
+//! turn), which leaves more of a 2-core machine to the server than wrk's 32 threads.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -32,9 +36,14 @@ impl Conn {
     }
 
     async fn call(&mut self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let kind = if body.starts_with(b"{") {
+            "application/json"
+        } else {
+            "application/octet-stream"
+        };
         let head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
-             Content-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+             Content-Type: {kind}\r\nContent-Length: {}\r\n\r\n",
             self.addr,
             self.token,
             body.len()
@@ -144,6 +153,56 @@ async fn main() {
                 .collect();
             assert_eq!(ids.len(), 32, "the report has fewer than 32 facts");
             println!("{}", ids.join(","));
+        }
+        "review-load" => {
+            let ids: Vec<String> = args[4].split(',').map(str::to_string).collect();
+            let secs: f64 = args[5].parse().unwrap();
+            let deadline = Instant::now() + Duration::from_secs_f64(secs);
+            let mut tasks = Vec::new();
+            for id in ids {
+                let mut c = Conn::open(addr, token).await;
+                tasks.push(tokio::spawn(async move {
+                    let mut lat = Vec::new();
+                    let mut version = {
+                        let (_, b) = c.call("GET", &format!("/api/facts/{id}"), b"").await;
+                        json(&b)["version"].as_i64().unwrap()
+                    };
+                    let mut verb = "confirm";
+                    let mut failures = 0;
+                    while Instant::now() < deadline {
+                        let body = format!("{{\"version\":{version}}}");
+                        let t = Instant::now();
+                        let (status, _) = c
+                            .call("POST", &format!("/api/facts/{id}/{verb}"), body.as_bytes())
+                            .await;
+                        lat.push(t.elapsed().as_secs_f64() * 1e3);
+                        if status == 200 {
+                            version += 1;
+                            verb = if verb == "confirm" { "undo" } else { "confirm" };
+                        } else {
+                            failures += 1;
+                        }
+                    }
+                    (lat, failures)
+                }));
+            }
+            let started = Instant::now();
+            let mut all = Vec::new();
+            let mut failures = 0;
+            for t in tasks {
+                let (lat, f) = t.await.unwrap();
+                all.extend(lat);
+                failures += f;
+            }
+            let elapsed = started.elapsed().as_secs_f64();
+            all.sort_by(f64::total_cmp);
+            println!(
+                "{} decisions in {elapsed:.1} s: {:.0} decisions/s, p50 {:.2} ms, p99 {:.2} ms, non-200: {failures}",
+                all.len(),
+                all.len() as f64 / elapsed,
+                pct(&all, 0.5),
+                pct(&all, 0.99)
+            );
         }
         other => panic!("unknown command {other}"),
     }
