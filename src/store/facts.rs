@@ -259,8 +259,8 @@ impl LogEntry<'_> {
 }
 
 /// Writes the decision if the fact is still at the entry's version: one UPDATE, whose
-/// trigger appends the log row. A conflict carries the version the fact is at now.
-async fn compare_and_set<'c, E>(store: &Store, exec: E, e: &LogEntry<'_>) -> Result<()>
+/// trigger appends the log row. Returns false when the version moved on.
+async fn compare_and_set<'c, E>(exec: E, e: &LogEntry<'_>) -> Result<bool>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -286,17 +286,24 @@ where
     .bind(e.fact.version)
     .execute(exec)
     .await?;
-    if done.rows_affected() == 0 {
-        let current: Option<i64> = sqlx::query_scalar("SELECT version FROM facts WHERE id = $1")
-            .bind(e.fact.id)
-            .fetch_optional(store.reader())
-            .await?;
-        return Err(match current {
-            Some(current) => StoreError::Conflict { current },
-            None => StoreError::NotFound,
-        });
+    Ok(done.rows_affected() == 1)
+}
+
+/// The error for a compare-and-set that found the fact moved on (or gone).
+async fn conflict<'c, E>(exec: E, fact_id: i64) -> StoreError
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let current: Result<Option<i64>, sqlx::Error> =
+        sqlx::query_scalar("SELECT version FROM facts WHERE id = $1")
+            .bind(fact_id)
+            .fetch_optional(exec)
+            .await;
+    match current {
+        Ok(Some(current)) => StoreError::Conflict { current },
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
     }
-    Ok(())
 }
 
 impl Store {
@@ -375,7 +382,9 @@ impl Store {
             bulk_id: None,
             undoes: None,
         };
-        compare_and_set(self, &self.writer, &entry).await?;
+        if !compare_and_set(&self.writer, &entry).await? {
+            return Err(conflict(self.reader(), fact.id).await);
+        }
         Ok(fact.with_state(after, version + 1))
     }
 
@@ -453,7 +462,9 @@ impl Store {
             bulk_id: None,
             undoes: Some(target_id),
         };
-        compare_and_set(self, &self.writer, &entry).await?;
+        if !compare_and_set(&self.writer, &entry).await? {
+            return Err(conflict(self.reader(), fact.id).await);
+        }
         Ok(fact.with_state(after, version + 1))
     }
 
@@ -509,7 +520,9 @@ impl Store {
                 bulk_id: Some(bulk_id),
                 undoes: None,
             };
-            compare_and_set(self, &mut *tx, &entry).await?;
+            if !compare_and_set(&mut *tx, &entry).await? {
+                return Err(conflict(&mut *tx, fact.id).await);
+            }
             ids.push(fact.id);
         }
         tx.commit().await?;
