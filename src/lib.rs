@@ -3,14 +3,22 @@
 //! Data flows one way: [`ingest`] (bytes → text, blocks, provenance) → [`text`] (normalized
 //! view with an offset map back) → [`extract`] (one scanner per fact kind, tables, subjects,
 //! metadata) → [`check`] (arithmetic cross-checks) → [`report`] (JSON and tables for people).
+//! As a service: [`store`] (documents, facts, review log, tokens in SQLite or PostgreSQL) →
+//! [`worker`] (the job queue) → [`http`] (the REST API); [`review`] holds the rules a
+//! decision on a fact follows.
 
 pub mod bench;
 pub mod check;
 pub mod domain;
 pub mod extract;
+pub mod http;
 pub mod ingest;
 pub mod report;
+pub mod review;
+pub mod service;
+pub mod store;
 pub mod text;
+pub mod worker;
 
 pub use extract::{Extraction, Extractor, Fact, FactKind, FactValue};
 pub use ingest::{IngestError, Ingested};

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use jixiao::service;
+
 #[derive(Parser)]
 #[command(
     name = "jixiao",
@@ -50,6 +52,72 @@ enum Command {
         #[arg(long, default_value_t = 4_000_000)]
         chars: usize,
     },
+    /// Serve the review API (SQLite ./jixiao.db unless --database-url says otherwise).
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "JIXIAO_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// In-process workers that extract uploaded documents.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+        /// Largest upload accepted, in MiB.
+        #[arg(long, default_value_t = 50)]
+        max_upload_mb: usize,
+    },
+    /// Run workers only, against a database shared with `serve`.
+    Worker {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
+    /// Create or update the database schema.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Upload every file of a directory (recursively) into the database; safe to re-run.
+    Import {
+        dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Files read and stored at once.
+        #[arg(long, default_value_t = 4)]
+        jobs: usize,
+    },
+}
+
+#[derive(clap::Args)]
+struct DbArgs {
+    /// SQLite file or sqlite:// URL, or a postgres:// URL.
+    #[arg(long, env = "DATABASE_URL", default_value = "jixiao.db")]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (shown only this once).
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn main() -> ExitCode {
@@ -58,6 +126,32 @@ fn main() -> ExitCode {
         Command::Extract { files, format } => extract(&files, format),
         Command::Text { file, blocks } => text(&file, blocks),
         Command::Bench { files, chars } => bench(&files, chars),
+        Command::Serve {
+            db,
+            bind,
+            workers,
+            max_upload_mb,
+        } => runtime().and_then(|rt| {
+            rt.block_on(service::serve(
+                &db.database_url,
+                &bind,
+                workers,
+                max_upload_mb,
+            ))
+        }),
+        Command::Worker { db, workers } => {
+            runtime().and_then(|rt| rt.block_on(service::worker(&db.database_url, workers)))
+        }
+        Command::Migrate { db } => {
+            runtime().and_then(|rt| rt.block_on(service::migrate(&db.database_url)))
+        }
+        Command::Token {
+            command: TokenCommand::Create { role, name, db },
+        } => runtime()
+            .and_then(|rt| rt.block_on(service::token_create(&db.database_url, &role, &name))),
+        Command::Import { dir, db, jobs } => {
+            runtime().and_then(|rt| rt.block_on(service::import(&db.database_url, &dir, jobs)))
+        }
     };
     match result {
         Ok(code) => code,

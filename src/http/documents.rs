@@ -1,0 +1,249 @@
+//! `/api/documents`: upload (multipart or raw body, deduplicated by SHA-256), list with
+//! filters, and one document with its text, facts and checks.
+
+use super::AppState;
+use super::auth::Auth;
+use super::error::ApiError;
+use super::extract::{ApiQuery, Id};
+use super::facts::fact_json;
+use crate::store::{DocumentFilter, DocumentRow, FactFilter, ReviewProgress, Role, format_time};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/documents",
+            get(list)
+                .post(upload)
+                // Room for multipart framing around a file at the limit.
+                .layer(DefaultBodyLimit::max(state.max_upload_bytes + 64 * 1024)),
+        )
+        .route("/documents/{id}", get(one))
+}
+
+pub(super) fn document_json(d: &DocumentRow) -> Value {
+    json!({
+        "id": d.id,
+        "sha256": d.sha256,
+        "file_name": d.file_name,
+        "format": d.format,
+        "size_bytes": d.size_bytes,
+        "status": d.status,
+        "error": d.error,
+        "title": d.title,
+        "region": d.region,
+        "year": d.year,
+        "doc_number": d.doc_number,
+        "text_chars": d.text_chars,
+        "encoding": d.encoding,
+        "extractor_version": d.extractor_version,
+        "uploaded_by": d.uploaded_by,
+        "uploaded_at": format_time(d.uploaded_at),
+        "processed_at": d.processed_at.map(format_time),
+        "attempts": d.attempts,
+        "review": {
+            "facts": d.facts_total,
+            "pending": d.facts_pending,
+            "decided": d.facts_total - d.facts_pending,
+        },
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct UploadQuery {
+    /// File name to record (else the multipart file name or the X-Filename header).
+    filename: Option<String>,
+}
+
+fn too_large(status: StatusCode, limit: usize, message: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge { limit }
+    } else {
+        ApiError::BadRequest(message)
+    }
+}
+
+/// Upload a report: multipart (part `file`) or the raw bytes as the body. Returns at once
+/// with the queued document; the same bytes again return the existing document (200).
+#[utoipa::path(post, path = "/api/documents", tag = "documents",
+    params(UploadQuery),
+    request_body(content = Vec<u8>, description = "the file, raw or as multipart part `file`",
+                 content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "queued for extraction", body = Object),
+        (status = 200, description = "these bytes were uploaded before: the existing document", body = Object),
+        (status = 413, description = "larger than the upload limit", body = Object),
+    ),
+    security(("bearer" = [])))]
+pub(super) async fn upload(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    auth.require(&[Role::Uploader])?;
+    let limit = st.max_upload_bytes;
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (bytes, name) = if is_multipart {
+        let mut mp = Multipart::from_request(req, &st)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let mut found = None;
+        while let Some(field) = mp
+            .next_field()
+            .await
+            .map_err(|e| too_large(e.status(), limit, e.body_text()))?
+        {
+            if field.name() == Some("file") || field.file_name().is_some() {
+                let name = field.file_name().map(str::to_string);
+                let data = field
+                    .bytes()
+                    .await
+                    .map_err(|e| too_large(e.status(), limit, e.body_text()))?;
+                found = Some((data, name));
+                break;
+            }
+        }
+        found
+            .ok_or_else(|| ApiError::BadRequest("send the file in a part named \"file\"".into()))?
+    } else {
+        let name = req
+            .headers()
+            .get("x-filename")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let data = Bytes::from_request(req, &st)
+            .await
+            .map_err(|e| too_large(e.status(), limit, e.body_text()))?;
+        (data, name)
+    };
+    if bytes.len() > limit {
+        return Err(ApiError::PayloadTooLarge { limit });
+    }
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("the file is empty"));
+    }
+    let name = q.filename.or(name).map(|n| {
+        // Only the last path component, and not absurdly long.
+        let base = n.rsplit(['/', '\\']).next().unwrap_or("").to_string();
+        base.chars().take(255).collect::<String>()
+    });
+    let (doc, created) = st
+        .store
+        .upload(&bytes, name.as_deref(), Some(auth.0.id))
+        .await?;
+    if created {
+        st.notify.notify_one();
+        tracing::info!(document = doc.id, bytes = bytes.len(), "upload queued");
+    }
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut body = document_json(&doc);
+    body["duplicate"] = json!(!created);
+    let location = format!("/api/documents/{}", doc.id);
+    Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct ListQuery {
+    region: Option<String>,
+    year: Option<i64>,
+    /// queued, processing, done, needs_ocr or failed.
+    status: Option<String>,
+    /// unreviewed, in_progress or reviewed.
+    #[param(value_type = Option<String>)]
+    review: Option<ReviewProgress>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+const STATUSES: [&str; 5] = ["queued", "processing", "done", "needs_ocr", "failed"];
+
+/// List documents (an uploader sees only their own), newest first.
+#[utoipa::path(get, path = "/api/documents", tag = "documents", params(ListQuery),
+    responses((status = 200, description = "`{documents, next_offset}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn list(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
+    if let Some(s) = &q.status
+        && !STATUSES.contains(&s.as_str())
+    {
+        return Err(ApiError::invalid(format!(
+            "status is one of {}",
+            STATUSES.join(", ")
+        )));
+    }
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let filter = DocumentFilter {
+        region: q.region,
+        year: q.year,
+        status: q.status,
+        review: q.review,
+        uploaded_by: (auth.role() == Role::Uploader).then_some(auth.0.id),
+        limit,
+        offset,
+    };
+    let docs = st.store.list_documents(&filter).await?;
+    let next = (docs.len() as i64 == limit).then_some(offset + limit);
+    Ok(Json(json!({
+        "documents": docs.iter().map(document_json).collect::<Vec<_>>(),
+        "next_offset": next,
+    })))
+}
+
+/// Whether the caller may see this document at all (an uploader only their own).
+pub(super) fn visible(auth: &Auth, d: &DocumentRow) -> bool {
+    auth.role() != Role::Uploader || d.uploaded_by == Some(auth.0.id)
+}
+
+/// One document with its text, facts and checks.
+#[utoipa::path(get, path = "/api/documents/{id}", tag = "documents",
+    params(("id" = i64, Path, description = "document id")),
+    responses((status = 200, description = "the document", body = Object),
+              (status = 404, description = "no such document (or not yours)", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn one(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
+    let doc = st.store.document(id).await?;
+    if !visible(&auth, &doc) {
+        return Err(ApiError::NotFound);
+    }
+    let text = st.store.document_text(id).await?;
+    let mut filter = FactFilter {
+        document_id: Some(id),
+        ..FactFilter::default()
+    };
+    if auth.role() == Role::Reader {
+        filter.statuses = vec!["confirmed".into(), "corrected".into()];
+    }
+    let facts = st.store.list_facts(&filter, 100_000, 0).await?;
+    let checks = st.store.checks(id).await?;
+    let mut body = document_json(&doc);
+    body["text"] = json!(text);
+    body["facts"] = json!(facts.iter().map(fact_json).collect::<Vec<_>>());
+    body["checks"] = json!(checks);
+    Ok(Json(body))
+}

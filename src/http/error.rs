@@ -1,0 +1,111 @@
+//! The one error type of the API: every failure becomes `{"error": {"code", "message",
+//! "details"}}` with a fitting status. Internal causes are logged, never sent.
+
+use crate::store::StoreError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    /// The fact moved on: the client's version is stale.
+    Conflict {
+        current_version: i64,
+    },
+    /// The request is well-formed but its content is not acceptable.
+    Validation {
+        message: String,
+        details: Value,
+    },
+    BadRequest(String),
+    PayloadTooLarge {
+        limit: usize,
+    },
+    Internal,
+}
+
+impl ApiError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Conflict { .. } => "version_conflict",
+            ApiError::Validation { .. } => "invalid",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::Internal => "internal",
+        }
+    }
+
+    fn message_and_details(&self) -> (String, Value) {
+        match self {
+            ApiError::Unauthorized => (
+                "send a token: Authorization: Bearer <token>".into(),
+                Value::Null,
+            ),
+            ApiError::Forbidden => ("your role may not do this".into(), Value::Null),
+            ApiError::NotFound => ("no such resource".into(), Value::Null),
+            ApiError::Conflict { current_version } => (
+                "the fact was changed since you read it; reload and decide again".into(),
+                json!({ "current_version": current_version }),
+            ),
+            ApiError::Validation { message, details } => (message.clone(), details.clone()),
+            ApiError::BadRequest(m) => (m.clone(), Value::Null),
+            ApiError::PayloadTooLarge { limit } => (
+                format!("the upload is larger than {limit} bytes"),
+                json!({ "limit_bytes": limit }),
+            ),
+            ApiError::Internal => ("internal error".into(), Value::Null),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError::Validation {
+            message: message.into(),
+            details: Value::Null,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (message, details) = self.message_and_details();
+        let body =
+            json!({ "error": { "code": self.code(), "message": message, "details": details } });
+        (self.status_code(), Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Conflict { current } => ApiError::Conflict {
+                current_version: current,
+            },
+            StoreError::Invalid(m) => ApiError::invalid(m),
+            e @ (StoreError::Db(_) | StoreError::Migrate(_)) => {
+                tracing::error!(error = %e, "database error");
+                ApiError::Internal
+            }
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! `/api/facts`: list with filters, one fact, its history, and the review verbs — confirm,
+//! correct, reject, undo — each carrying the version the assessor saw; plus bulk confirm of a
+//! filtered set as one audited action.
+
+use super::AppState;
+use super::auth::Auth;
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiQuery, Id};
+use crate::FactKind;
+use crate::review::{CorrectionInput, Decision, RejectReason, ReviewStatus, validate_correction};
+use crate::store::{FactFilter, FactRow, HistoryEntry, Role, format_time};
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/facts", get(list))
+        .route("/facts/bulk-confirm", post(bulk_confirm))
+        .route("/facts/{id}", get(one))
+        .route("/facts/{id}/history", get(history))
+        .route("/facts/{id}/confirm", post(confirm))
+        .route("/facts/{id}/correct", post(correct))
+        .route("/facts/{id}/reject", post(reject))
+        .route("/facts/{id}/undo", post(undo))
+}
+
+/// A stored value as the JSON contract writes it: counts as integers, decimals and grades
+/// as strings, documents as objects.
+pub(super) fn value_json(kind: &str, value: &str) -> Value {
+    match kind {
+        "count" => value
+            .parse::<u64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| Value::from(value)),
+        "document" => serde_json::from_str(value).unwrap_or_else(|_| Value::from(value)),
+        _ => Value::from(value),
+    }
+}
+
+pub(super) fn fact_json(f: &FactRow) -> Value {
+    let parse = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+    };
+    json!({
+        "id": f.id,
+        "document_id": f.document_id,
+        "kind": f.kind,
+        "text": f.text,
+        "start": f.start,
+        "end": f.end,
+        "value": value_json(&f.kind, &f.value),
+        "unit": f.unit,
+        "qualifier": f.qualifier,
+        "subject": f.subject,
+        "row": f.row,
+        "table": f.table,
+        "provenance": parse(&f.provenance),
+        "extra": parse(&f.extra),
+        "failed_checks": f.failed_checks,
+        "status": f.status,
+        "version": f.version,
+        "reviewed_by": f.reviewed_by,
+        "reviewed_at": f.reviewed_at.map(format_time),
+        "extractor_version": f.extractor_version,
+        "original": serde_json::from_str::<Value>(&f.original).unwrap_or(Value::Null),
+    })
+}
+
+/// Filters shared by listing, bulk confirm and export.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+pub(super) struct FilterQuery {
+    pub document_id: Option<i64>,
+    pub kind: Option<String>,
+    /// One status or several separated by commas.
+    pub status: Option<String>,
+    pub failed_checks: Option<bool>,
+    pub subject: Option<String>,
+    pub table: Option<i64>,
+    pub region: Option<String>,
+    pub year: Option<i64>,
+    // Paging and export format share this struct: serde's `flatten` cannot read numbers
+    // and booleans from a query string.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    pub format: Option<String>,
+}
+
+impl FilterQuery {
+    pub fn to_filter(&self) -> Result<FactFilter, ApiError> {
+        if let Some(k) = &self.kind
+            && FactKind::parse(k).is_none()
+        {
+            return Err(ApiError::invalid(
+                "kind is one of amount, count, percent, score, rating, document",
+            ));
+        }
+        let mut statuses = Vec::new();
+        for s in self.status.iter().flat_map(|s| s.split(',')) {
+            let s = s.trim();
+            if ReviewStatus::parse(s).is_none() {
+                return Err(ApiError::invalid(
+                    "status is one of pending, confirmed, corrected, rejected",
+                ));
+            }
+            statuses.push(s.to_string());
+        }
+        Ok(FactFilter {
+            document_id: self.document_id,
+            kind: self.kind.clone(),
+            statuses,
+            failed_checks: self.failed_checks,
+            subject: self.subject.clone().filter(|s| !s.is_empty()),
+            table: self.table,
+            region: self.region.clone(),
+            year: self.year,
+        })
+    }
+}
+
+/// A reader sees only what review settled.
+fn restrict_for_reader(auth: &Auth, f: &mut FactFilter) {
+    if auth.role() == Role::Reader {
+        let settled = ["confirmed", "corrected"];
+        f.statuses.retain(|s| settled.contains(&s.as_str()));
+        if f.statuses.is_empty() {
+            f.statuses = settled.iter().map(|s| s.to_string()).collect();
+        }
+    }
+}
+
+/// List facts with filters (a reader sees only confirmed and corrected facts).
+#[utoipa::path(get, path = "/api/facts", tag = "facts", params(FilterQuery),
+    responses((status = 200, description = "`{facts, next_offset}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn list(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<FilterQuery>,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Assessor, Role::Reader])?;
+    let mut filter = q.to_filter()?;
+    restrict_for_reader(&auth, &mut filter);
+    let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let facts = st.store.list_facts(&filter, limit, offset).await?;
+    let next = (facts.len() as i64 == limit).then_some(offset + limit);
+    Ok(Json(json!({
+        "facts": facts.iter().map(fact_json).collect::<Vec<_>>(),
+        "next_offset": next,
+    })))
+}
+
+/// One fact.
+#[utoipa::path(get, path = "/api/facts/{id}", tag = "facts",
+    params(("id" = i64, Path, description = "fact id")),
+    responses((status = 200, description = "the fact", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn one(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Assessor, Role::Reader])?;
+    let fact = st.store.fact(id).await?;
+    if auth.role() == Role::Reader && !matches!(fact.status.as_str(), "confirmed" | "corrected") {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(fact_json(&fact)))
+}
+
+fn history_json(h: &HistoryEntry) -> Value {
+    json!({
+        "id": h.id,
+        "action": h.action,
+        "reason": h.reason,
+        "note": h.note,
+        "before": h.before,
+        "after": h.after,
+        "version": h.version,
+        "user_id": h.user_id,
+        "actor": h.actor,
+        "at": format_time(h.at),
+        "bulk_id": h.bulk_id,
+        "undoes": h.undoes,
+    })
+}
+
+/// Every decision on a fact: who, when, before → after, reason.
+#[utoipa::path(get, path = "/api/facts/{id}/history", tag = "facts",
+    params(("id" = i64, Path, description = "fact id")),
+    responses((status = 200, description = "`{fact_id, history}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn history(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Assessor])?;
+    let entries = st.store.history(id).await?;
+    Ok(Json(json!({
+        "fact_id": id,
+        "history": entries.iter().map(history_json).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct ConfirmBody {
+    version: i64,
+    note: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct CorrectBody {
+    version: i64,
+    note: Option<String>,
+    #[serde(flatten)]
+    correction: CorrectionInput,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct RejectBody {
+    version: i64,
+    /// not_a_fact, wrong_value, wrong_unit, wrong_span, wrong_subject or duplicate.
+    #[schema(value_type = String)]
+    reason: RejectReason,
+    note: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct UndoBody {
+    version: i64,
+}
+
+fn clean_note(note: Option<String>) -> Result<Option<String>, ApiError> {
+    match note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) {
+        Some(n) if n.chars().count() > 2000 => {
+            Err(ApiError::invalid("a note has at most 2000 characters"))
+        }
+        n => Ok(n),
+    }
+}
+
+async fn decide(
+    st: &AppState,
+    auth: &Auth,
+    id: i64,
+    version: i64,
+    decision: Decision,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Assessor])?;
+    let fact = st
+        .store
+        .review(id, version, &decision, &auth.actor())
+        .await?;
+    Ok(Json(fact_json(&fact)))
+}
+
+/// Confirm a fact as extracted.
+#[utoipa::path(post, path = "/api/facts/{id}/confirm", tag = "review",
+    params(("id" = i64, Path, description = "fact id")), request_body = ConfirmBody,
+    responses((status = 200, description = "the fact after the decision", body = Object),
+              (status = 409, description = "stale version; details.current_version", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn confirm(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(b): ApiJson<ConfirmBody>,
+) -> Result<Json<Value>, ApiError> {
+    let note = clean_note(b.note)?;
+    decide(&st, &auth, id, b.version, Decision::Confirm { note }).await
+}
+
+/// Correct a fact's value, unit, subject, qualifier or span.
+#[utoipa::path(post, path = "/api/facts/{id}/correct", tag = "review",
+    params(("id" = i64, Path, description = "fact id")), request_body = CorrectBody,
+    responses((status = 200, description = "the fact after the decision", body = Object),
+              (status = 409, description = "stale version", body = Object),
+              (status = 422, description = "the correction is not valid; details.fields", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn correct(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(b): ApiJson<CorrectBody>,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Assessor])?;
+    let note = clean_note(b.note)?;
+    let fact = st.store.fact(id).await?;
+    let kind = FactKind::parse(&fact.kind).ok_or(ApiError::Internal)?;
+    let correction =
+        validate_correction(kind, &b.correction).map_err(|errors| ApiError::Validation {
+            message: "the correction is not valid for this kind of fact".into(),
+            details: json!({ "fields": errors }),
+        })?;
+    decide(
+        &st,
+        &auth,
+        id,
+        b.version,
+        Decision::Correct { correction, note },
+    )
+    .await
+}
+
+/// Reject a fact with a reason code.
+#[utoipa::path(post, path = "/api/facts/{id}/reject", tag = "review",
+    params(("id" = i64, Path, description = "fact id")), request_body = RejectBody,
+    responses((status = 200, description = "the fact after the decision", body = Object),
+              (status = 409, description = "stale version", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn reject(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(b): ApiJson<RejectBody>,
+) -> Result<Json<Value>, ApiError> {
+    let note = clean_note(b.note)?;
+    decide(
+        &st,
+        &auth,
+        id,
+        b.version,
+        Decision::Reject {
+            reason: b.reason,
+            note,
+        },
+    )
+    .await
+}
+
+/// Undo the fact's last decision that is not undone yet.
+#[utoipa::path(post, path = "/api/facts/{id}/undo", tag = "review",
+    params(("id" = i64, Path, description = "fact id")), request_body = UndoBody,
+    responses((status = 200, description = "the fact as it was before that decision", body = Object),
+              (status = 409, description = "stale version", body = Object),
+              (status = 422, description = "nothing to undo", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn undo(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiJson(b): ApiJson<UndoBody>,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Assessor])?;
+    let fact = st.store.undo(id, b.version, &auth.actor()).await?;
+    Ok(Json(fact_json(&fact)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct BulkBody {
+    #[serde(flatten)]
+    filter: FilterQuery,
+    note: Option<String>,
+}
+
+/// The most facts one bulk action may confirm.
+const BULK_MAX: i64 = 10_000;
+
+/// Confirm every pending fact a filter selects (e.g. one table whose checks pass), as one
+/// audited action.
+#[utoipa::path(post, path = "/api/facts/bulk-confirm", tag = "review", request_body = BulkBody,
+    responses((status = 200, description = "`{bulk_id, confirmed, fact_ids}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn bulk_confirm(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<BulkBody>,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Assessor])?;
+    let f = &b.filter;
+    if f.document_id.is_none() && f.kind.is_none() && f.region.is_none() && f.year.is_none() {
+        // Confirming everything at once is never what an assessor means.
+        return Err(ApiError::invalid(
+            "narrow the set: give at least document_id, kind, region or year",
+        ));
+    }
+    let note = clean_note(b.note)?;
+    let filter = f.to_filter()?;
+    let (bulk_id, ids) = st
+        .store
+        .bulk_confirm(&filter, note.as_deref(), &auth.actor(), BULK_MAX)
+        .await?;
+    Ok(Json(json!({
+        "bulk_id": bulk_id,
+        "confirmed": ids.len(),
+        "fact_ids": ids,
+    })))
+}

@@ -1,0 +1,124 @@
+//! The REST API under `/api`: one router per resource (documents, facts, exports and
+//! statistics, tokens), merged here; `app` builds the router for a state so tests can call
+//! it without a socket, and `serve` binds it, runs the workers and shuts down gracefully.
+
+mod auth;
+mod documents;
+mod error;
+mod extract;
+mod facts;
+mod openapi;
+mod reports;
+mod tokens;
+
+pub use auth::Auth;
+pub use error::ApiError;
+
+use crate::store::Store;
+use axum::Router;
+use axum::routing::get;
+use std::sync::Arc;
+use tokio::sync::{Notify, watch};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// Wakes this process's workers when an upload arrives.
+    pub notify: Arc<Notify>,
+    pub max_upload_bytes: usize,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            notify: Arc::new(Notify::new()),
+            max_upload_bytes: crate::ingest::MAX_UPLOAD_BYTES,
+        }
+    }
+}
+
+/// The whole API as a router.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .merge(documents::router(&state))
+        .merge(facts::router())
+        .merge(reports::router())
+        .merge(tokens::router())
+        .fallback(|| async { ApiError::NotFound });
+    Router::new()
+        .merge(openapi::router())
+        .nest("/api", api)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Liveness: answers without a token.
+#[utoipa::path(get, path = "/api/health", tag = "meta",
+    responses((status = 200, description = "`{status: ok}`", body = Object)))]
+pub(super) async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// How `serve` runs.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub workers: usize,
+    pub max_upload_bytes: usize,
+}
+
+/// Serves the API on `listener` with `options.workers` in-process workers until `shutdown`
+/// resolves; then stops taking requests, lets workers finish the document in hand, and
+/// returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    options: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let mut state = AppState::new(store.clone());
+    state.max_upload_bytes = options.max_upload_bytes;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut workers = Vec::new();
+    for i in 0..options.workers {
+        workers.push(tokio::spawn(crate::worker::run(
+            store.clone(),
+            crate::worker::worker_name(i),
+            state.notify.clone(),
+            stop_rx.clone(),
+        )));
+    }
+    let result = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    let _ = stop_tx.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
+    result
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing requests and jobs in hand");
+}

@@ -1,0 +1,81 @@
+//! `/api/tokens`: an admin makes, lists and revokes tokens. A new token is in the response
+//! once; only its hash is kept.
+
+use super::AppState;
+use super::auth::Auth;
+use super::error::ApiError;
+use super::extract::{ApiJson, Id};
+use crate::store::{Role, User, format_time};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tokens", get(list).post(create))
+        .route("/tokens/{id}", delete(revoke))
+}
+
+fn user_json(u: &User) -> Value {
+    json!({
+        "id": u.id,
+        "name": u.name,
+        "role": u.role,
+        "created_at": format_time(u.created_at),
+        "revoked": u.revoked,
+    })
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct CreateBody {
+    name: String,
+    /// uploader, assessor, reader or admin.
+    #[schema(value_type = String)]
+    role: Role,
+}
+
+/// Make a token; the response holds it, the only time it is shown.
+#[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = CreateBody,
+    responses((status = 201, description = "the user and its token", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn create(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<CreateBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    auth.require(&[])?;
+    let (user, token) = st.store.create_user(&b.name, b.role).await?;
+    let mut body = user_json(&user);
+    body["token"] = json!(token);
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// List token holders (never the tokens).
+#[utoipa::path(get, path = "/api/tokens", tag = "tokens",
+    responses((status = 200, description = "`{tokens}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn list(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
+    auth.require(&[])?;
+    let users = st.store.list_users().await?;
+    Ok(Json(
+        json!({ "tokens": users.iter().map(user_json).collect::<Vec<_>>() }),
+    ))
+}
+
+/// Revoke a token.
+#[utoipa::path(delete, path = "/api/tokens/{id}", tag = "tokens",
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 204, description = "revoked")),
+    security(("bearer" = [])))]
+pub(super) async fn revoke(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<StatusCode, ApiError> {
+    auth.require(&[])?;
+    st.store.revoke_user(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

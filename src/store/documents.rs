@@ -1,0 +1,505 @@
+//! Documents and the job queue they form: an upload is a row with status `queued`; a worker
+//! claims it (`processing`, with a lease), and stores its text, facts and checks in ONE
+//! transaction that also sets `done` — so a crash mid-document leaves nothing half-written,
+//! and the expired lease lets another worker take the job again.
+
+use super::{Backend, Binds, Result, Store, StoreError, now_ms};
+use crate::check::Check;
+use crate::extract::{Extraction, FactValue};
+use crate::ingest::Ingested;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How long a claimed job is held before another worker may take it again.
+pub const DEFAULT_LEASE_MS: i64 = 5 * 60 * 1000;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub sha256: String,
+    pub file_name: Option<String>,
+    pub format: Option<String>,
+    pub size_bytes: i64,
+    pub status: String,
+    pub error: Option<String>,
+    pub title: Option<String>,
+    pub region: Option<String>,
+    pub year: Option<i64>,
+    pub doc_number: Option<String>,
+    pub text_chars: Option<i64>,
+    pub encoding: Option<String>,
+    pub extractor_version: Option<String>,
+    pub uploaded_by: Option<i64>,
+    pub uploaded_at: i64,
+    pub processed_at: Option<i64>,
+    pub attempts: i64,
+    pub facts_total: i64,
+    pub facts_pending: i64,
+}
+
+const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_bytes, d.status, \
+    d.error, d.title, d.region, d.year, d.doc_number, d.text_chars, d.encoding, \
+    d.extractor_version, d.uploaded_by, d.uploaded_at, d.processed_at, d.attempts, \
+    (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id) AS facts_total, \
+    (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id AND f.status = 'pending') \
+    AS facts_pending";
+
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
+    fn from_row(r: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(DocumentRow {
+            id: r.try_get(0)?,
+            sha256: r.try_get(1)?,
+            file_name: r.try_get(2)?,
+            format: r.try_get(3)?,
+            size_bytes: r.try_get(4)?,
+            status: r.try_get(5)?,
+            error: r.try_get(6)?,
+            title: r.try_get(7)?,
+            region: r.try_get(8)?,
+            year: r.try_get(9)?,
+            doc_number: r.try_get(10)?,
+            text_chars: r.try_get(11)?,
+            encoding: r.try_get(12)?,
+            extractor_version: r.try_get(13)?,
+            uploaded_by: r.try_get(14)?,
+            uploaded_at: r.try_get(15)?,
+            processed_at: r.try_get(16)?,
+            attempts: r.try_get(17)?,
+            facts_total: r.try_get(18)?,
+            facts_pending: r.try_get(19)?,
+        })
+    }
+}
+
+/// How far review of a document's facts has come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewProgress {
+    /// No fact decided yet.
+    Unreviewed,
+    /// Some decided, some pending.
+    InProgress,
+    /// Every fact decided.
+    Reviewed,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DocumentFilter {
+    pub region: Option<String>,
+    pub year: Option<i64>,
+    pub status: Option<String>,
+    pub review: Option<ReviewProgress>,
+    /// Only documents this user uploaded (an uploader sees only their own).
+    pub uploaded_by: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckRow {
+    pub id: i64,
+    pub kind: String,
+    pub ok: bool,
+    /// Ids of the stored facts the check covers, the stated whole first.
+    pub facts: Vec<i64>,
+    pub stated: String,
+    pub computed: String,
+    pub message: String,
+}
+
+/// A claimed job: the bytes to process.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub document_id: i64,
+    pub content: Vec<u8>,
+    pub attempts: i64,
+    pub worker: String,
+}
+
+/// How processing a document ended.
+pub enum JobOutcome<'a> {
+    Done {
+        doc: &'a Ingested,
+        extraction: &'a Extraction,
+    },
+    NeedsOcr,
+    Failed(String),
+}
+
+/// The format an upload looks like from its first bytes, until ingestion says for sure.
+fn sniff_format(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"%PDF-") {
+        "pdf"
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        "docx"
+    } else {
+        "txt"
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    super::users::hex(&Sha256::digest(bytes))
+}
+
+impl Store {
+    /// Stores an upload as a queued job, or returns the document these bytes already are.
+    /// The bool is true when the document is new.
+    pub async fn upload(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        uploaded_by: Option<i64>,
+    ) -> Result<(DocumentRow, bool)> {
+        let sha = sha256_hex(bytes);
+        if let Some(existing) = self.document_by_sha(&sha).await? {
+            return Ok((existing, false));
+        }
+        let format = sniff_format(bytes);
+        // ON CONFLICT: two uploads of the same bytes at once still make one document.
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO documents (sha256, file_name, format, size_bytes, content, uploaded_by,
+                                    uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (sha256) DO NOTHING RETURNING id",
+        )
+        .bind(&sha)
+        .bind(file_name)
+        .bind(format)
+        .bind(bytes.len() as i64)
+        .bind(bytes.to_vec())
+        .bind(uploaded_by)
+        .bind(now_ms())
+        .fetch_optional(&self.writer)
+        .await?;
+        let created = id.is_some();
+        let doc = self
+            .document_by_sha(&sha)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((doc, created))
+    }
+
+    pub async fn document_by_sha(&self, sha: &str) -> Result<Option<DocumentRow>> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE d.sha256 = $1");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(sha)
+            .fetch_optional(self.reader())
+            .await?)
+    }
+
+    pub async fn document(&self, id: i64) -> Result<DocumentRow> {
+        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE d.id = $1");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn document_text(&self, id: i64) -> Result<Option<String>> {
+        let text: Option<Option<String>> =
+            sqlx::query_scalar("SELECT text FROM documents WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+        text.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn list_documents(&self, f: &DocumentFilter) -> Result<Vec<DocumentRow>> {
+        let mut b = Binds::default();
+        let mut sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE 1 = 1");
+        if let Some(r) = &f.region {
+            sql += &format!(" AND d.region = {}", b.text(r.as_str()));
+        }
+        if let Some(y) = f.year {
+            sql += &format!(" AND d.year = {}", b.int(y));
+        }
+        if let Some(s) = &f.status {
+            sql += &format!(" AND d.status = {}", b.text(s.as_str()));
+        }
+        if let Some(u) = f.uploaded_by {
+            sql += &format!(" AND d.uploaded_by = {}", b.int(u));
+        }
+        let decided = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
+                       AND f.status <> 'pending')";
+        let pending = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
+                       AND f.status = 'pending')";
+        match f.review {
+            Some(ReviewProgress::Unreviewed) => sql += &format!(" AND NOT {decided}"),
+            Some(ReviewProgress::InProgress) => sql += &format!(" AND {decided} AND {pending}"),
+            Some(ReviewProgress::Reviewed) => {
+                sql += &format!(" AND d.status = 'done' AND NOT {pending}")
+            }
+            None => {}
+        }
+        sql += &format!(
+            " ORDER BY d.id DESC LIMIT {} OFFSET {}",
+            b.int(f.limit),
+            b.int(f.offset)
+        );
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        Ok(b.apply(q).fetch_all(self.reader()).await?)
+    }
+
+    pub async fn checks(&self, document_id: i64) -> Result<Vec<CheckRow>> {
+        let rows: Vec<(i64, String, i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT id, kind, ok, fact_seqs, stated, computed, message FROM checks
+             WHERE document_id = $1 ORDER BY id",
+        )
+        .bind(document_id)
+        .fetch_all(self.reader())
+        .await?;
+        let seq_ids: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT seq, id FROM facts WHERE document_id = $1")
+                .bind(document_id)
+                .fetch_all(self.reader())
+                .await?;
+        let id_of: std::collections::HashMap<i64, i64> = seq_ids.into_iter().collect();
+        Ok(rows
+            .into_iter()
+            .map(|(id, kind, ok, seqs, stated, computed, message)| {
+                let seqs: Vec<i64> = serde_json::from_str(&seqs).unwrap_or_default();
+                CheckRow {
+                    id,
+                    kind,
+                    ok: ok != 0,
+                    facts: seqs.iter().filter_map(|s| id_of.get(s).copied()).collect(),
+                    stated,
+                    computed,
+                    message,
+                }
+            })
+            .collect())
+    }
+
+    /// Claims the oldest queued job, or one whose lease ran out (its worker died).
+    pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {
+        let now = now_ms();
+        let pick = match self.backend {
+            // Several servers may share the database: skip rows another one holds.
+            Backend::Postgres => {
+                "SELECT id FROM documents
+                 WHERE status = 'queued' OR (status = 'processing' AND lease_until < $3)
+                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+            }
+            // One writer at a time on SQLite, so the pick and the update cannot interleave.
+            Backend::Sqlite => {
+                "SELECT id FROM documents
+                 WHERE status = 'queued' OR (status = 'processing' AND lease_until < $3)
+                 ORDER BY id LIMIT 1"
+            }
+        };
+        let sql = format!(
+            "UPDATE documents SET status = 'processing', claimed_by = $1, lease_until = $2,
+                    attempts = attempts + 1
+             WHERE id = ({pick}) RETURNING id, content, attempts"
+        );
+        let mut tx = self.begin_write().await?;
+        let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(worker)
+            .bind(now + lease_ms)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row.map(|(document_id, content, attempts)| Job {
+            document_id,
+            content,
+            attempts,
+            worker: worker.to_string(),
+        }))
+    }
+
+    /// Puts a claimed job back in the queue (shutting down before it was processed).
+    pub async fn release_job(&self, job: &Job) -> Result<()> {
+        sqlx::query(
+            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL
+             WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
+        )
+        .bind(job.document_id)
+        .bind(&job.worker)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores the outcome of a job in one transaction. Returns false when the job was no
+    /// longer this worker's (its lease ran out and another worker took it): nothing is written.
+    pub async fn finish_job(&self, job: &Job, outcome: JobOutcome<'_>) -> Result<bool> {
+        self.finish_job_inner(job, outcome, true).await
+    }
+
+    /// Does everything `finish_job` does except commit, then drops the transaction as a
+    /// process killed at that moment would. Exists so tests can show that a crash between
+    /// claim and commit leaves no partial facts and the job is done again.
+    #[doc(hidden)]
+    pub async fn finish_job_but_crash_before_commit(
+        &self,
+        job: &Job,
+        outcome: JobOutcome<'_>,
+    ) -> Result<bool> {
+        self.finish_job_inner(job, outcome, false).await
+    }
+
+    async fn finish_job_inner(
+        &self,
+        job: &Job,
+        outcome: JobOutcome<'_>,
+        commit: bool,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let still_mine: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM documents WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
+        )
+        .bind(job.document_id)
+        .bind(&job.worker)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if still_mine.is_none() {
+            return Ok(false);
+        }
+        let now = now_ms();
+        match outcome {
+            JobOutcome::Done { doc, extraction } => {
+                write_extraction(&mut tx, job.document_id, extraction).await?;
+                let m = &extraction.document;
+                sqlx::query(
+                    "UPDATE documents SET status = 'done', error = NULL, title = $1, region = $2,
+                            year = $3, doc_number = $4, text = $5, text_chars = $6,
+                            encoding = $7, format = $8, extractor_version = $9,
+                            processed_at = $10, lease_until = NULL
+                     WHERE id = $11",
+                )
+                .bind(m.title.as_deref())
+                .bind(m.region.as_deref())
+                .bind(m.year.map(i64::from))
+                .bind(m.doc_number.as_deref())
+                .bind(doc.text.as_str())
+                .bind(m.text_chars as i64)
+                .bind(doc.encoding)
+                .bind(doc.format.as_str())
+                .bind(super::EXTRACTOR_VERSION)
+                .bind(now)
+                .bind(job.document_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            JobOutcome::NeedsOcr | JobOutcome::Failed(_) => {
+                let (status, error) = match outcome {
+                    JobOutcome::Failed(e) => ("failed", Some(e)),
+                    _ => ("needs_ocr", None),
+                };
+                sqlx::query(
+                    "UPDATE documents SET status = $1, error = $2, processed_at = $3,
+                            lease_until = NULL
+                     WHERE id = $4",
+                )
+                .bind(status)
+                .bind(error)
+                .bind(now)
+                .bind(job.document_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        if commit {
+            tx.commit().await?;
+        } else {
+            drop(tx);
+        }
+        Ok(true)
+    }
+
+    /// Counts of documents per status (for the worker's idle check and tests).
+    pub async fn queued_jobs(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM documents WHERE status IN ('queued', 'processing')",
+        )
+        .fetch_one(self.reader())
+        .await?)
+    }
+}
+
+/// Writes a document's facts and checks inside the caller's transaction.
+async fn write_extraction(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    document_id: i64,
+    extraction: &Extraction,
+) -> Result<()> {
+    let failed: Vec<&Check> = extraction.checks.iter().filter(|c| !c.ok).collect();
+    // Many rows per statement: one round trip per chunk instead of one per fact. 200 rows
+    // × 17 values stays under both backends' limits on bound parameters.
+    for chunk in extraction.facts.chunks(200) {
+        let mut b = Binds::default();
+        let mut rows = Vec::with_capacity(chunk.len());
+        for f in chunk {
+            let value = match &f.value {
+                FactValue::Decimal(d) => crate::review::decimal_text(*d),
+                FactValue::Integer(n) => n.to_string(),
+                FactValue::Rating(r) => r.as_str().to_string(),
+                FactValue::Document { title, number } => {
+                    serde_json::json!({ "title": title, "number": number }).to_string()
+                }
+            };
+            let extra = serde_json::json!({
+                "count": f.count, "issuer": f.issuer, "doc_year": f.doc_year, "seq": f.seq,
+            });
+            let failed_checks = failed.iter().filter(|c| c.facts.contains(&f.id)).count() as i64;
+            let provenance = f
+                .provenance
+                .as_ref()
+                .map(|p| serde_json::to_string(p).unwrap_or_default());
+            let values = [
+                b.int(document_id),
+                b.int(f.id as i64),
+                b.text(f.kind.as_str()),
+                b.int(f.start as i64),
+                b.int(f.end as i64),
+                b.text(f.text.as_str()),
+                b.text(value),
+                b.opt_text(f.unit.clone()),
+                b.text(f.qualifier.as_str()),
+                b.opt_text(f.subject.clone()),
+                b.opt_int(f.row.map(i64::from)),
+                b.opt_int(f.table.map(i64::from)),
+                b.opt_text(provenance),
+                b.text(extra.to_string()),
+                b.text(serde_json::to_string(f).unwrap_or_default()),
+                b.text(super::EXTRACTOR_VERSION),
+                b.int(failed_checks),
+            ];
+            rows.push(format!("({})", values.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO facts (document_id, seq, kind, span_start, span_end, text, value, unit,
+                                qualifier, subject, row_no, table_no, provenance, extra, original,
+                                extractor_version, failed_checks)
+             VALUES {}",
+            rows.join(", ")
+        );
+        b.apply_query(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .execute(&mut **tx)
+            .await?;
+    }
+    for c in &extraction.checks {
+        let kind = serde_json::to_value(c.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO checks (document_id, kind, ok, fact_seqs, stated, computed, message)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(document_id)
+        .bind(kind)
+        .bind(i64::from(c.ok))
+        .bind(serde_json::to_string(&c.facts).unwrap_or_default())
+        .bind(c.stated.as_str())
+        .bind(c.computed.as_str())
+        .bind(c.message.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! Storage: documents, their facts and checks, the append-only review log, and the users who
+//! hold tokens, in SQLite (the default, one file in WAL mode) or PostgreSQL. Both backends run
+//! the same SQL through sqlx's `Any` driver; only the job claim differs (PostgreSQL uses
+//! `FOR UPDATE SKIP LOCKED` so several servers can share a database). Decimals are TEXT on
+//! both: exact, never float. Times are Unix milliseconds.
+
+pub mod documents;
+pub mod facts;
+pub mod users;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::time::Duration;
+
+pub use documents::{CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress};
+pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
+pub use users::{Role, User};
+
+/// The extractor version recorded with every stored fact.
+pub const EXTRACTOR_VERSION: &str = concat!("jixiao ", env!("CARGO_PKG_VERSION"));
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("stale version: the fact is now at version {current}")]
+    Conflict { current: i64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    /// Reads, and on PostgreSQL writes too.
+    pool: AnyPool,
+    /// Writes. On SQLite one connection, the same as `pool`: writes are serialized in the
+    /// process instead of fighting over the file lock (SQLITE_BUSY). Never read through
+    /// `pool` while holding a transaction of `writer`: on SQLite that would wait for itself.
+    writer: AnyPool,
+    backend: Backend,
+    /// Recently seen tokens (by hash), so a burst of requests does not read `users` each time.
+    auth_cache: users::AuthCache,
+}
+
+/// Turns what a user types (`jixiao.db`, `sqlite://…`, `postgres://…`) into a sqlx URL.
+pub fn database_url(raw: &str) -> String {
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        raw.to_string()
+    } else if raw.starts_with("sqlite:") {
+        if raw.contains('?') || raw.contains(":memory:") {
+            raw.to_string()
+        } else {
+            format!("{raw}?mode=rwc")
+        }
+    } else {
+        format!("sqlite://{raw}?mode=rwc")
+    }
+}
+
+impl Store {
+    /// Connects without migrating.
+    pub async fn connect(raw_url: &str) -> Result<Store> {
+        install_default_drivers();
+        let url = database_url(raw_url);
+        if url.starts_with("sqlite:") {
+            let options = || {
+                AnyPoolOptions::new().after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // WAL lets readers go on while the single writer commits; NORMAL
+                        // sync is durable in WAL mode except for the last commits on power
+                        // loss, which is the usual trade for a review tool.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // Pages read through a memory map instead of copied by read(2) each
+                        // time another connection's commit invalidates this one's cache.
+                        conn.execute("PRAGMA mmap_size = 268435456").await?;
+                        Ok(())
+                    })
+                })
+            };
+            // One connection for reads and writes alike: every commit by another connection
+            // would throw away this one's page cache (measured: most of a decision's time went
+            // to re-reading pages), while a single connection's cache stays warm. SQLite runs
+            // one statement at a time anyway; a review statement takes microseconds.
+            let writer = options().max_connections(1).connect(&url).await?;
+            Ok(Store {
+                pool: writer.clone(),
+                writer,
+                backend: Backend::Sqlite,
+                auth_cache: Default::default(),
+            })
+        } else {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(&url)
+                .await?;
+            Ok(Store {
+                writer: pool.clone(),
+                pool,
+                backend: Backend::Postgres,
+                auth_cache: Default::default(),
+            })
+        }
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn open(raw_url: &str) -> Result<Store> {
+        let store = Store::connect(raw_url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::migrate!("migrations/sqlite")
+                    .run(&self.writer)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.writer)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.writer.close().await;
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so
+    /// a transaction that reads before it writes cannot fail half-way on a busy database.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
+        })
+    }
+
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A stored time as RFC 3339 (UTC, milliseconds).
+pub fn format_time(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    t.format(&fmt).unwrap_or_default()
+}
+
+/// A query's bind values, collected while its SQL is built (filters are optional, so the
+/// SQL and the binds grow together). Placeholders are `$n` on both backends.
+#[derive(Default)]
+pub(crate) struct Binds {
+    values: Vec<Bind>,
+}
+
+pub(crate) enum Bind {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl Binds {
+    /// Adds a value and returns its placeholder.
+    pub fn push(&mut self, v: Bind) -> String {
+        self.values.push(v);
+        format!("${}", self.values.len())
+    }
+
+    pub fn int(&mut self, v: i64) -> String {
+        self.push(Bind::Int(Some(v)))
+    }
+
+    pub fn text(&mut self, v: impl Into<String>) -> String {
+        self.push(Bind::Text(Some(v.into())))
+    }
+
+    pub fn opt_int(&mut self, v: Option<i64>) -> String {
+        self.push(Bind::Int(v))
+    }
+
+    pub fn opt_text(&mut self, v: Option<String>) -> String {
+        self.push(Bind::Text(v))
+    }
+
+    pub fn apply<'q, O>(
+        self,
+        mut q: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments> {
+        for v in self.values {
+            q = match v {
+                Bind::Int(i) => q.bind(i),
+                Bind::Text(s) => q.bind(s),
+            };
+        }
+        q
+    }
+
+    pub fn apply_query<'q>(
+        self,
+        mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+        for v in self.values {
+            q = match v {
+                Bind::Int(i) => q.bind(i),
+                Bind::Text(s) => q.bind(s),
+            };
+        }
+        q
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub(crate) fn like_pattern(term: &str) -> String {
+    let mut p = String::from("%");
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}

@@ -1,0 +1,222 @@
+//! Test support: a fresh database per test on SQLite (a temporary file) and, when
+//! `JIXIAO_TEST_DATABASE_URL` is set, on PostgreSQL (a uniquely named database, dropped
+//! after the test), plus helpers to call the API in-process.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use jixiao::http::{AppState, app};
+use jixiao::store::{Role, Store};
+use serde_json::Value;
+use sqlx::Connection;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+
+pub const PG_ENV: &str = "JIXIAO_TEST_DATABASE_URL";
+
+pub struct TestDb {
+    pub store: Store,
+    /// What `--database-url` would be for this database.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    /// Admin URL and the name of the database to drop.
+    pg: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.pg.take() {
+            // Drop may run inside the test's runtime: do the async clean-up on a thread
+            // with its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn unique_name() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "jixiao_test_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("test.db");
+    let store = Store::open(path.to_str().unwrap()).await.unwrap();
+    TestDb {
+        store,
+        url: path.to_str().unwrap().to_string(),
+        _dir: Some(dir),
+        pg: None,
+    }
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    let Ok(admin) = std::env::var(PG_ENV) else {
+        eprintln!("skipping PostgreSQL: {PG_ENV} not set");
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let name = unique_name();
+    let mut c = sqlx::AnyConnection::connect(&admin)
+        .await
+        .expect("connecting to the PostgreSQL test server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+    let base = admin.split('?').next().unwrap();
+    let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    let store = Store::open(&url).await.unwrap();
+    Some(TestDb {
+        store,
+        url,
+        _dir: None,
+        pg: Some((admin, name)),
+    })
+}
+
+/// Runs a test body once on SQLite and once on PostgreSQL (if configured).
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::common::sqlite().await;
+                super::$name(db).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = $crate::common::postgres().await {
+                    super::$name(db).await;
+                }
+            }
+        }
+    )*};
+}
+
+pub async fn token(db: &TestDb, role: Role, name: &str) -> String {
+    db.store.create_user(name, role).await.unwrap().1
+}
+
+pub fn state(db: &TestDb) -> AppState {
+    AppState::new(db.store.clone())
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|_| {
+            panic!(
+                "not JSON ({}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.bytes)
+            )
+        })
+    }
+}
+
+pub async fn send(st: &AppState, req: Request<Body>) -> Resp {
+    let res = app(st.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp {
+        status,
+        headers,
+        bytes,
+    }
+}
+
+pub fn request(method: &str, uri: &str, token: Option<&str>, body: Option<Value>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    match body {
+        Some(v) => b
+            .header("content-type", "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    }
+}
+
+pub async fn call(
+    st: &AppState,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Resp {
+    send(st, request(method, uri, token, body)).await
+}
+
+pub fn upload_request(token: &str, bytes: Vec<u8>, name: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(format!("/api/documents?filename={name}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/octet-stream")
+        .body(Body::from(bytes))
+        .unwrap()
+}
+
+pub fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+pub const SAMPLE: &str = "002_c76de0c36188412a.txt";
+
+/// Uploads a sample as `token` and processes the queue; returns the document id.
+pub async fn uploaded(st: &AppState, token: &str, name: &str) -> i64 {
+    let r = send(st, upload_request(token, sample(name), name)).await;
+    assert!(r.status.is_success(), "upload: {}", r.status);
+    let id = r.json()["id"].as_i64().unwrap();
+    jixiao::worker::run_until_idle(&st.store, "test-worker")
+        .await
+        .unwrap();
+    id
+}
+
+/// All facts of a document, as an assessor sees them.
+pub async fn facts_of(st: &AppState, token: &str, doc: i64) -> Vec<Value> {
+    let r = call(
+        st,
+        "GET",
+        &format!("/api/facts?document_id={doc}&limit=1000"),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.json()["facts"].as_array().unwrap().clone()
+}

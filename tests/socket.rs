@@ -1,0 +1,118 @@
+//! The server over a real socket (port 0): `serve` with its own workers; an upload over TCP
+//! turns into stored facts without anyone driving the queue, and shutdown is graceful.
+
+mod common;
+
+use common::*;
+use jixiao::http::{ServeOptions, serve};
+use jixiao::store::Role;
+use serde_json::Value;
+use std::net::SocketAddr;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+both_backends!(upload_over_tcp_is_processed_by_serve_workers);
+
+/// One HTTP/1.1 request on its own connection; returns the status and the body.
+async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(body).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let split = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&out[..split]).to_string();
+    let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut body = out[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
+}
+
+async fn upload_over_tcp_is_processed_by_serve_workers(db: TestDb) {
+    let up = token(&db, Role::Uploader, "u").await;
+    let a = token(&db, Role::Assessor, "a").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(
+        listener,
+        db.store.clone(),
+        ServeOptions {
+            workers: 2,
+            max_upload_bytes: 1 << 20,
+        },
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/api/documents?filename=s.txt",
+        &up,
+        &sample(SAMPLE),
+    )
+    .await;
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let id = serde_json::from_slice::<Value>(&body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    let mut doc = Value::Null;
+    for _ in 0..200 {
+        let (status, body) = http(addr, "GET", &format!("/api/documents/{id}"), &up, b"").await;
+        assert_eq!(status, 200);
+        doc = serde_json::from_slice(&body).unwrap();
+        if doc["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(doc["status"], "done", "{doc}");
+    let (status, body) = http(
+        addr,
+        "GET",
+        &format!("/api/facts?document_id={id}"),
+        &a,
+        b"",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let facts: Value = serde_json::from_slice(&body).unwrap();
+    assert!(!facts["facts"].as_array().unwrap().is_empty());
+
+    let (status, _) = http(addr, "GET", "/api/facts", "jx_wrong", b"").await;
+    assert_eq!(status, 401);
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
