@@ -1,6 +1,7 @@
 //! The REST API under `/api`: one router per resource (documents, facts, exports and
-//! statistics, tokens), merged here; `app` builds the router for a state so tests can call
-//! it without a socket, and `serve` binds it, runs the workers and shuts down gracefully.
+//! statistics, tokens), merged here together with the web page at `/`; `app` builds the
+//! router for a state so tests can call it without a socket, and `serve` binds it, runs the
+//! workers and shuts down gracefully.
 
 mod auth;
 mod documents;
@@ -9,6 +10,7 @@ mod extract;
 mod facts;
 mod reports;
 mod tokens;
+mod web;
 
 pub use auth::Auth;
 pub use error::ApiError;
@@ -49,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound });
     Router::new()
         .nest("/api", api)
+        .merge(web::router())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
