@@ -178,10 +178,13 @@
     }
   }
 
+  // Short notes in a corner: a few at a time, so they never bury the fact list.
   function toast(text, kind = '') {
+    const box = $('#toasts');
     const el = h('div', { class: 'toast ' + kind }, text);
-    $('#toasts').append(el);
-    setTimeout(() => el.remove(), kind === 'bad' ? 8000 : 4000);
+    box.append(el);
+    while (box.children.length > 3) box.firstElementChild.remove();
+    setTimeout(() => el.remove(), kind === 'bad' ? 8000 : kind === 'ok' ? 2000 : 4000);
   }
 
   function showError(e) {
@@ -992,6 +995,8 @@
         const tr = h('tr');
         row.forEach((c, ci) => {
           const td = h(header ? 'th' : 'td');
+          // Short cells (numbers, grades, headers) keep to one line; long ones wrap.
+          if ([...text.slice(c.a, c.b).trim()].length <= (header ? 6 : 10)) td.className = 'short';
           if (ci === row.length - 1 && row.length < width) td.setAttribute('colspan', String(width - row.length + 1));
           fill(td, c.a, c.b);
           tr.append(td);
@@ -1515,7 +1520,7 @@
     const overlay = h('div', { class: 'overlay', onclick: (ev) => { if (ev.target === overlay) closeDialog(); } }, box);
     document.body.append(overlay);
     dialog = { el: overlay, onKey, previous: document.activeElement };
-    const first = box.querySelector('button.primary, button');
+    const first = box.querySelector('button.primary') || box.querySelector('button');
     if (first) first.focus();
   }
 

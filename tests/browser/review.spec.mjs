@@ -46,7 +46,9 @@ writeFileSync(astralPath,
   '𠮷𠮷区2021年度预算绩效管理情况说明\n' +
   '一、总体情况\n' +
   '全区𠀀𠀁共压减预算资金1.02亿元，涉及预算项目509个，😀覆盖率达到100%。\n' +
-  '𝟘𝟙二、评价结果：项目自评得分95分，评价等级为“优”。\n');
+  '𝟘𝟙二、评价结果：项目自评得分95分，评价等级为“优”。\n' +
+  // A split that does not add up (8 + 24 + 22 + 3 = 57, not 60): a failed check.
+  '三、共评价60个项目，其中8个项目评价等级为“优”，24个“良”，22个“中”，3个“差”。\n');
 
 // ------------------------------------------------------------------ steps
 
@@ -126,6 +128,8 @@ step('upload two reports with the file picker; both extracted', async () => {
   for (const id of [docId, astralId]) {
     await page.waitForSelector(`#docs tr[data-id="${id}"] td.status[data-status="done"]`, { timeout: 60_000 });
   }
+  const failedCount = (await api('GET', '/documents/' + astralId)).checks.filter((c) => !c.ok).length;
+  assert.equal(await page.textContent(`#docs tr[data-id="${astralId}"] td:nth-child(6)`), String(failedCount));
   const progress = await page.textContent(`#docs tr[data-id="${docId}"] .nm`);
   const doc = (await api('GET', '/documents')).documents.find((d) => d.id === docId);
   assert.equal(progress, `0 / ${doc.review.facts}`);
@@ -138,6 +142,12 @@ step('astral characters: highlights match the facts exactly', async () => {
   await page.waitForSelector('#facts article.fact');
   const doc = await assertHighlights(astralId);
   assert.ok(doc.facts.some((f) => f.kind === 'amount'), 'the astral report has an amount');
+  // Failed checks first: the facts of the split that does not add up lead the list.
+  assert.ok(doc.checks.some((c) => !c.ok), 'the split check fails');
+  assert.equal(await page.textContent('#facts h2'), `校验未通过（${doc.facts.filter((f) => f.failed_checks > 0).length}）`);
+  const first = await page.$eval('#facts article.fact', (el) => Number(el.dataset.id));
+  assert.ok(doc.facts.find((f) => f.id === first).failed_checks > 0);
+  assert.ok(await page.$('#facts article.fact .checks li.bad'), 'the failed check is shown with its fact');
   await shot('02-astral-1366x768');
 });
 
