@@ -68,8 +68,11 @@ impl RejectReason {
 
 /// A correction as the assessor sends it: every field optional, absent means "keep".
 /// `subject`/`unit` set to an empty string clear the field.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CorrectionInput {
+    /// The new value: a decimal as a string for amounts (in yuan), percents and scores; an
+    /// integer for counts; 优/良/中/差 for ratings; `{"title", "number"}` for documents.
+    #[schema(value_type = Option<Object>)]
     pub value: Option<serde_json::Value>,
     pub unit: Option<String>,
     pub subject: Option<String>,

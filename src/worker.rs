@@ -11,6 +11,7 @@ use crate::{Extraction, Extractor, Ingested};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
+use tracing::Instrument;
 
 /// How often an idle worker looks for jobs other processes queued.
 const IDLE_POLL: Duration = Duration::from_millis(500);
@@ -41,25 +42,27 @@ pub async fn process_one(store: &Store, worker: &str) -> Result<bool, StoreError
         return Ok(false);
     };
     let span = tracing::info_span!("job", document = job.document_id, attempt = job.attempts);
-    let _enter = span.enter();
-    let started = std::time::Instant::now();
-    let result = extract(&job).await;
-    let (outcome, facts) = match &result {
-        Ok((doc, extraction)) => (JobOutcome::Done { doc, extraction }, extraction.facts.len()),
-        Err(IngestError::NeedsOcr) => (JobOutcome::NeedsOcr, 0),
-        Err(e) => (JobOutcome::Failed(e.to_string()), 0),
-    };
-    let stored = store.finish_job(&job, outcome).await?;
-    if stored {
-        tracing::info!(
-            facts,
-            ms = started.elapsed().as_millis() as u64,
-            "document processed"
-        );
-    } else {
-        tracing::warn!("lease lost before commit; another worker has the document");
+    async {
+        let started = std::time::Instant::now();
+        let result = extract(&job).await;
+        let (outcome, facts) = match &result {
+            Ok((doc, extraction)) => (JobOutcome::Done { doc, extraction }, extraction.facts.len()),
+            Err(IngestError::NeedsOcr) => (JobOutcome::NeedsOcr, 0),
+            Err(e) => (JobOutcome::Failed(e.to_string()), 0),
+        };
+        if store.finish_job(&job, outcome).await? {
+            tracing::info!(
+                facts,
+                ms = started.elapsed().as_millis() as u64,
+                "document processed"
+            );
+        } else {
+            tracing::warn!("lease lost before commit; another worker has the document");
+        }
+        Ok(true)
     }
-    Ok(true)
+    .instrument(span)
+    .await
 }
 
 /// Processes jobs until none is left (tests, `jixiao import --process`).
@@ -79,6 +82,8 @@ pub async fn run(
     notify: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Load the dictionaries now rather than on the first upload.
+    let _ = tokio::task::spawn_blocking(Extractor::shared).await;
     tracing::info!(worker = %name, "worker started");
     loop {
         if *shutdown.borrow() {

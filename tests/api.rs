@@ -27,6 +27,7 @@ both_backends!(
     crash_between_claim_and_commit_leaves_nothing_and_job_is_redone,
     document_filters,
     tokens_are_managed_by_admin,
+    openapi_and_swagger_ui_are_served,
 );
 
 async fn upload_then_facts_appear(db: TestDb) {
@@ -1272,4 +1273,42 @@ async fn tokens_are_managed_by_admin(db: TestDb) {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+async fn openapi_and_swagger_ui_are_served(db: TestDb) {
+    let st = state(&db);
+    let r = call(&st, "GET", "/api/openapi.json", None, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/documents",
+        "/api/documents/{id}",
+        "/api/facts",
+        "/api/facts/{id}/confirm",
+        "/api/facts/{id}/correct",
+        "/api/facts/{id}/reject",
+        "/api/facts/{id}/undo",
+        "/api/facts/{id}/history",
+        "/api/facts/bulk-confirm",
+        "/api/export",
+        "/api/stats",
+        "/api/tokens",
+    ] {
+        assert!(
+            paths.contains_key(p),
+            "{p} missing from the OpenAPI document"
+        );
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let r = call(&st, "GET", "/api/docs/", None, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&r.bytes).contains("swagger"));
+    let r = call(&st, "GET", "/api/docs", None, None).await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.status
+    );
 }

@@ -57,8 +57,9 @@ pub(super) fn document_json(d: &DocumentRow) -> Value {
     })
 }
 
-#[derive(Deserialize)]
-struct UploadQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct UploadQuery {
+    /// File name to record (else the multipart file name or the X-Filename header).
     filename: Option<String>,
 }
 
@@ -70,7 +71,19 @@ fn too_large(status: StatusCode, limit: usize, message: String) -> ApiError {
     }
 }
 
-async fn upload(
+/// Upload a report: multipart (part `file`) or the raw bytes as the body. Returns at once
+/// with the queued document; the same bytes again return the existing document (200).
+#[utoipa::path(post, path = "/api/documents", tag = "documents",
+    params(UploadQuery),
+    request_body(content = Vec<u8>, description = "the file, raw or as multipart part `file`",
+                 content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "queued for extraction", body = Object),
+        (status = 200, description = "these bytes were uploaded before: the existing document", body = Object),
+        (status = 413, description = "larger than the upload limit", body = Object),
+    ),
+    security(("bearer" = [])))]
+pub(super) async fn upload(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<UploadQuery>,
@@ -147,11 +160,14 @@ async fn upload(
     Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct ListQuery {
     region: Option<String>,
     year: Option<i64>,
+    /// queued, processing, done, needs_ocr or failed.
     status: Option<String>,
+    /// unreviewed, in_progress or reviewed.
+    #[param(value_type = Option<String>)]
     review: Option<ReviewProgress>,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -159,7 +175,11 @@ struct ListQuery {
 
 const STATUSES: [&str; 5] = ["queued", "processing", "done", "needs_ocr", "failed"];
 
-async fn list(
+/// List documents (an uploader sees only their own), newest first.
+#[utoipa::path(get, path = "/api/documents", tag = "documents", params(ListQuery),
+    responses((status = 200, description = "`{documents, next_offset}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn list(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
@@ -197,7 +217,17 @@ pub(super) fn visible(auth: &Auth, d: &DocumentRow) -> bool {
     auth.role() != Role::Uploader || d.uploaded_by == Some(auth.0.id)
 }
 
-async fn one(State(st): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<Value>, ApiError> {
+/// One document with its text, facts and checks.
+#[utoipa::path(get, path = "/api/documents/{id}", tag = "documents",
+    params(("id" = i64, Path, description = "document id")),
+    responses((status = 200, description = "the document", body = Object),
+              (status = 404, description = "no such document (or not yours)", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn one(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
     let doc = st.store.document(id).await?;
     if !visible(&auth, &doc) {

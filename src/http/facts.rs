@@ -71,7 +71,7 @@ pub(super) fn fact_json(f: &FactRow) -> Value {
 }
 
 /// Filters shared by listing, bulk confirm and export.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 pub(super) struct FilterQuery {
     pub document_id: Option<i64>,
     pub kind: Option<String>,
@@ -132,7 +132,11 @@ fn restrict_for_reader(auth: &Auth, f: &mut FactFilter) {
     }
 }
 
-async fn list(
+/// List facts with filters (a reader sees only confirmed and corrected facts).
+#[utoipa::path(get, path = "/api/facts", tag = "facts", params(FilterQuery),
+    responses((status = 200, description = "`{facts, next_offset}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn list(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<FilterQuery>,
@@ -150,7 +154,16 @@ async fn list(
     })))
 }
 
-async fn one(State(st): State<AppState>, auth: Auth, Id(id): Id) -> Result<Json<Value>, ApiError> {
+/// One fact.
+#[utoipa::path(get, path = "/api/facts/{id}", tag = "facts",
+    params(("id" = i64, Path, description = "fact id")),
+    responses((status = 200, description = "the fact", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn one(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;
     let fact = st.store.fact(id).await?;
     if auth.role() == Role::Reader && !matches!(fact.status.as_str(), "confirmed" | "corrected") {
@@ -176,7 +189,12 @@ fn history_json(h: &HistoryEntry) -> Value {
     })
 }
 
-async fn history(
+/// Every decision on a fact: who, when, before → after, reason.
+#[utoipa::path(get, path = "/api/facts/{id}/history", tag = "facts",
+    params(("id" = i64, Path, description = "fact id")),
+    responses((status = 200, description = "`{fact_id, history}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn history(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
@@ -189,29 +207,31 @@ async fn history(
     })))
 }
 
-#[derive(Deserialize)]
-struct ConfirmBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct ConfirmBody {
     version: i64,
     note: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct CorrectBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct CorrectBody {
     version: i64,
     note: Option<String>,
     #[serde(flatten)]
     correction: CorrectionInput,
 }
 
-#[derive(Deserialize)]
-struct RejectBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct RejectBody {
     version: i64,
+    /// not_a_fact, wrong_value, wrong_unit, wrong_span, wrong_subject or duplicate.
+    #[schema(value_type = String)]
     reason: RejectReason,
     note: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct UndoBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct UndoBody {
     version: i64,
 }
 
@@ -239,7 +259,13 @@ async fn decide(
     Ok(Json(fact_json(&fact)))
 }
 
-async fn confirm(
+/// Confirm a fact as extracted.
+#[utoipa::path(post, path = "/api/facts/{id}/confirm", tag = "review",
+    params(("id" = i64, Path, description = "fact id")), request_body = ConfirmBody,
+    responses((status = 200, description = "the fact after the decision", body = Object),
+              (status = 409, description = "stale version; details.current_version", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn confirm(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
@@ -249,7 +275,14 @@ async fn confirm(
     decide(&st, &auth, id, b.version, Decision::Confirm { note }).await
 }
 
-async fn correct(
+/// Correct a fact's value, unit, subject, qualifier or span.
+#[utoipa::path(post, path = "/api/facts/{id}/correct", tag = "review",
+    params(("id" = i64, Path, description = "fact id")), request_body = CorrectBody,
+    responses((status = 200, description = "the fact after the decision", body = Object),
+              (status = 409, description = "stale version", body = Object),
+              (status = 422, description = "the correction is not valid; details.fields", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn correct(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
@@ -274,7 +307,13 @@ async fn correct(
     .await
 }
 
-async fn reject(
+/// Reject a fact with a reason code.
+#[utoipa::path(post, path = "/api/facts/{id}/reject", tag = "review",
+    params(("id" = i64, Path, description = "fact id")), request_body = RejectBody,
+    responses((status = 200, description = "the fact after the decision", body = Object),
+              (status = 409, description = "stale version", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn reject(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
@@ -294,7 +333,14 @@ async fn reject(
     .await
 }
 
-async fn undo(
+/// Undo the fact's last decision that is not undone yet.
+#[utoipa::path(post, path = "/api/facts/{id}/undo", tag = "review",
+    params(("id" = i64, Path, description = "fact id")), request_body = UndoBody,
+    responses((status = 200, description = "the fact as it was before that decision", body = Object),
+              (status = 409, description = "stale version", body = Object),
+              (status = 422, description = "nothing to undo", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn undo(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
@@ -305,8 +351,8 @@ async fn undo(
     Ok(Json(fact_json(&fact)))
 }
 
-#[derive(Deserialize)]
-struct BulkBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct BulkBody {
     #[serde(flatten)]
     filter: FilterQuery,
     note: Option<String>,
@@ -315,7 +361,12 @@ struct BulkBody {
 /// The most facts one bulk action may confirm.
 const BULK_MAX: i64 = 10_000;
 
-async fn bulk_confirm(
+/// Confirm every pending fact a filter selects (e.g. one table whose checks pass), as one
+/// audited action.
+#[utoipa::path(post, path = "/api/facts/bulk-confirm", tag = "review", request_body = BulkBody,
+    responses((status = 200, description = "`{bulk_id, confirmed, fact_ids}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn bulk_confirm(
     State(st): State<AppState>,
     auth: Auth,
     ApiJson(b): ApiJson<BulkBody>,

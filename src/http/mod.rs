@@ -8,6 +8,7 @@ mod documents;
 mod error;
 mod extract;
 mod facts;
+mod openapi;
 mod reports;
 mod tokens;
 mod web;
@@ -50,13 +51,17 @@ pub fn app(state: AppState) -> Router {
         .merge(tokens::router())
         .fallback(|| async { ApiError::NotFound });
     Router::new()
+        .merge(openapi::router())
         .nest("/api", api)
         .merge(web::router())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
 
-async fn health() -> axum::Json<serde_json::Value> {
+/// Liveness: answers without a token.
+#[utoipa::path(get, path = "/api/health", tag = "meta",
+    responses((status = 200, description = "`{status: ok}`", body = Object)))]
+pub(super) async fn health() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({ "status": "ok" }))
 }
 

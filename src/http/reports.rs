@@ -148,7 +148,11 @@ fn json_rows(rows: &[ExportRow]) -> Value {
     )
 }
 
-async fn export(
+/// Export confirmed and corrected facts: `format=csv` (UTF-8 with BOM), `xlsx` or `json`.
+#[utoipa::path(get, path = "/api/export", tag = "reports", params(FilterQuery),
+    responses((status = 200, description = "the file", content_type = "text/csv")),
+    security(("bearer" = [])))]
+pub(super) async fn export(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<FilterQuery>,
@@ -207,7 +211,11 @@ fn ratio(num: i64, den: i64) -> Value {
     }
 }
 
-async fn stats(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
+/// Review counts per fact kind and the precision they imply.
+#[utoipa::path(get, path = "/api/stats", tag = "reports",
+    responses((status = 200, description = "`{kinds, all}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn stats(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;
     let kinds = st.store.stats().await?;
     let mut totals = [0i64; 5];

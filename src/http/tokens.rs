@@ -31,13 +31,19 @@ fn user_json(u: &User) -> Value {
     })
 }
 
-#[derive(Deserialize)]
-struct CreateBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct CreateBody {
     name: String,
+    /// uploader, assessor, reader or admin.
+    #[schema(value_type = String)]
     role: Role,
 }
 
-async fn create(
+/// Make a token; the response holds it, the only time it is shown.
+#[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = CreateBody,
+    responses((status = 201, description = "the user and its token", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn create(
     State(st): State<AppState>,
     auth: Auth,
     ApiJson(b): ApiJson<CreateBody>,
@@ -49,7 +55,11 @@ async fn create(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-async fn list(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
+/// List token holders (never the tokens).
+#[utoipa::path(get, path = "/api/tokens", tag = "tokens",
+    responses((status = 200, description = "`{tokens}`", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn list(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     auth.require(&[])?;
     let users = st.store.list_users().await?;
     Ok(Json(
@@ -57,7 +67,12 @@ async fn list(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, Api
     ))
 }
 
-async fn revoke(
+/// Revoke a token.
+#[utoipa::path(delete, path = "/api/tokens/{id}", tag = "tokens",
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 204, description = "revoked")),
+    security(("bearer" = [])))]
+pub(super) async fn revoke(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,

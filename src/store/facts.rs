@@ -305,15 +305,6 @@ async fn compare_and_set(
     Ok(())
 }
 
-async fn fact_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64) -> Result<FactRow> {
-    let sql = format!("SELECT {FACT_COLUMNS} FROM facts f WHERE f.id = $1");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)
-}
-
 impl Store {
     pub async fn fact(&self, id: i64) -> Result<FactRow> {
         let sql = format!("SELECT {FACT_COLUMNS} FROM facts f WHERE f.id = $1");
@@ -343,6 +334,10 @@ impl Store {
     }
 
     /// Applies one decision to a fact at `version`.
+    ///
+    /// The fact is read outside the write transaction: every change bumps `version`, so if
+    /// the compare-and-set below succeeds the row is still exactly what was read. That keeps
+    /// the serialized part (SQLite has one writer) to the update and the log entry.
     pub async fn review(
         &self,
         fact_id: i64,
@@ -350,8 +345,7 @@ impl Store {
         decision: &Decision,
         actor: &Actor,
     ) -> Result<FactRow> {
-        let mut tx = self.begin_write().await?;
-        let fact = fact_in(&mut tx, fact_id).await?;
+        let fact = self.fact(fact_id).await?;
         if fact.version != version {
             return Err(StoreError::Conflict {
                 current: fact.version,
@@ -372,11 +366,11 @@ impl Store {
             }
             Decision::Correct { correction, note } => {
                 after.status = ReviewStatus::Corrected.as_str().into();
-                self.apply_correction(&mut tx, &fact, correction, &mut after)
-                    .await?;
+                self.apply_correction(&fact, correction, &mut after).await?;
                 (None, note.as_deref())
             }
         };
+        let mut tx = self.begin_write().await?;
         compare_and_set(&mut tx, fact.id, version, &after).await?;
         append_log(
             &mut tx,
@@ -400,7 +394,6 @@ impl Store {
 
     async fn apply_correction(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         fact: &FactRow,
         c: &Correction,
         after: &mut FactState,
@@ -421,7 +414,7 @@ impl Store {
             let text: Option<String> =
                 sqlx::query_scalar("SELECT text FROM documents WHERE id = $1")
                     .bind(fact.document_id)
-                    .fetch_one(&mut **tx)
+                    .fetch_one(self.reader())
                     .await?;
             let text = text.unwrap_or_default();
             let chars = text.chars().count();
@@ -439,8 +432,9 @@ impl Store {
 
     /// Undoes the fact's last decision not yet undone: restores the state before it.
     pub async fn undo(&self, fact_id: i64, version: i64, actor: &Actor) -> Result<FactRow> {
-        let mut tx = self.begin_write().await?;
-        let fact = fact_in(&mut tx, fact_id).await?;
+        // Read outside the write transaction, as in `review`: a log entry added since would
+        // have bumped the version and the compare-and-set would fail.
+        let fact = self.fact(fact_id).await?;
         if fact.version != version {
             return Err(StoreError::Conflict {
                 current: fact.version,
@@ -454,13 +448,14 @@ impl Store {
              ORDER BY id DESC LIMIT 1",
         )
         .bind(fact_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(self.reader())
         .await?;
         let Some((target_id, before)) = target else {
             return Err(StoreError::Invalid("there is no decision to undo".into()));
         };
         let after: FactState = serde_json::from_str(&before)
             .map_err(|e| StoreError::Invalid(format!("unreadable log entry: {e}")))?;
+        let mut tx = self.begin_write().await?;
         compare_and_set(&mut tx, fact.id, version, &after).await?;
         append_log(
             &mut tx,

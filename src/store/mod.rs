@@ -50,6 +50,8 @@ pub struct Store {
     /// over the file lock (SQLITE_BUSY); on PostgreSQL the same pool as `pool`.
     writer: AnyPool,
     backend: Backend,
+    /// Recently seen tokens (by hash), so a burst of requests does not read `users` each time.
+    auth_cache: users::AuthCache,
 }
 
 /// Turns what a user types (`jixiao.db`, `sqlite://…`, `postgres://…`) into a sqlx URL.
@@ -93,6 +95,7 @@ impl Store {
                 pool,
                 writer,
                 backend: Backend::Sqlite,
+                auth_cache: Default::default(),
             })
         } else {
             let pool = AnyPoolOptions::new()
@@ -104,6 +107,7 @@ impl Store {
                 writer: pool.clone(),
                 pool,
                 backend: Backend::Postgres,
+                auth_cache: Default::default(),
             })
         }
     }
@@ -180,8 +184,8 @@ pub(crate) struct Binds {
 }
 
 pub(crate) enum Bind {
-    Int(i64),
-    Text(String),
+    Int(Option<i64>),
+    Text(Option<String>),
 }
 
 impl Binds {
@@ -192,11 +196,19 @@ impl Binds {
     }
 
     pub fn int(&mut self, v: i64) -> String {
-        self.push(Bind::Int(v))
+        self.push(Bind::Int(Some(v)))
     }
 
     pub fn text(&mut self, v: impl Into<String>) -> String {
-        self.push(Bind::Text(v.into()))
+        self.push(Bind::Text(Some(v.into())))
+    }
+
+    pub fn opt_int(&mut self, v: Option<i64>) -> String {
+        self.push(Bind::Int(v))
+    }
+
+    pub fn opt_text(&mut self, v: Option<String>) -> String {
+        self.push(Bind::Text(v))
     }
 
     pub fn apply<'q, O>(

@@ -5,6 +5,17 @@
 use super::{Result, Store, StoreError, now_ms};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a token stays trusted without reading `users` again. A revocation in this
+/// process takes effect at once; one made by another process sharing the database, within
+/// this time.
+const AUTH_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// Known good tokens by hash. Unknown tokens are never cached, so guessing cannot grow it.
+pub(crate) type AuthCache = Arc<Mutex<HashMap<String, (User, Instant)>>>;
 
 /// What a token may do; every route names the roles it admits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -114,14 +125,28 @@ impl Store {
 
     /// The user a token belongs to, unless it is unknown or revoked.
     pub async fn authenticate(&self, token: &str) -> Result<Option<User>> {
+        let hash = hash_token(token);
+        if let Ok(cache) = self.auth_cache.lock()
+            && let Some((user, at)) = cache.get(&hash)
+            && at.elapsed() < AUTH_CACHE_TTL
+        {
+            return Ok(Some(user.clone()));
+        }
         let row: Option<UserTuple> = sqlx::query_as(
             "SELECT id, name, role, created_at, revoked_at FROM users
              WHERE token_hash = $1 AND revoked_at IS NULL",
         )
-        .bind(hash_token(token))
+        .bind(&hash)
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(user_from))
+        let user = row.map(user_from);
+        if let (Some(u), Ok(mut cache)) = (&user, self.auth_cache.lock()) {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(hash, (u.clone(), Instant::now()));
+        }
+        Ok(user)
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>> {
@@ -141,6 +166,9 @@ impl Store {
                 .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
+        }
+        if let Ok(mut cache) = self.auth_cache.lock() {
+            cache.clear();
         }
         Ok(())
     }
