@@ -82,6 +82,11 @@ pub(super) async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn me(auth: Auth) -> Json<Value> {
+/// Who the token belongs to: name and role, for any role.
+#[utoipa::path(get, path = "/api/me", tag = "tokens",
+    responses((status = 200, description = "`{id, name, role, created_at, revoked}`", body = Object),
+              (status = 401, description = "no token or an unknown one", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn me(auth: Auth) -> Json<Value> {
     Json(user_json(&auth.0))
 }
