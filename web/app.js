@@ -1327,7 +1327,9 @@
         else if (norm !== f.value) out.value = norm;
       }
     }
-    if (v.unit !== undefined && v.unit !== (f.unit || '')) {
+    // An amount's unit select shows 元 when the fact has none.
+    const oldUnit = f.unit || (f.kind === 'amount' ? '元' : '');
+    if (v.unit !== undefined && v.unit !== oldUnit) {
       const u = v.unit.trim();
       if (f.kind === 'amount' && !AMOUNT_UNITS.includes(u)) errors.unit = '金额单位只能是 ' + AMOUNT_UNITS.join('、');
       else if (f.kind === 'count' && (!u || [...u].length > 4 || /\d/.test(u))) errors.unit = '数量单位应是量词（个、家、项 …），最多 4 个字';
@@ -1402,6 +1404,10 @@
         ev.preventDefault();
         ev.stopPropagation();
         cancelEdit();
+      } else if (ev.key === 'Enter' && ev.target.tagName === 'SELECT') {
+        // A select does not submit its form on Enter by itself; here it should.
+        ev.preventDefault();
+        form.requestSubmit();
       }
     });
     form.addEventListener('submit', async (ev) => {

@@ -137,6 +137,19 @@ step('upload two reports with the file picker; both extracted', async () => {
   await shot('01-list-1366x768');
 });
 
+step('drag and drop uploads too; the same bytes again are recognised', async () => {
+  const text = await import('node:fs').then((fs) => fs.readFileSync(astralPath, 'utf8'));
+  await page.evaluate((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], 'astral-again.txt', { type: 'text/plain' }));
+    const zone = document.querySelector('#drop');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, text);
+  await page.waitForFunction(() => document.querySelector('#uploads li .msg').textContent.includes('已经上传过'));
+  assert.equal((await api('GET', '/documents')).documents.length, 2, 'no new document for the same bytes');
+});
+
 step('astral characters: highlights match the facts exactly', async () => {
   await page.evaluate((id) => { location.hash = '#/doc/' + id; }, astralId);
   await page.waitForSelector('#facts article.fact');
@@ -292,6 +305,18 @@ step('history on demand (h)', async () => {
   await page.waitForSelector('#history-dialog li');
   assert.match(await page.textContent('#history-dialog'), /更正/);
   await page.keyboard.press('Escape');
+});
+
+step('export CSV of the document holds the decisions', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  assert.equal(download.suggestedFilename(), 'jixiao-facts.csv');
+  const path = join(SHOTS, 'export.csv');
+  await download.saveAs(path);
+  const csv = (await import('node:fs')).readFileSync(path, 'utf8');
+  assert.ok(csv.startsWith('\uFEFFdocument_sha256,'), 'CSV with its header');
+  assert.ok(csv.includes('150000000'), 'the corrected amount is exported');
+  const json = await api('GET', '/export?format=json&document_id=' + docId);
+  assert.equal(json.facts.length, ids.decided, 'confirmed and corrected facts are exported');
 });
 
 step('large screen 1920×1080', async () => {
