@@ -315,6 +315,7 @@
   }
 
   function renderSignIn(message) {
+    document.title = '登录 · 绩效事实审核';
     const input = h('input', {
       id: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false',
       placeholder: 'jx_…', required: true,
@@ -1215,7 +1216,10 @@
   function askReject(id) {
     const f = state.facts.get(id);
     if (!f || !canReview()) return decide(id, 'reject', {});
-    if (f.status === 'rejected') return;
+    if (f.status === 'rejected') {
+      toast('这条事实已驳回；要改变决定请先撤销（u）。');
+      return;
+    }
     const choose = (code) => {
       closeDialog();
       decide(id, 'reject', { reason: code }, '已驳回：' + REASON_LABEL[code]);

@@ -101,7 +101,7 @@ async function assertHighlights(id) {
 step('sign-in page is served and rejects a bad token', async () => {
   await page.goto(BASE + '/');
   await page.waitForSelector('#token');
-  assert.equal(await page.title(), '绩效事实审核');
+  assert.match(await page.title(), /绩效事实审核/);
   await page.fill('#token', 'jx_not_a_token');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('.signin .err').textContent.includes('令牌无效'));
@@ -321,7 +321,9 @@ step('export CSV of the document holds the decisions', async () => {
 
 step('large screen 1920×1080', async () => {
   await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.click(`#fact-${ids.confirmed}`);
+  await page.click(`#fact-${ids.corrected}`);
+  await page.keyboard.press('j');
+  await page.waitForTimeout(600); // the text scrolls smoothly to the fact
   await shot('06-doc-1920x1080');
   await page.click('.doc-head a[href="#/"]');
   await page.waitForSelector('#docs');
