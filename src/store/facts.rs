@@ -233,50 +233,43 @@ struct LogEntry<'a> {
     reason: Option<&'a str>,
     note: Option<&'a str>,
     after: &'a FactState,
-    version: i64,
     actor: &'a Actor,
     at: i64,
     bulk_id: Option<i64>,
     undoes: Option<i64>,
 }
 
-async fn append_log(tx: &mut sqlx::Transaction<'static, sqlx::Any>, e: LogEntry<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO review_log (fact_id, document_id, action, reason, note, before, after,
-                                 version, user_id, actor, at, bulk_id, undoes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(e.fact.id)
-    .bind(e.fact.document_id)
-    .bind(e.action)
-    .bind(e.reason)
-    .bind(e.note)
-    .bind(serde_json::to_string(&e.fact.state()).unwrap_or_default())
-    .bind(serde_json::to_string(e.after).unwrap_or_default())
-    .bind(e.version)
-    .bind(e.actor.user_id)
-    .bind(e.actor.name.as_str())
-    .bind(e.at)
-    .bind(e.bulk_id)
-    .bind(e.undoes)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+impl LogEntry<'_> {
+    /// The entry as the `facts_log` trigger reads it (migration 0002).
+    fn to_json(&self) -> String {
+        serde_json::json!({
+            "action": self.action,
+            "reason": self.reason,
+            "note": self.note,
+            "before": serde_json::to_string(&self.fact.state()).unwrap_or_default(),
+            "after": serde_json::to_string(self.after).unwrap_or_default(),
+            "user_id": self.actor.user_id,
+            "actor": self.actor.name,
+            "at": self.at,
+            "bulk_id": self.bulk_id,
+            "undoes": self.undoes,
+        })
+        .to_string()
+    }
 }
 
-/// Writes a new state if the fact is still at `version`; the conflict carries the version
-/// the fact is at now.
-async fn compare_and_set(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    fact_id: i64,
-    version: i64,
-    s: &FactState,
-) -> Result<()> {
+/// Writes the decision if the fact is still at the entry's version: one UPDATE, whose
+/// trigger appends the log row. A conflict carries the version the fact is at now.
+async fn compare_and_set<'c, E>(store: &Store, exec: E, e: &LogEntry<'_>) -> Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let s = e.after;
     let done = sqlx::query(
         "UPDATE facts SET status = $1, value = $2, unit = $3, qualifier = $4, subject = $5,
                 span_start = $6, span_end = $7, text = $8, reviewed_by = $9, reviewed_at = $10,
-                version = version + 1
-         WHERE id = $11 AND version = $12",
+                log_entry = $11, version = version + 1
+         WHERE id = $12 AND version = $13",
     )
     .bind(s.status.as_str())
     .bind(s.value.as_str())
@@ -288,14 +281,15 @@ async fn compare_and_set(
     .bind(s.text.as_str())
     .bind(s.reviewed_by.as_deref())
     .bind(s.reviewed_at)
-    .bind(fact_id)
-    .bind(version)
-    .execute(&mut **tx)
+    .bind(e.to_json())
+    .bind(e.fact.id)
+    .bind(e.fact.version)
+    .execute(exec)
     .await?;
     if done.rows_affected() == 0 {
         let current: Option<i64> = sqlx::query_scalar("SELECT version FROM facts WHERE id = $1")
-            .bind(fact_id)
-            .fetch_optional(&mut **tx)
+            .bind(e.fact.id)
+            .fetch_optional(store.reader())
             .await?;
         return Err(match current {
             Some(current) => StoreError::Conflict { current },
@@ -370,25 +364,18 @@ impl Store {
                 (None, note.as_deref())
             }
         };
-        let mut tx = self.begin_write().await?;
-        compare_and_set(&mut tx, fact.id, version, &after).await?;
-        append_log(
-            &mut tx,
-            LogEntry {
-                fact: &fact,
-                action: decision.action(),
-                reason,
-                note,
-                after: &after,
-                version: version + 1,
-                actor,
-                at: now,
-                bulk_id: None,
-                undoes: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let entry = LogEntry {
+            fact: &fact,
+            action: decision.action(),
+            reason,
+            note,
+            after: &after,
+            actor,
+            at: now,
+            bulk_id: None,
+            undoes: None,
+        };
+        compare_and_set(self, &self.writer, &entry).await?;
         Ok(fact.with_state(after, version + 1))
     }
 
@@ -455,25 +442,18 @@ impl Store {
         };
         let after: FactState = serde_json::from_str(&before)
             .map_err(|e| StoreError::Invalid(format!("unreadable log entry: {e}")))?;
-        let mut tx = self.begin_write().await?;
-        compare_and_set(&mut tx, fact.id, version, &after).await?;
-        append_log(
-            &mut tx,
-            LogEntry {
-                fact: &fact,
-                action: "undo",
-                reason: None,
-                note: None,
-                after: &after,
-                version: version + 1,
-                actor,
-                at: now_ms(),
-                bulk_id: None,
-                undoes: Some(target_id),
-            },
-        )
-        .await?;
-        tx.commit().await?;
+        let entry = LogEntry {
+            fact: &fact,
+            action: "undo",
+            reason: None,
+            note: None,
+            after: &after,
+            actor,
+            at: now_ms(),
+            bulk_id: None,
+            undoes: Some(target_id),
+        };
+        compare_and_set(self, &self.writer, &entry).await?;
         Ok(fact.with_state(after, version + 1))
     }
 
@@ -518,23 +498,18 @@ impl Store {
             after.status = ReviewStatus::Confirmed.as_str().into();
             after.reviewed_by = Some(actor.name.clone());
             after.reviewed_at = Some(now);
-            compare_and_set(&mut tx, fact.id, fact.version, &after).await?;
-            append_log(
-                &mut tx,
-                LogEntry {
-                    fact,
-                    action: "confirm",
-                    reason: None,
-                    note,
-                    after: &after,
-                    version: fact.version + 1,
-                    actor,
-                    at: now,
-                    bulk_id: Some(bulk_id),
-                    undoes: None,
-                },
-            )
-            .await?;
+            let entry = LogEntry {
+                fact,
+                action: "confirm",
+                reason: None,
+                note,
+                after: &after,
+                actor,
+                at: now,
+                bulk_id: Some(bulk_id),
+                undoes: None,
+            };
+            compare_and_set(self, &mut *tx, &entry).await?;
             ids.push(fact.id);
         }
         tx.commit().await?;

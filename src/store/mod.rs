@@ -85,6 +85,9 @@ impl Store {
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        // Pages read through a memory map instead of copied by read(2) each
+                        // time another connection's commit invalidates this one's cache.
+                        conn.execute("PRAGMA mmap_size = 268435456").await?;
                         Ok(())
                     })
                 })

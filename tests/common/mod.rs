@@ -17,6 +17,8 @@ pub const PG_ENV: &str = "JIXIAO_TEST_DATABASE_URL";
 
 pub struct TestDb {
     pub store: Store,
+    /// What `--database-url` would be for this database.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
     /// Admin URL and the name of the database to drop.
     pg: Option<(String, String)>,
@@ -64,6 +66,7 @@ pub async fn sqlite() -> TestDb {
     let store = Store::open(path.to_str().unwrap()).await.unwrap();
     TestDb {
         store,
+        url: path.to_str().unwrap().to_string(),
         _dir: Some(dir),
         pg: None,
     }
@@ -89,6 +92,7 @@ pub async fn postgres() -> Option<TestDb> {
     let store = Store::open(&url).await.unwrap();
     Some(TestDb {
         store,
+        url,
         _dir: None,
         pg: Some((admin, name)),
     })
