@@ -1,12 +1,18 @@
 //! The web page as the server delivers it: `/` and its assets with the right content types
 //! and headers, without a token; the calls the page relies on beyond the review routes
-//! (`/api/me`, an assessor's upload, the failed-check count of the document list). The page's
-//! behaviour in a browser is tested by `tests/browser/run.sh`.
+//! (`/api/me`, an assessor's upload, the failed-check count of the document list), those on
+//! both backends. The page's behaviour in a browser is tested by `tests/browser/run.sh`.
 
 mod common;
 
 use common::*;
 use jixiao::store::Role;
+
+both_backends!(
+    me_tells_name_and_role,
+    an_assessor_uploads_and_the_list_counts_failed_checks,
+    failed_checks_are_counted_per_document,
+);
 
 fn header<'a>(r: &'a Resp, name: &str) -> &'a str {
     r.headers
@@ -61,9 +67,7 @@ async fn unknown_paths_are_not_the_page_and_api_stays_json() {
     assert_eq!(r.status, 401);
 }
 
-#[tokio::test]
-async fn me_tells_name_and_role() {
-    let db = sqlite().await;
+async fn me_tells_name_and_role(db: TestDb) {
     let st = state(&db);
     let r = call(&st, "GET", "/api/me", None, None).await;
     assert_eq!(r.status, 401);
@@ -78,9 +82,7 @@ async fn me_tells_name_and_role() {
     }
 }
 
-#[tokio::test]
-async fn an_assessor_uploads_and_the_list_counts_failed_checks() {
-    let db = sqlite().await;
+async fn an_assessor_uploads_and_the_list_counts_failed_checks(db: TestDb) {
     let st = state(&db);
     let a = token(&db, Role::Assessor, "a").await;
     let id = uploaded(&st, &a, SAMPLE).await;
@@ -102,9 +104,7 @@ async fn an_assessor_uploads_and_the_list_counts_failed_checks() {
     assert_eq!(one["checks_failed"], failed as i64);
 }
 
-#[tokio::test]
-async fn failed_checks_are_counted_per_document() {
-    let db = sqlite().await;
+async fn failed_checks_are_counted_per_document(db: TestDb) {
     let st = state(&db);
     let a = token(&db, Role::Assessor, "a").await;
     // A split whose parts do not add up to the whole: 8 + 24 + 22 + 3 = 57, stated as 60.

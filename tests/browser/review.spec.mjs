@@ -332,6 +332,22 @@ step('large screen 1920×1080', async () => {
   await page.setViewportSize({ width: 1366, height: 768 });
 });
 
+step('B confirms every pending fact whose checks pass, after a prompt', async () => {
+  await page.evaluate((id) => { location.hash = '#/doc/' + id; }, astralId);
+  await page.waitForSelector('#facts article.fact.sel');
+  await page.keyboard.press('B');
+  await page.waitForSelector('#confirm-dialog');
+  const before = await api('GET', '/documents/' + astralId);
+  await page.keyboard.press('Enter');
+  for (const f of before.facts.filter((g) => g.failed_checks === 0)) await waitStatus(f.id, 'confirmed');
+  const doc = await api('GET', '/documents/' + astralId);
+  const passing = doc.facts.filter((f) => f.failed_checks === 0);
+  const failing = doc.facts.filter((f) => f.failed_checks > 0);
+  assert.ok(passing.every((f) => f.status === 'confirmed'));
+  assert.ok(failing.length > 0 && failing.every((f) => f.status === 'pending'), 'facts of failed checks stay pending');
+  assert.equal(await page.textContent('#decided-count'), `已决定 ${passing.length} / ${doc.facts.length}`);
+});
+
 step('a reader gets a read-only view', async () => {
   if (!READER) return;
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
