@@ -752,8 +752,13 @@
       h('div', { class: 'tools' },
         canReview() ? h('button', { type: 'button', id: 'bulk-passing', title: '确认本材料中没有失败校验的全部待审核事实（B）', onclick: () => bulkPassing() }, '批量确认校验通过的…') : null,
         canExport() ? exportButtons(() => {
+          // The list's filters, as far as an export can follow them (it holds only
+          // confirmed and corrected facts anyway).
+          const ff = state.factFilter;
           const q = new URLSearchParams({ document_id: String(doc.id) });
-          if (state.factFilter.kind) q.set('kind', state.factFilter.kind);
+          if (ff.kind) q.set('kind', ff.kind);
+          if (ff.status === 'confirmed' || ff.status === 'corrected') q.set('status', ff.status);
+          if (ff.failed) q.set('failed_checks', 'true');
           return q;
         }) : null));
     const parts = [head];
@@ -1064,7 +1069,8 @@
       details.push(h('span', {}, '表 ' + (f.table + 1) + (f.row !== null && f.row !== undefined ? ' 第 ' + f.row + ' 行' : ' 合计')));
     }
     const wan = f.kind === 'amount' ? h('span', { class: 'wan' }, '＝ ' + groupDigits(yuanToWan(String(f.value))) + ' 万元') : null;
-    const qual = f.qualifier && f.qualifier !== 'exact' ? h('span', { class: 'qual' }, QUALIFIER_LABEL[f.qualifier] || f.qualifier) : null;
+    const qual = f.qualifier && f.kind !== 'document'
+      ? h('span', { class: 'qual q-' + f.qualifier, title: '限定' }, QUALIFIER_LABEL[f.qualifier] || f.qualifier) : null;
     const el = h('article', {
       class: 'fact k-' + f.kind + ' s-' + f.status + (sel ? ' sel' : ''),
       id: 'fact-' + f.id,

@@ -29,6 +29,10 @@ if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; th
     apt_install fonts-wqy-microhei || echo "browser test: no Chinese font; screenshots will show boxes"
 fi
 
+if ! command -v node >/dev/null || ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+    echo "browser test: needs Node.js 20 or newer with npm (playwright-core requires it)" >&2
+    exit 1
+fi
 (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 (cd "$root" && cargo build --quiet --bin jixiao)
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/jixiao"
