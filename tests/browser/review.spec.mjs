@@ -299,6 +299,13 @@ step('counts on the page agree with the database', async () => {
   await shot('05-doc-1366x768');
 });
 
+step('the mouse selects too: a click on a highlight selects its fact', async () => {
+  const target = await page.$eval('#text mark.hl.s-pending', (m) => Number(m.dataset.owner));
+  await page.click(`#text mark.hl[data-owner="${target}"]`);
+  assert.equal(await selectedId(), target);
+  assert.ok(await page.$(`#fact-${target} .actions button[data-act="confirm"]`), 'its buttons are shown');
+});
+
 step('history on demand (h)', async () => {
   await page.click(`#fact-${ids.corrected}`);
   await page.keyboard.press('h');
