@@ -227,12 +227,11 @@ pub struct KindStats {
     pub rejected: i64,
 }
 
+/// Who decided what and why; the trigger adds the states before and after.
 struct LogEntry<'a> {
-    fact: &'a FactRow,
     action: &'a str,
     reason: Option<&'a str>,
     note: Option<&'a str>,
-    after: &'a FactState,
     actor: &'a Actor,
     at: i64,
     bulk_id: Option<i64>,
@@ -246,8 +245,6 @@ impl LogEntry<'_> {
             "action": self.action,
             "reason": self.reason,
             "note": self.note,
-            "before": serde_json::to_string(&self.fact.state()).unwrap_or_default(),
-            "after": serde_json::to_string(self.after).unwrap_or_default(),
             "user_id": self.actor.user_id,
             "actor": self.actor.name,
             "at": self.at,
@@ -259,12 +256,16 @@ impl LogEntry<'_> {
 }
 
 /// Writes the decision if the fact is still at the entry's version: one UPDATE, whose
-/// trigger appends the log row. A conflict carries the version the fact is at now.
-async fn compare_and_set<'c, E>(store: &Store, exec: E, e: &LogEntry<'_>) -> Result<()>
+/// trigger appends the log row. Returns false when the version moved on.
+async fn compare_and_set<'c, E>(
+    exec: E,
+    fact: &FactRow,
+    s: &FactState,
+    e: &LogEntry<'_>,
+) -> Result<bool>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let s = e.after;
     let done = sqlx::query(
         "UPDATE facts SET status = $1, value = $2, unit = $3, qualifier = $4, subject = $5,
                 span_start = $6, span_end = $7, text = $8, reviewed_by = $9, reviewed_at = $10,
@@ -282,21 +283,28 @@ where
     .bind(s.reviewed_by.as_deref())
     .bind(s.reviewed_at)
     .bind(e.to_json())
-    .bind(e.fact.id)
-    .bind(e.fact.version)
+    .bind(fact.id)
+    .bind(fact.version)
     .execute(exec)
     .await?;
-    if done.rows_affected() == 0 {
-        let current: Option<i64> = sqlx::query_scalar("SELECT version FROM facts WHERE id = $1")
-            .bind(e.fact.id)
-            .fetch_optional(store.reader())
-            .await?;
-        return Err(match current {
-            Some(current) => StoreError::Conflict { current },
-            None => StoreError::NotFound,
-        });
+    Ok(done.rows_affected() == 1)
+}
+
+/// The error for a compare-and-set that found the fact moved on (or gone).
+async fn conflict<'c, E>(exec: E, fact_id: i64) -> StoreError
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let current: Result<Option<i64>, sqlx::Error> =
+        sqlx::query_scalar("SELECT version FROM facts WHERE id = $1")
+            .bind(fact_id)
+            .fetch_optional(exec)
+            .await;
+    match current {
+        Ok(Some(current)) => StoreError::Conflict { current },
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
     }
-    Ok(())
 }
 
 impl Store {
@@ -327,12 +335,61 @@ impl Store {
         Ok(b.apply(q).fetch_all(self.reader()).await?)
     }
 
-    /// Applies one decision to a fact at `version`.
-    ///
-    /// The fact is read outside the write transaction: every change bumps `version`, so if
-    /// the compare-and-set below succeeds the row is still exactly what was read. That keeps
-    /// the serialized part (SQLite has one writer) to the update and the log entry.
+    /// Applies one decision to a fact at `version`; the review log gets its row from the
+    /// `facts_log` trigger in the same statement.
     pub async fn review(
+        &self,
+        fact_id: i64,
+        version: i64,
+        decision: &Decision,
+        actor: &Actor,
+    ) -> Result<FactRow> {
+        let (status, reason, note) = match decision {
+            Decision::Confirm { note } => (ReviewStatus::Confirmed, None, note),
+            Decision::Reject { reason, note } => {
+                (ReviewStatus::Rejected, Some(reason.as_str()), note)
+            }
+            Decision::Correct { .. } => {
+                return self.correct(fact_id, version, decision, actor).await;
+            }
+        };
+        // Confirm and reject change only the status: one statement, no read first.
+        let now = now_ms();
+        let entry = LogEntry {
+            action: decision.action(),
+            reason,
+            note: note.as_deref(),
+            actor,
+            at: now,
+            bulk_id: None,
+            undoes: None,
+        };
+        let sql = format!(
+            "UPDATE facts SET status = $1, reviewed_by = $2, reviewed_at = $3, log_entry = $4,
+                    version = version + 1
+             WHERE id = $5 AND version = $6
+             RETURNING {}",
+            FACT_COLUMNS.replace("f.", "")
+        );
+        let row: Option<FactRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(status.as_str())
+            .bind(actor.name.as_str())
+            .bind(now)
+            .bind(entry.to_json())
+            .bind(fact_id)
+            .bind(version)
+            .fetch_optional(&self.writer)
+            .await?;
+        match row {
+            Some(f) => Ok(f),
+            None => Err(conflict(self.reader(), fact_id).await),
+        }
+    }
+
+    /// A correction: read the fact (its kind and text decide what the new values mean),
+    /// then compare-and-set. The read needs no transaction: every change bumps `version`, so
+    /// if the compare-and-set succeeds the row is still exactly what was read.
+    async fn correct(
         &self,
         fact_id: i64,
         version: i64,
@@ -365,17 +422,17 @@ impl Store {
             }
         };
         let entry = LogEntry {
-            fact: &fact,
             action: decision.action(),
             reason,
             note,
-            after: &after,
             actor,
             at: now,
             bulk_id: None,
             undoes: None,
         };
-        compare_and_set(self, &self.writer, &entry).await?;
+        if !compare_and_set(&self.writer, &fact, &after, &entry).await? {
+            return Err(conflict(self.reader(), fact.id).await);
+        }
         Ok(fact.with_state(after, version + 1))
     }
 
@@ -443,17 +500,17 @@ impl Store {
         let after: FactState = serde_json::from_str(&before)
             .map_err(|e| StoreError::Invalid(format!("unreadable log entry: {e}")))?;
         let entry = LogEntry {
-            fact: &fact,
             action: "undo",
             reason: None,
             note: None,
-            after: &after,
             actor,
             at: now_ms(),
             bulk_id: None,
             undoes: Some(target_id),
         };
-        compare_and_set(self, &self.writer, &entry).await?;
+        if !compare_and_set(&self.writer, &fact, &after, &entry).await? {
+            return Err(conflict(self.reader(), fact.id).await);
+        }
         Ok(fact.with_state(after, version + 1))
     }
 
@@ -499,17 +556,17 @@ impl Store {
             after.reviewed_by = Some(actor.name.clone());
             after.reviewed_at = Some(now);
             let entry = LogEntry {
-                fact,
                 action: "confirm",
                 reason: None,
                 note,
-                after: &after,
                 actor,
                 at: now,
                 bulk_id: Some(bulk_id),
                 undoes: None,
             };
-            compare_and_set(self, &mut *tx, &entry).await?;
+            if !compare_and_set(&mut *tx, fact, &after, &entry).await? {
+                return Err(conflict(&mut *tx, fact.id).await);
+            }
             ids.push(fact.id);
         }
         tx.commit().await?;

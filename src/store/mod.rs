@@ -46,8 +46,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     /// Reads, and on PostgreSQL writes too.
     pool: AnyPool,
-    /// On SQLite one connection: writes are serialized in the process instead of fighting
-    /// over the file lock (SQLITE_BUSY); on PostgreSQL the same pool as `pool`.
+    /// Writes. On SQLite one connection, the same as `pool`: writes are serialized in the
+    /// process instead of fighting over the file lock (SQLITE_BUSY). Never read through
+    /// `pool` while holding a transaction of `writer`: on SQLite that would wait for itself.
     writer: AnyPool,
     backend: Backend,
     /// Recently seen tokens (by hash), so a burst of requests does not read `users` each time.
@@ -92,10 +93,13 @@ impl Store {
                     })
                 })
             };
+            // One connection for reads and writes alike: every commit by another connection
+            // would throw away this one's page cache (measured: most of a decision's time went
+            // to re-reading pages), while a single connection's cache stays warm. SQLite runs
+            // one statement at a time anyway; a review statement takes microseconds.
             let writer = options().max_connections(1).connect(&url).await?;
-            let pool = options().max_connections(8).connect(&url).await?;
             Ok(Store {
-                pool,
+                pool: writer.clone(),
                 writer,
                 backend: Backend::Sqlite,
                 auth_cache: Default::default(),
