@@ -586,16 +586,34 @@
     });
   }
 
+  // Why extraction failed, in Chinese where the reason is a known one; the server's own
+  // words stay in the tooltip.
+  function failureText(error) {
+    const known = [
+      [/unsupported format: PDF/i, '暂不支持读取这种 PDF'],
+      [/unsupported format/i, '不支持的文件格式（可上传 TXT、DOCX、PDF）'],
+      [/legacy Word \.doc/i, '旧版 Word .doc 文件：请另存为 .docx 或 PDF'],
+      [/does not look like text/i, '看起来不是文本文件'],
+      [/could not be read/i, '文件无法读取，可能已损坏'],
+      [/no text layer|needs OCR/i, 'PDF 只有图像，没有文字层，需要 OCR'],
+      [/file is empty/i, '文件是空的'],
+      [/bytes; the limit is/i, '文件太大'],
+    ];
+    for (const [re, zh] of known) if (re.test(error)) return zh;
+    return error;
+  }
+
   function statusCell(d) {
     const cell = h('td', { class: 'status ' + d.status, dataset: { status: d.status } },
       DOC_STATUS_LABEL[d.status] || d.status);
-    if (d.status === 'failed' && d.error) cell.append(h('span', { class: 'why' }, d.error));
+    if (d.status === 'failed' && d.error) cell.append(h('span', { class: 'why', title: d.error }, failureText(d.error)));
     if (d.status === 'needs_ocr') cell.append(h('span', { class: 'why' }, 'PDF 只有图像，没有文字层'));
     return cell;
   }
 
   function progressCell(d) {
     const r = d.review || { facts: 0, decided: 0 };
+    if (d.status !== 'done' && !r.facts) return h('td', { class: 'review' }, '—');
     const pct = r.facts ? Math.round((r.decided / r.facts) * 100) : 0;
     const fill = h('i');
     fill.style.width = pct + '%';
@@ -770,11 +788,10 @@
     const body = h('div', { class: 'doc-body' });
     parts.push(body);
     page.replaceChildren(...parts);
-    if (!canReview()) page.style.gridTemplateRows = 'auto auto minmax(0, 1fr)';
 
     if (doc.status !== 'done') {
       body.replaceChildren(h('div', { class: 'state-msg' + (doc.status === 'failed' ? ' bad' : '') }, docStateText(doc)));
-      body.style.gridTemplateColumns = '1fr';
+      body.classList.add('single');
       if (doc.status === 'queued' || doc.status === 'processing') {
         state.docPoll = setTimeout(() => {
           if (state.doc && state.doc.id === doc.id && $('#doc-page')) openDocument(doc.id);
@@ -803,7 +820,7 @@
       case 'queued': return '这份材料正在排队等待提取，稍候自动刷新…';
       case 'processing': return '正在提取事实，稍候自动刷新…';
       case 'needs_ocr': return '这份 PDF 只有扫描图像，没有文字层，需要先做 OCR 才能提取事实。';
-      case 'failed': return '提取失败：' + (doc.error || '原因未知');
+      case 'failed': return '提取失败：' + (doc.error ? failureText(doc.error) + '（' + doc.error + '）' : '原因未知');
       default: return doc.status;
     }
   }

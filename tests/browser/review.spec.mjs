@@ -20,6 +20,8 @@ const BASE = env('BASE_URL');
 const TOKEN = env('TOKEN');
 const READER = process.env.READER_TOKEN || '';
 const SAMPLE = env('SAMPLE');
+// A PDF that holds only a scanned image: no text to extract.
+const SCANNED = process.env.SCANNED || new URL('../../samples/scanned-000.pdf', import.meta.url).pathname;
 const SHOTS = env('SHOT_DIR');
 
 // ------------------------------------------------------------------ API helpers (Node side)
@@ -148,6 +150,20 @@ step('drag and drop uploads too; the same bytes again are recognised', async () 
   }, text);
   await page.waitForFunction(() => document.querySelector('#uploads li .msg').textContent.includes('已经上传过'));
   assert.equal((await api('GET', '/documents')).documents.length, 2, 'no new document for the same bytes');
+});
+
+step('a report without readable text shows why, in the list and in its view', async () => {
+  await page.setInputFiles('#upload-input', SCANNED);
+  await page.waitForFunction(() => document.querySelector('#uploads li .msg').classList.contains('ok'));
+  const id = (await api('GET', '/documents')).documents.find((d) => d.file_name === basename(SCANNED)).id;
+  const cell = `#docs tr[data-id="${id}"] td.status`;
+  await page.waitForSelector(`${cell}[data-status="failed"], ${cell}[data-status="needs_ocr"]`, { timeout: 60_000 });
+  assert.ok((await page.textContent(`${cell} .why`)).length > 0, 'the reason is shown');
+  await page.click(`#docs tr[data-id="${id}"]`);
+  await page.waitForSelector('#doc-page .state-msg');
+  assert.match(await page.textContent('#doc-page .state-msg'), /OCR|提取失败/);
+  await page.click('.doc-head a[href="#/"]');
+  await page.waitForSelector('#docs');
 });
 
 step('astral characters: highlights match the facts exactly', async () => {
