@@ -1144,6 +1144,9 @@
       for (const m of state.marks.get(prev) || []) m.classList.remove('sel');
     }
     if (id === null || id === undefined) return;
+    // The address names the fact, so a reload (or a shared link) comes back to it; replacing
+    // the history entry fires no hashchange and adds no step to Back.
+    if (state.doc) history.replaceState(null, '', '#/doc/' + state.doc.id + '?fact=' + id);
     rerenderRow(id);
     for (const m of state.marks.get(id) || []) m.classList.add('sel');
     const row = state.rows.get(id);

@@ -160,8 +160,7 @@ step('a report without readable text shows why, in the list and in its view', as
   await page.waitForSelector(`${cell}[data-status="failed"], ${cell}[data-status="needs_ocr"]`, { timeout: 60_000 });
   assert.ok((await page.textContent(`${cell} .why`)).length > 0, 'the reason is shown');
   await page.click(`#docs tr[data-id="${id}"]`);
-  await page.waitForSelector('#doc-page .state-msg');
-  assert.match(await page.textContent('#doc-page .state-msg'), /OCR|提取失败/);
+  await page.waitForFunction(() => /OCR|提取失败/.test(document.querySelector('#doc-page .state-msg')?.textContent || ''));
   await page.click('.doc-head a[href="#/"]');
   await page.waitForSelector('#docs');
 });
@@ -188,7 +187,7 @@ step('open the sample from the list with the keyboard', async () => {
   for (let i = 0; i <= index; i++) await page.keyboard.press('j');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#facts article.fact.sel');
-  assert.equal(await page.evaluate(() => location.hash), '#/doc/' + docId);
+  assert.match(await page.evaluate(() => location.hash), new RegExp(`^#/doc/${docId}\\?fact=\\d+$`));
 });
 
 step('the text highlights every fact by kind, with a legend; tables shown as tables', async () => {
@@ -320,6 +319,13 @@ step('the mouse selects too: a click on a highlight selects its fact', async () 
   await page.click(`#text mark.hl[data-owner="${target}"]`);
   assert.equal(await selectedId(), target);
   assert.ok(await page.$(`#fact-${target} .actions button[data-act="confirm"]`), 'its buttons are shown');
+});
+
+step('a reload comes back to the same fact', async () => {
+  const id = await selectedId();
+  await page.reload();
+  await page.waitForSelector('#facts article.fact.sel');
+  assert.equal(await selectedId(), id);
 });
 
 step('history on demand (h)', async () => {
