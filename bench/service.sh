@@ -43,3 +43,7 @@ after=$(cpu)
 n=$(awk '{print $1}' "$work/load.txt")
 # The server's own CPU per decision (clock ticks are 1/100 s), whatever else the machine runs.
 awk -v t=$((after - before)) -v n="$n" 'BEGIN { printf "server CPU per decision: %.0f us\n", t * 10000 / n }'
+if grep -qE "WARN|ERROR" "$work/serve.err"; then
+  echo "== server warnings and errors"
+  grep -E "WARN|ERROR" "$work/serve.err" | head -20
+fi
