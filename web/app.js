@@ -542,6 +542,7 @@
         const { status, body } = await uploadFile(file, (p) => { bar.value = Math.round(p * 100); });
         bar.value = 100;
         msg.className = 'msg ok';
+        msg.dataset.doc = body.id;
         msg.textContent = status === 200 ? '这份材料已经上传过（#' + body.id + '）' : '已上传，排队提取中（#' + body.id + '）';
       } catch (e) {
         msg.className = 'msg bad';
@@ -669,6 +670,17 @@
         }, '加载更多')));
       }
       box.replaceChildren(...parts);
+    }
+    // Upload rows follow their document through extraction.
+    for (const msg of document.querySelectorAll('#uploads .msg[data-doc]')) {
+      const d = state.docs.find((x) => x.id === Number(msg.dataset.doc));
+      if (!d || msg.textContent.startsWith('这份材料已经上传过')) continue;
+      if (d.status === 'done') msg.textContent = '已上传（#' + d.id + '），提取完成：' + d.review.facts + ' 条事实';
+      else if (d.status === 'processing') msg.textContent = '已上传（#' + d.id + '），正在提取…';
+      else if (d.status === 'needs_ocr' || d.status === 'failed') {
+        msg.className = 'msg bad';
+        msg.textContent = '已上传（#' + d.id + '），' + (d.status === 'failed' ? '提取失败' : '需要 OCR');
+      }
     }
     // Watch documents still being extracted.
     clearTimeout(state.listPoll);

@@ -120,7 +120,7 @@ step('sign in with the assessor token; role shown', async () => {
 
 step('upload two reports with the file picker; both extracted', async () => {
   await page.setInputFiles('#upload-input', [SAMPLE, astralPath]);
-  await page.waitForFunction(() => [...document.querySelectorAll('#uploads .msg')].filter((m) => m.classList.contains('ok')).length === 2,
+  await page.waitForFunction(() => document.querySelectorAll('#uploads .msg[data-doc]').length === 2,
     null, { timeout: 30_000 });
   assert.equal(await page.$$eval('#uploads progress', (ps) => ps.every((p) => p.value === 100)), true);
   const docs = (await api('GET', '/documents')).documents;
@@ -132,6 +132,7 @@ step('upload two reports with the file picker; both extracted', async () => {
   }
   const failedCount = (await api('GET', '/documents/' + astralId)).checks.filter((c) => !c.ok).length;
   assert.equal(await page.textContent(`#docs tr[data-id="${astralId}"] td:nth-child(6)`), String(failedCount));
+  await page.waitForFunction(() => [...document.querySelectorAll('#uploads .msg')].every((m) => m.textContent.includes('提取完成')));
   const progress = await page.textContent(`#docs tr[data-id="${docId}"] .nm`);
   const doc = (await api('GET', '/documents')).documents.find((d) => d.id === docId);
   assert.equal(progress, `0 / ${doc.review.facts}`);
@@ -154,11 +155,12 @@ step('drag and drop uploads too; the same bytes again are recognised', async () 
 
 step('a report without readable text shows why, in the list and in its view', async () => {
   await page.setInputFiles('#upload-input', SCANNED);
-  await page.waitForFunction(() => document.querySelector('#uploads li .msg').classList.contains('ok'));
+  await page.waitForSelector('#uploads li:first-child .msg[data-doc]');
   const id = (await api('GET', '/documents')).documents.find((d) => d.file_name === basename(SCANNED)).id;
   const cell = `#docs tr[data-id="${id}"] td.status`;
   await page.waitForSelector(`${cell}[data-status="failed"], ${cell}[data-status="needs_ocr"]`, { timeout: 60_000 });
   assert.ok((await page.textContent(`${cell} .why`)).length > 0, 'the reason is shown');
+  await page.waitForFunction(() => /提取失败|需要 OCR/.test(document.querySelector('#uploads li:first-child .msg').textContent));
   await page.click(`#docs tr[data-id="${id}"]`);
   await page.waitForFunction(() => /OCR|提取失败/.test(document.querySelector('#doc-page .state-msg')?.textContent || ''));
   await page.click('.doc-head a[href="#/"]');
