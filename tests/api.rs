@@ -151,6 +151,11 @@ async fn upload_limits_and_error_shape(db: TestDb) {
     assert!(e["error"]["message"].is_string());
     assert!(e["error"].get("details").is_some());
 
+    // Past the transport limit too (the body is cut off while read), same answer.
+    let r = send(&st, upload_request(&up, vec![b'a'; 200_000], "huge.txt")).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["error"]["code"], "payload_too_large");
+
     let r = send(&st, upload_request(&up, Vec::new(), "empty.txt")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["code"], "invalid");

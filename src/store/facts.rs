@@ -349,8 +349,10 @@ impl Store {
             Decision::Reject { reason, note } => {
                 (ReviewStatus::Rejected, Some(reason.as_str()), note)
             }
-            Decision::Correct { .. } => {
-                return self.correct(fact_id, version, decision, actor).await;
+            Decision::Correct { correction, note } => {
+                return self
+                    .correct(fact_id, version, correction, note.as_deref(), actor)
+                    .await;
             }
         };
         // Confirm and reject change only the status: one statement, no read first.
@@ -393,7 +395,8 @@ impl Store {
         &self,
         fact_id: i64,
         version: i64,
-        decision: &Decision,
+        correction: &Correction,
+        note: Option<&str>,
         actor: &Actor,
     ) -> Result<FactRow> {
         let fact = self.fact(fact_id).await?;
@@ -406,24 +409,11 @@ impl Store {
         let mut after = fact.state();
         after.reviewed_by = Some(actor.name.clone());
         after.reviewed_at = Some(now);
-        let (reason, note) = match decision {
-            Decision::Confirm { note } => {
-                after.status = ReviewStatus::Confirmed.as_str().into();
-                (None, note.as_deref())
-            }
-            Decision::Reject { reason, note } => {
-                after.status = ReviewStatus::Rejected.as_str().into();
-                (Some(reason.as_str()), note.as_deref())
-            }
-            Decision::Correct { correction, note } => {
-                after.status = ReviewStatus::Corrected.as_str().into();
-                self.apply_correction(&fact, correction, &mut after).await?;
-                (None, note.as_deref())
-            }
-        };
+        after.status = ReviewStatus::Corrected.as_str().into();
+        self.apply_correction(&fact, correction, &mut after).await?;
         let entry = LogEntry {
-            action: decision.action(),
-            reason,
+            action: "correct",
+            reason: None,
             note,
             actor,
             at: now,
