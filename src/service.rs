@@ -52,6 +52,11 @@ pub async fn serve(
         workers,
         "jixiao serving /api"
     );
+    // The one line a new user needs: where to point the browser.
+    eprintln!(
+        "Review page: http://{}/ (sign in with a token)",
+        listener.local_addr()?
+    );
     let options = crate::http::ServeOptions {
         workers,
         max_upload_bytes: max_upload_mb * 1024 * 1024,

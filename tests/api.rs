@@ -871,7 +871,13 @@ async fn every_route_checks_its_role(db: TestDb) {
             "POST",
             "/api/documents?filename=x.txt".into(),
             None,
-            vec![Uploader],
+            vec![Uploader, Assessor],
+        ),
+        (
+            "GET",
+            "/api/me".into(),
+            None,
+            vec![Uploader, Assessor, Reader],
         ),
         (
             "GET",

@@ -53,6 +53,7 @@ pub(super) fn document_json(d: &DocumentRow) -> Value {
             "pending": d.facts_pending,
             "decided": d.facts_total - d.facts_pending,
         },
+        "checks_failed": d.checks_failed,
     })
 }
 
@@ -88,7 +89,8 @@ pub(super) async fn upload(
     ApiQuery(q): ApiQuery<UploadQuery>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    auth.require(&[Role::Uploader])?;
+    // Assessors upload the reports they are about to review themselves.
+    auth.require(&[Role::Uploader, Role::Assessor])?;
     let limit = st.max_upload_bytes;
     let is_multipart = req
         .headers()

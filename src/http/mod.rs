@@ -1,6 +1,7 @@
 //! The REST API under `/api`: one router per resource (documents, facts, exports and
-//! statistics, tokens), merged here; `app` builds the router for a state so tests can call
-//! it without a socket, and `serve` binds it, runs the workers and shuts down gracefully.
+//! statistics, tokens), merged here together with the web page at `/`; `app` builds the
+//! router for a state so tests can call it without a socket, and `serve` binds it, runs the
+//! workers and shuts down gracefully.
 
 mod auth;
 mod documents;
@@ -10,6 +11,7 @@ mod facts;
 mod openapi;
 mod reports;
 mod tokens;
+mod web;
 
 pub use auth::Auth;
 pub use error::ApiError;
@@ -51,6 +53,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(openapi::router())
         .nest("/api", api)
+        .merge(web::router())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
         facts::list, facts::one, facts::history,
         facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm,
         reports::export, reports::stats,
-        tokens::create, tokens::list, tokens::revoke,
+        tokens::create, tokens::list, tokens::revoke, tokens::me,
     ),
     modifiers(&Bearer)
 )]

@@ -1,5 +1,6 @@
 //! `/api/tokens`: an admin makes, lists and revokes tokens. A new token is in the response
-//! once; only its hash is kept.
+//! once; only its hash is kept. `/api/me` tells any caller who its token says it is, so a
+//! client (the web page) can show the name and role and offer only what the role may do.
 
 use super::AppState;
 use super::auth::Auth;
@@ -17,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tokens", get(list).post(create))
         .route("/tokens/{id}", delete(revoke))
+        .route("/me", get(me))
 }
 
 fn user_json(u: &User) -> Value {
@@ -78,4 +80,13 @@ pub(super) async fn revoke(
     auth.require(&[])?;
     st.store.revoke_user(id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who the token belongs to: name and role, for any role.
+#[utoipa::path(get, path = "/api/me", tag = "tokens",
+    responses((status = 200, description = "`{id, name, role, created_at, revoked}`", body = Object),
+              (status = 401, description = "no token or an unknown one", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn me(auth: Auth) -> Json<Value> {
+    Json(user_json(&auth.0))
 }

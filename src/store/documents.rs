@@ -35,6 +35,8 @@ pub struct DocumentRow {
     pub attempts: i64,
     pub facts_total: i64,
     pub facts_pending: i64,
+    /// Arithmetic checks of the document that did not add up.
+    pub checks_failed: i64,
 }
 
 const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_bytes, d.status, \
@@ -42,7 +44,8 @@ const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_by
     d.extractor_version, d.uploaded_by, d.uploaded_at, d.processed_at, d.attempts, \
     (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id) AS facts_total, \
     (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id AND f.status = 'pending') \
-    AS facts_pending";
+    AS facts_pending, \
+    (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0) AS checks_failed";
 
 impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
     fn from_row(r: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
@@ -68,6 +71,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
             attempts: r.try_get(17)?,
             facts_total: r.try_get(18)?,
             facts_pending: r.try_get(19)?,
+            checks_failed: r.try_get(20)?,
         })
     }
 }

@@ -1,0 +1,445 @@
+// Drives the assessor page in Debian's chromium the way an assessor would: sign in with a
+// token, upload a report, wait for its facts, then — keyboard only — confirm one fact,
+// correct one amount, reject one with a reason, undo once and bulk-confirm a table. Each
+// step checks the page (highlights, statuses, counts) and the database through the API.
+//
+// Run by tests/browser/run.sh, which starts the server and passes:
+//   BASE_URL, TOKEN (assessor), READER_TOKEN, SAMPLE (a report file), SHOT_DIR.
+
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`set ${name}`);
+  return v;
+};
+const BASE = env('BASE_URL');
+const TOKEN = env('TOKEN');
+const READER = process.env.READER_TOKEN || '';
+const SAMPLE = env('SAMPLE');
+// A PDF that holds only a scanned image: no text to extract.
+const SCANNED = process.env.SCANNED || new URL('../../samples/scanned-000.pdf', import.meta.url).pathname;
+const SHOTS = env('SHOT_DIR');
+
+// ------------------------------------------------------------------ API helpers (Node side)
+
+async function api(method, path, body, token = TOKEN) {
+  const res = await fetch(BASE + '/api' + path, {
+    method,
+    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = res.status === 204 ? null : await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
+  return data;
+}
+const fact = (id) => api('GET', '/facts/' + id);
+
+// ------------------------------------------------------------------ a report with astral characters
+
+// Characters outside the Basic Multilingual Plane (two UTF-16 units, one code point) before
+// and between the facts: a highlight off by one unit per character would show here.
+const astralDir = SHOTS;
+const astralPath = join(astralDir, 'astral-sample.txt');
+writeFileSync(astralPath,
+  '𠮷𠮷区2021年度预算绩效管理情况说明\n' +
+  '一、总体情况\n' +
+  '全区𠀀𠀁共压减预算资金1.02亿元，涉及预算项目509个，😀覆盖率达到100%。\n' +
+  '𝟘𝟙二、评价结果：项目自评得分95分，评价等级为“优”。\n' +
+  // A split that does not add up (8 + 24 + 22 + 3 = 57, not 60): a failed check.
+  '三、共评价60个项目，其中8个项目评价等级为“优”，24个“良”，22个“中”，3个“差”。\n');
+
+// ------------------------------------------------------------------ steps
+
+const steps = [];
+const step = (name, fn) => steps.push({ name, fn });
+
+let browser;
+let page;
+let docId;
+let astralId;
+const ids = {}; // fact ids the steps decided
+
+const selectedId = () => page.$eval('article.fact.sel', (el) => Number(el.dataset.id));
+const selectedAttr = (attr) => page.$eval('article.fact.sel', (el, a) => el.dataset[a], attr);
+const shot = (name) => page.screenshot({ path: join(SHOTS, name + '.png') });
+
+async function waitStatus(id, status) {
+  await page.waitForSelector(`#fact-${id}[data-status="${status}"]`, { timeout: 10_000 });
+}
+
+// Presses j until the selected fact satisfies `ok`; at the end of the list, Home once.
+async function seek(ok, max = 400) {
+  let wrapped = false;
+  for (let i = 0; i < max; i++) {
+    const f = await page.$eval('article.fact.sel', (el) => ({ ...el.dataset }));
+    if (ok(f)) return Number(f.id);
+    await page.keyboard.press('j');
+    if ((await selectedId()) === Number(f.id)) {
+      if (wrapped) break;
+      wrapped = true;
+      await page.keyboard.press('Home');
+    }
+  }
+  throw new Error('no fact found by pressing j');
+}
+
+// Every highlight reads exactly the fact's text: offsets were converted right.
+async function assertHighlights(id) {
+  const doc = await api('GET', '/documents/' + id);
+  const shown = await page.$$eval('mark.hl', (marks) => {
+    const out = {};
+    for (const m of marks) for (const id of m.dataset.ids.split(' ')) out[id] = (out[id] || '') + m.textContent;
+    return out;
+  });
+  assert.ok(doc.facts.length > 0, 'the document has facts');
+  for (const f of doc.facts) assert.equal(shown[f.id], f.text, `highlight of fact ${f.id} (${f.kind})`);
+  return doc;
+}
+
+step('sign-in page is served and rejects a bad token', async () => {
+  await page.goto(BASE + '/');
+  await page.waitForSelector('#token');
+  assert.match(await page.title(), /绩效事实审核/);
+  await page.fill('#token', 'jx_not_a_token');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.signin .err').textContent.includes('令牌无效'));
+});
+
+step('sign in with the assessor token; role shown', async () => {
+  await page.fill('#token', TOKEN);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#who:not([hidden])');
+  assert.equal(await page.$eval('#who-role', (el) => el.dataset.role), 'assessor');
+  assert.equal(await page.textContent('#who-role'), '评审员');
+  await page.waitForSelector('#drop');
+});
+
+step('upload two reports with the file picker; both extracted', async () => {
+  await page.setInputFiles('#upload-input', [SAMPLE, astralPath]);
+  await page.waitForFunction(() => document.querySelectorAll('#uploads .msg[data-doc]').length === 2,
+    null, { timeout: 30_000 });
+  assert.equal(await page.$$eval('#uploads progress', (ps) => ps.every((p) => p.value === 100)), true);
+  const docs = (await api('GET', '/documents')).documents;
+  docId = docs.find((d) => d.file_name === basename(SAMPLE)).id;
+  astralId = docs.find((d) => d.file_name === 'astral-sample.txt').id;
+  // The list polls until extraction is done.
+  for (const id of [docId, astralId]) {
+    await page.waitForSelector(`#docs tr[data-id="${id}"] td.status[data-status="done"]`, { timeout: 60_000 });
+  }
+  const failedCount = (await api('GET', '/documents/' + astralId)).checks.filter((c) => !c.ok).length;
+  assert.equal(await page.textContent(`#docs tr[data-id="${astralId}"] td:nth-child(6)`), String(failedCount));
+  await page.waitForFunction(() => [...document.querySelectorAll('#uploads .msg')].every((m) => m.textContent.includes('提取完成')));
+  const progress = await page.textContent(`#docs tr[data-id="${docId}"] .nm`);
+  const doc = (await api('GET', '/documents')).documents.find((d) => d.id === docId);
+  assert.equal(progress, `0 / ${doc.review.facts}`);
+  assert.ok(doc.review.facts > 10, 'the sample yields facts');
+  await shot('01-list-1366x768');
+});
+
+step('drag and drop uploads too; the same bytes again are recognised', async () => {
+  const text = await import('node:fs').then((fs) => fs.readFileSync(astralPath, 'utf8'));
+  await page.evaluate((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], 'astral-again.txt', { type: 'text/plain' }));
+    const zone = document.querySelector('#drop');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, text);
+  await page.waitForFunction(() => document.querySelector('#uploads li .msg').textContent.includes('已经上传过'));
+  assert.equal((await api('GET', '/documents')).documents.length, 2, 'no new document for the same bytes');
+});
+
+step('a report without readable text shows why, in the list and in its view', async () => {
+  await page.setInputFiles('#upload-input', SCANNED);
+  await page.waitForSelector('#uploads li:first-child .msg[data-doc]');
+  const id = (await api('GET', '/documents')).documents.find((d) => d.file_name === basename(SCANNED)).id;
+  const cell = `#docs tr[data-id="${id}"] td.status`;
+  await page.waitForSelector(`${cell}[data-status="failed"], ${cell}[data-status="needs_ocr"]`, { timeout: 60_000 });
+  assert.ok((await page.textContent(`${cell} .why`)).length > 0, 'the reason is shown');
+  await page.waitForFunction(() => /提取失败|需要 OCR/.test(document.querySelector('#uploads li:first-child .msg').textContent));
+  await page.click(`#docs tr[data-id="${id}"]`);
+  await page.waitForFunction(() => /OCR|提取失败/.test(document.querySelector('#doc-page .state-msg')?.textContent || ''));
+  await page.click('.doc-head a[href="#/"]');
+  await page.waitForSelector('#docs');
+});
+
+step('astral characters: highlights match the facts exactly', async () => {
+  await page.evaluate((id) => { location.hash = '#/doc/' + id; }, astralId);
+  await page.waitForSelector('#facts article.fact');
+  const doc = await assertHighlights(astralId);
+  assert.ok(doc.facts.some((f) => f.kind === 'amount'), 'the astral report has an amount');
+  // Failed checks first: the facts of the split that does not add up lead the list.
+  assert.ok(doc.checks.some((c) => !c.ok), 'the split check fails');
+  assert.equal(await page.textContent('#facts h2'), `校验未通过（${doc.facts.filter((f) => f.failed_checks > 0).length}）`);
+  const first = await page.$eval('#facts article.fact', (el) => Number(el.dataset.id));
+  assert.ok(doc.facts.find((f) => f.id === first).failed_checks > 0);
+  assert.ok(await page.$('#facts article.fact .checks li.bad'), 'the failed check is shown with its fact');
+  await shot('02-astral-1366x768');
+});
+
+step('open the sample from the list with the keyboard', async () => {
+  await page.click('.doc-head a[href="#/"]');
+  await page.waitForSelector('#docs');
+  const rows = await page.$$eval('#docs tbody tr', (trs) => trs.map((tr) => Number(tr.dataset.id)));
+  const index = rows.indexOf(docId);
+  for (let i = 0; i <= index; i++) await page.keyboard.press('j');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#facts article.fact.sel');
+  assert.match(await page.evaluate(() => location.hash), new RegExp(`^#/doc/${docId}\\?fact=\\d+$`));
+});
+
+step('the text highlights every fact by kind, with a legend; tables shown as tables', async () => {
+  const doc = await assertHighlights(docId);
+  for (const k of ['amount', 'rating', 'document']) {
+    assert.ok(await page.$(`mark.hl.k-${k}`), `a highlighted ${k}`);
+  }
+  assert.equal(await page.$$eval('#legend .sw', (s) => s.length) >= 6, true);
+  assert.ok(await page.$$eval('#text table.grid', (t) => t.length) >= 1, 'a table is rendered as a table');
+  const tableFact = doc.facts.find((f) => f.table !== null);
+  assert.ok(await page.$(`#text table.grid mark[data-ids~="${tableFact.id}"]`), 'table facts sit in the table');
+  // Amounts also in 万元.
+  const amount = doc.facts.find((f) => f.kind === 'amount' && f.value === '5489500');
+  if (amount) assert.match(await page.textContent(`#fact-${amount.id} .wan`), /548\.95 万元/);
+  assert.equal(await page.textContent('#decided-count'), `已决定 0 / ${doc.facts.length}`);
+});
+
+step('? shows the keys; Esc closes', async () => {
+  await page.keyboard.press('?');
+  await page.waitForSelector('#help-dialog');
+  await shot('03-help-1366x768');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#help-dialog', { state: 'detached' });
+});
+
+step('a confirms the selected fact and moves on', async () => {
+  const id = await selectedId();
+  await page.keyboard.press('a');
+  await waitStatus(id, 'confirmed');
+  assert.notEqual(await selectedId(), id, 'the cursor moved to the next fact');
+  assert.ok(await page.$(`mark.s-confirmed[data-owner="${id}"]`), 'the highlight shows it confirmed');
+  assert.equal((await fact(id)).status, 'confirmed');
+  ids.confirmed = id;
+});
+
+step('e corrects an amount through the inline form', async () => {
+  const id = await seek((f) => f.kind === 'amount' && f.status === 'pending' && f.table === '');
+  await page.keyboard.press('e');
+  await page.waitForSelector('#correct-form');
+  // A value the API would refuse is caught in the form first.
+  await page.keyboard.type('abc');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#correct-form [data-err="value"]').textContent.length > 0);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('1.5亿');
+  await page.keyboard.press('Enter');
+  await waitStatus(id, 'corrected');
+  const f = await fact(id);
+  assert.equal(f.status, 'corrected');
+  assert.equal(f.value, '150000000');
+  assert.match(await page.textContent(`#fact-${id} .value`), /150,000,000 元/);
+  assert.match(await page.textContent(`#fact-${id} .wan`), /15,000 万元/);
+  ids.corrected = id;
+});
+
+step('x then a reason key rejects a fact', async () => {
+  const id = await seek((f) => f.status === 'pending' && f.table === '');
+  await page.keyboard.press('x');
+  await page.waitForSelector('#reject-dialog');
+  await page.keyboard.press('2'); // wrong_value
+  await waitStatus(id, 'rejected');
+  const f = await fact(id);
+  assert.equal(f.status, 'rejected');
+  const hist = (await api('GET', `/facts/${id}/history`)).history;
+  assert.equal(hist.at(-1).action, 'reject');
+  assert.equal(hist.at(-1).reason, 'wrong_value');
+  assert.ok(await page.$(`mark.s-rejected[data-owner="${id}"]`));
+  ids.rejected = id;
+});
+
+step('u undoes the last decision', async () => {
+  await page.keyboard.press('u');
+  await waitStatus(ids.rejected, 'pending');
+  assert.equal(await selectedId(), ids.rejected, 'the undone fact is selected');
+  const f = await fact(ids.rejected);
+  assert.equal(f.status, 'pending');
+  assert.equal((await api('GET', `/facts/${ids.rejected}/history`)).history.at(-1).action, 'undo');
+  // The earlier decisions stand.
+  assert.equal((await fact(ids.confirmed)).status, 'confirmed');
+  assert.equal((await fact(ids.corrected)).status, 'corrected');
+});
+
+step('a 409 is explained in plain words and the fact reloaded', async () => {
+  const id = await selectedId();
+  const f = await fact(id);
+  await api('POST', `/facts/${id}/confirm`, { version: f.version }); // someone else, meanwhile
+  await page.keyboard.press('a');
+  await page.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) => t.textContent.includes('其他人刚修改了这条事实')));
+  await waitStatus(id, 'confirmed');
+  ids.elsewhere = id;
+});
+
+step('b bulk-confirms the table of the selected fact after a prompt', async () => {
+  const tableId = await seek((f) => f.table !== '' && f.status === 'pending');
+  const table = Number(await selectedAttr('table'));
+  await page.keyboard.press('b');
+  await page.waitForSelector('#confirm-dialog');
+  await shot('04-bulk-prompt-1366x768');
+  await page.keyboard.press('Enter');
+  await waitStatus(tableId, 'confirmed');
+  const doc = await api('GET', '/documents/' + docId);
+  const inTable = doc.facts.filter((f) => f.table === table);
+  assert.ok(inTable.length > 2);
+  assert.ok(inTable.every((f) => f.status === 'confirmed'), 'every fact of the table is confirmed');
+  const shown = await page.$$eval('#facts article.fact', (a) => Object.fromEntries(a.map((el) => [el.dataset.id, el.dataset.status])));
+  for (const f of inTable) assert.equal(shown[f.id], 'confirmed', `fact ${f.id} of the table on the page`);
+  ids.table = table;
+  ids.tableFacts = inTable.map((f) => f.id);
+});
+
+step('counts on the page agree with the database', async () => {
+  const doc = await api('GET', '/documents/' + docId);
+  const decided = doc.facts.filter((f) => f.status !== 'pending').length;
+  const expected = new Set([ids.confirmed, ids.corrected, ids.elsewhere, ...ids.tableFacts]);
+  assert.equal(decided, expected.size);
+  for (const id of expected) assert.notEqual(doc.facts.find((f) => f.id === id).status, 'pending');
+  ids.decided = decided;
+  assert.equal(doc.review.decided, decided);
+  assert.equal(await page.textContent('#decided-count'), `已决定 ${decided} / ${doc.facts.length}`);
+  const pendingRows = await page.$$eval('#facts article.fact[data-status="pending"]', (a) => a.length);
+  assert.equal(pendingRows, doc.facts.length - decided);
+  const statuses = Object.fromEntries(await page.$$eval('#facts article.fact', (a) => a.map((el) => [el.dataset.id, el.dataset.status])));
+  for (const f of doc.facts) assert.equal(statuses[f.id], f.status, `status of fact ${f.id} on the page`);
+  await shot('05-doc-1366x768');
+});
+
+step('the mouse selects too: a click on a highlight selects its fact', async () => {
+  const target = await page.$eval('#text mark.hl.s-pending', (m) => Number(m.dataset.owner));
+  await page.click(`#text mark.hl[data-owner="${target}"]`);
+  assert.equal(await selectedId(), target);
+  assert.ok(await page.$(`#fact-${target} .actions button[data-act="confirm"]`), 'its buttons are shown');
+});
+
+step('a reload comes back to the same fact', async () => {
+  const id = await selectedId();
+  await page.reload();
+  await page.waitForSelector('#facts article.fact.sel');
+  assert.equal(await selectedId(), id);
+});
+
+step('history on demand (h)', async () => {
+  await page.click(`#fact-${ids.corrected}`);
+  await page.keyboard.press('h');
+  await page.waitForSelector('#history-dialog li');
+  assert.match(await page.textContent('#history-dialog'), /更正/);
+  await page.keyboard.press('Escape');
+});
+
+step('export CSV of the document holds the decisions', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  assert.equal(download.suggestedFilename(), 'jixiao-facts.csv');
+  const path = join(SHOTS, 'export.csv');
+  await download.saveAs(path);
+  const csv = (await import('node:fs')).readFileSync(path, 'utf8');
+  assert.ok(csv.startsWith('\uFEFFdocument_sha256,'), 'CSV with its header');
+  assert.ok(csv.includes('150000000'), 'the corrected amount is exported');
+  const json = await api('GET', '/export?format=json&document_id=' + docId);
+  assert.equal(json.facts.length, ids.decided, 'confirmed and corrected facts are exported');
+});
+
+step('large screen 1920×1080', async () => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.click(`#fact-${ids.corrected}`);
+  await page.keyboard.press('j');
+  await page.waitForTimeout(600); // the text scrolls smoothly to the fact
+  await shot('06-doc-1920x1080');
+  await page.click('.doc-head a[href="#/"]');
+  await page.waitForSelector('#docs');
+  assert.equal(await page.textContent(`#docs tr[data-id="${docId}"] .nm`), `${ids.decided} / ${(await api('GET', '/documents/' + docId)).facts.length}`);
+  await shot('07-list-1920x1080');
+  await page.setViewportSize({ width: 1366, height: 768 });
+});
+
+step('B confirms every pending fact whose checks pass, after a prompt', async () => {
+  await page.evaluate((id) => { location.hash = '#/doc/' + id; }, astralId);
+  await page.waitForSelector('#facts article.fact.sel');
+  await page.keyboard.press('B');
+  await page.waitForSelector('#confirm-dialog');
+  const before = await api('GET', '/documents/' + astralId);
+  await page.keyboard.press('Enter');
+  for (const f of before.facts.filter((g) => g.failed_checks === 0)) await waitStatus(f.id, 'confirmed');
+  const doc = await api('GET', '/documents/' + astralId);
+  const passing = doc.facts.filter((f) => f.failed_checks === 0);
+  const failing = doc.facts.filter((f) => f.failed_checks > 0);
+  assert.ok(passing.every((f) => f.status === 'confirmed'));
+  assert.ok(failing.length > 0 && failing.every((f) => f.status === 'pending'), 'facts of failed checks stay pending');
+  assert.equal(await page.textContent('#decided-count'), `已决定 ${passing.length} / ${doc.facts.length}`);
+});
+
+step('a reader gets a read-only view', async () => {
+  if (!READER) return;
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const p = await context.newPage();
+  await p.goto(BASE + '/#/doc/' + docId);
+  await p.fill('#token', READER);
+  await p.keyboard.press('Enter');
+  await p.waitForSelector('#facts article.fact.sel');
+  assert.equal(await p.textContent('#who-role'), '只读');
+  assert.ok(await p.$('.readonly-note'));
+  assert.equal(await p.$('#drop'), null);
+  assert.equal(await p.$$eval('.actions button', (b) => b.length), 0, 'no review buttons');
+  const statuses = await p.$$eval('#facts article.fact', (a) => a.map((el) => el.dataset.status));
+  assert.ok(statuses.every((s) => s === 'confirmed' || s === 'corrected'));
+  await p.keyboard.press('a');
+  await p.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) => t.textContent.includes('只读')));
+  await p.screenshot({ path: join(SHOTS, '08-reader-1366x768.png') });
+  await context.close();
+});
+
+// ------------------------------------------------------------------ runner
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const errors = [];
+try {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    // Root in CI containers cannot use the sandbox.
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
+  for (const s of steps) {
+    if (failed) {
+      skipped++;
+      console.log(`- skip ${s.name}`);
+      continue;
+    }
+    const t0 = Date.now();
+    try {
+      await s.fn();
+      passed++;
+      console.log(`✓ ${s.name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`✗ ${s.name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
+      await page.screenshot({ path: join(SHOTS, 'failure.png') }).catch(() => {});
+    }
+  }
+  const pageErrors = errors.filter((e) => !/status of (401|409)/.test(e));
+  if (pageErrors.length) {
+    failed++;
+    console.log('✗ the page logged errors:\n  ' + pageErrors.join('\n  '));
+  }
+} finally {
+  if (browser) await browser.close();
+}
+console.log(`screenshots: ${SHOTS}`);
+console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Browser test of the assessor page: builds jixiao, serves it on a temporary SQLite database
+# and a free port, makes an assessor and a reader token, and drives the page in Debian's
+# headless chromium through tests/browser/review.spec.mjs. Screenshots go to a temporary
+# folder whose path is printed. Exits non-zero when any step fails.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+apt_install() {
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    else
+        sudo apt-get update -qq
+        sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    fi
+}
+
+# Debian's browser only: Playwright never downloads one here.
+if [ ! -x /usr/bin/chromium ]; then
+    echo "browser test: installing chromium with apt"
+    apt_install chromium
+fi
+# A Chinese font, so the screenshots show text rather than empty boxes.
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+    echo "browser test: installing a Chinese font with apt"
+    apt_install fonts-wqy-microhei || echo "browser test: no Chinese font; screenshots will show boxes"
+fi
+
+if ! command -v node >/dev/null || ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+    echo "browser test: needs Node.js 20 or newer with npm (playwright-core requires it)" >&2
+    exit 1
+fi
+(cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+(cd "$root" && cargo build --quiet --bin jixiao)
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/jixiao"
+
+work=$(mktemp -d -t jixiao-browser.XXXXXX)
+shots="$work/screenshots"
+mkdir -p "$shots"
+db="$work/jixiao.db"
+echo "browser test: working in $work (screenshots in $shots)"
+
+assessor=$("$bin" token create --role assessor --name 测试评审员 --database-url "$db" 2>/dev/null)
+reader=$("$bin" token create --role reader --name 测试读者 --database-url "$db" 2>/dev/null)
+
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+base="http://127.0.0.1:$port"
+RUST_LOG=${RUST_LOG:-warn} "$bin" serve --database-url "$db" --bind "127.0.0.1:$port" --workers 1 \
+    >"$work/server.log" 2>&1 &
+server=$!
+stop() {
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+}
+trap stop EXIT
+
+up=0
+for _ in $(seq 1 100); do
+    if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$base/api/health"; then
+        up=1
+        break
+    fi
+    if ! kill -0 "$server" 2>/dev/null; then break; fi
+    sleep 0.2
+done
+if [ "$up" != 1 ]; then
+    echo "browser test: the server did not start" >&2
+    cat "$work/server.log" >&2
+    exit 1
+fi
+
+status=0
+(cd "$here" && BASE_URL="$base" TOKEN="$assessor" READER_TOKEN="$reader" \
+    SAMPLE="$root/samples/002_c76de0c36188412a.txt" SHOT_DIR="$shots" \
+    timeout 240 node review.spec.mjs) || status=$?
+if [ "$status" != 0 ]; then
+    echo "browser test: failed; server log follows" >&2
+    tail -n 40 "$work/server.log" >&2
+fi
+echo "browser test: screenshots in $shots"
+exit "$status"
