@@ -47,7 +47,7 @@ pub async fn process_one(store: &Store, worker: &str) -> Result<bool, StoreError
         let result = extract(&job).await;
         let (outcome, facts) = match &result {
             Ok((doc, extraction)) => (JobOutcome::Done { doc, extraction }, extraction.facts.len()),
-            Err(IngestError::NeedsOcr) => (JobOutcome::NeedsOcr, 0),
+            Err(e @ IngestError::NeedsOcr) => (JobOutcome::NeedsOcr(e.to_string()), 0),
             Err(e) => (JobOutcome::Failed(e.to_string()), 0),
         };
         if store.finish_job(&job, outcome).await? {

@@ -14,6 +14,7 @@ both_backends!(
     upload_then_facts_appear,
     multipart_upload_and_dedupe,
     upload_limits_and_error_shape,
+    pdf_docx_and_scan_uploads,
     confirm_correct_reject,
     correction_is_validated,
     stale_version_is_409_and_row_unchanged,
@@ -193,13 +194,57 @@ async fn upload_limits_and_error_shape(db: TestDb) {
     let doc = call(&st, "GET", &format!("/api/documents/{id}"), Some(&up), None)
         .await
         .json();
-    assert!(matches!(
-        doc["status"].as_str(),
-        Some("failed" | "needs_ocr" | "done")
-    ));
-    if doc["status"] == "failed" {
-        assert!(doc["error"].as_str().unwrap().len() > 3);
-    }
+    // A truncated PDF fails with a message saying so, and stores no facts.
+    assert_eq!(doc["status"], "failed");
+    assert!(doc["error"].as_str().unwrap().len() > 3, "{doc}");
+    assert_eq!(doc["review"]["facts"], 0);
+}
+
+async fn pdf_docx_and_scan_uploads(db: TestDb) {
+    let st = state(&db);
+    let a = token(&db, Role::Assessor, "王芳").await;
+    // A PDF and a DOCX of the same report give the same facts as its TXT, with provenance of
+    // their format.
+    let txt = uploaded(&st, &a, "004_354e2257854ed30b.txt").await;
+    let pdf = uploaded(&st, &a, "004_354e2257854ed30b.pdf").await;
+    let docx = uploaded(&st, &a, "004_354e2257854ed30b.docx").await;
+    let key = |facts: &[Value]| {
+        let mut k: Vec<String> = facts
+            .iter()
+            .map(|f| format!("{} {} {}", f["kind"], f["value"], f["subject"]))
+            .collect();
+        k.sort();
+        k
+    };
+    let (t, p, d) = (
+        facts_of(&st, &a, txt).await,
+        facts_of(&st, &a, pdf).await,
+        facts_of(&st, &a, docx).await,
+    );
+    assert!(!t.is_empty());
+    assert_eq!(key(&p), key(&t));
+    assert_eq!(key(&d), key(&t));
+    assert!(
+        p.iter().all(|f| f["provenance"]["source"] == "pdf_page"
+            && f["provenance"]["page"].as_u64() >= Some(1))
+    );
+    assert!(
+        d.iter()
+            .all(|f| f["provenance"]["source"] == "docx_paragraph")
+    );
+    // A scan is "needs OCR" with a message, not a document with no facts.
+    let scan = uploaded(&st, &a, "scanned-000.pdf").await;
+    let doc = call(
+        &st,
+        "GET",
+        &format!("/api/documents/{scan}"),
+        Some(&a),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(doc["status"], "needs_ocr");
+    assert!(doc["error"].as_str().unwrap_or("").contains("OCR"), "{doc}");
 }
 
 /// The first fact of `kind` in the sample's document.

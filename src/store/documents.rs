@@ -127,7 +127,8 @@ pub enum JobOutcome<'a> {
         doc: &'a Ingested,
         extraction: &'a Extraction,
     },
-    NeedsOcr,
+    /// A scan without a text layer, with the message to show.
+    NeedsOcr(String),
     Failed(String),
 }
 
@@ -389,10 +390,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            JobOutcome::NeedsOcr | JobOutcome::Failed(_) => {
+            JobOutcome::NeedsOcr(_) | JobOutcome::Failed(_) => {
                 let (status, error) = match outcome {
-                    JobOutcome::Failed(e) => ("failed", Some(e)),
-                    _ => ("needs_ocr", None),
+                    JobOutcome::NeedsOcr(message) => ("needs_ocr", Some(message)),
+                    JobOutcome::Failed(message) => ("failed", Some(message)),
+                    JobOutcome::Done { .. } => unreachable!("matched above"),
                 };
                 sqlx::query(
                     "UPDATE documents SET status = $1, error = $2, processed_at = $3,
