@@ -379,6 +379,32 @@ step('B confirms every pending fact whose checks pass, after a prompt', async ()
   assert.equal(await page.textContent('#decided-count'), `已决定 ${passing.length} / ${doc.facts.length}`);
 });
 
+step('a PDF report: highlights match, each fact shows its page, its tables shown as tables', async () => {
+  const pdf = new URL('../../samples/002_c76de0c36188412a-table.pdf', import.meta.url).pathname;
+  const bytes = await import('node:fs').then((fs) => fs.readFileSync(pdf));
+  const res = await fetch(BASE + '/api/documents?filename=' + encodeURIComponent(basename(pdf)), {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + TOKEN, 'Content-Type': 'application/octet-stream' },
+    body: bytes,
+  });
+  assert.ok(res.ok, `upload: ${res.status}`);
+  const id = (await res.json()).id;
+  for (let i = 0; i < 100 && (await api('GET', '/documents/' + id)).status !== 'done'; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await page.evaluate((doc) => { location.hash = '#/doc/' + doc; }, id);
+  await page.waitForSelector('#facts article.fact.sel');
+  const doc = await assertHighlights(id);
+  assert.ok(doc.facts.every((f) => f.provenance && f.provenance.source === 'pdf_page'));
+  const pages = await page.$$eval('#facts article.fact .page', (els) => els.map((e) => e.textContent));
+  assert.equal(pages.length, doc.facts.length, 'every PDF fact shows its page');
+  const first = doc.facts.find((f) => f.kind === 'amount' && f.table != null);
+  assert.ok(first, 'the PDF table gives row amounts');
+  assert.match(await page.textContent(`#fact-${first.id} .page`), new RegExp(`第 ${first.provenance.page} 页`));
+  assert.ok(await page.$('#text table'), 'the PDF table is shown as a table');
+  await shot('09-pdf-1366x768');
+});
+
 step('a reader gets a read-only view', async () => {
   if (!READER) return;
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
