@@ -1076,6 +1076,21 @@ async fn uploader_sees_only_own_documents(db: TestDb) {
     assert_eq!(ids, [d1]);
     let r = call(&st, "GET", &format!("/api/documents/{d2}"), Some(&u1), None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Uploading another uploader's bytes is recognised, but shows nothing of that document.
+    let r = send(
+        &st,
+        upload_request(&u1, sample("000_af58de54e7000d7e.txt"), "mine.txt"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.json();
+    assert_eq!(
+        (body["id"].as_i64(), &body["duplicate"]),
+        (Some(d2), &json!(true))
+    );
+    for hidden in ["title", "region", "file_name", "uploaded_by", "text"] {
+        assert!(body.get(hidden).is_none(), "{hidden} leaked: {body}");
+    }
     let list = call(&st, "GET", "/api/documents", Some(&a), None)
         .await
         .json();

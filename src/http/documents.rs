@@ -154,7 +154,13 @@ pub(super) async fn upload(
     } else {
         StatusCode::OK
     };
-    let mut body = document_json(&doc);
+    // The same bytes uploaded by someone the caller may not see: say it is stored, and
+    // nothing of its contents or metadata.
+    let mut body = if created || visible(&auth, &doc) {
+        document_json(&doc)
+    } else {
+        json!({"id": doc.id, "sha256": doc.sha256, "status": doc.status})
+    };
     body["duplicate"] = json!(!created);
     let location = format!("/api/documents/{}", doc.id);
     Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
