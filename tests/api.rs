@@ -375,25 +375,17 @@ async fn correction_is_validated(db: TestDb) {
         assert_eq!(e["error"]["code"], "invalid");
         assert!(e["error"]["details"]["fields"].is_array(), "{e}");
     }
-    // A span past the end of the text.
-    let r = call(
-        &st,
-        "POST",
-        &url(&amount),
-        Some(&a),
-        Some(json!({"version": 1, "start": 1, "end": 10_000_000})),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = call(
-        &st,
-        "POST",
-        &url(&rating),
-        Some(&a),
-        Some(json!({"version": 1, "value": "A"})),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A span past the end of the text; a letter grade, which is not a rating.
+    for (fact, bad) in [
+        (
+            &amount,
+            json!({"version": 1, "start": 1, "end": 10_000_000}),
+        ),
+        (&rating, json!({"version": 1, "value": "A"})),
+    ] {
+        let r = call(&st, "POST", &url(fact), Some(&a), Some(bad.clone())).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
     let r = call(
         &st,
         "POST",

@@ -82,6 +82,16 @@ async fn me_tells_name_and_role(db: TestDb) {
     }
 }
 
+/// How many of a document's checks failed, counted from its checks.
+fn failed_checks(document: &serde_json::Value) -> usize {
+    document["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .count()
+}
+
 async fn an_assessor_uploads_and_the_list_counts_failed_checks(db: TestDb) {
     let st = state(&db);
     let a = token(&db, Role::Assessor, "a").await;
@@ -94,12 +104,7 @@ async fn an_assessor_uploads_and_the_list_counts_failed_checks(db: TestDb) {
     let one = call(&st, "GET", &format!("/api/documents/{id}"), Some(&a), None)
         .await
         .json();
-    let failed = one["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["ok"] == false)
-        .count();
+    let failed = failed_checks(&one);
     assert_eq!(doc["checks_failed"], failed as i64);
     assert_eq!(one["checks_failed"], failed as i64);
 }
@@ -122,12 +127,7 @@ async fn failed_checks_are_counted_per_document(db: TestDb) {
     let one = call(&st, "GET", &format!("/api/documents/{id}"), Some(&a), None)
         .await
         .json();
-    let failed = one["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["ok"] == false)
-        .count();
+    let failed = failed_checks(&one);
     assert!(failed >= 1, "the split check fails: {}", one["checks"]);
     assert_eq!(one["checks_failed"], failed as i64);
 }
