@@ -266,12 +266,12 @@ async fn confirm_correct_reject(db: TestDb) {
     let count = facts.iter().find(|f| f["kind"] == "count").unwrap();
     let rating = facts.iter().find(|f| f["kind"] == "rating").unwrap();
 
-    let r = call(
+    let r = review(
         &st,
-        "POST",
-        &format!("/api/facts/{}/confirm", count["id"]),
-        Some(&a),
-        Some(json!({"version": 1, "note": "看过"})),
+        &a,
+        count,
+        "confirm",
+        json!({"version": 1, "note": "看过"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
@@ -281,15 +281,13 @@ async fn confirm_correct_reject(db: TestDb) {
     assert_eq!(f["reviewed_by"], "王芳");
     assert!(f["reviewed_at"].is_string());
 
-    let r = call(
+    let r = review(
         &st,
-        "POST",
-        &format!("/api/facts/{}/correct", amount["id"]),
-        Some(&a),
-        Some(
-            json!({"version": 1, "value": "123456789.01", "unit": "万元",
+        &a,
+        amount,
+        "correct",
+        json!({"version": 1, "value": "123456789.01", "unit": "万元",
                     "subject": "项目资金", "qualifier": "approx", "start": 0, "end": 4}),
-        ),
     )
     .await;
     assert_eq!(
@@ -309,23 +307,23 @@ async fn confirm_correct_reject(db: TestDb) {
     // The extracted original is kept beside the correction.
     assert_eq!(f["original"]["value"], amount["value"]);
 
-    let r = call(
+    let r = review(
         &st,
-        "POST",
-        &format!("/api/facts/{}/reject", rating["id"]),
-        Some(&a),
-        Some(json!({"version": 1, "reason": "not_a_fact", "note": "标题里的词"})),
+        &a,
+        rating,
+        "reject",
+        json!({"version": 1, "reason": "not_a_fact", "note": "标题里的词"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["status"], "rejected");
 
-    let r = call(
+    let r = review(
         &st,
-        "POST",
-        &format!("/api/facts/{}/reject", rating["id"]),
-        Some(&a),
-        Some(json!({"version": 2, "reason": "because"})),
+        &a,
+        rating,
+        "reject",
+        json!({"version": 2, "reason": "because"}),
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -692,31 +690,24 @@ async fn exports_hold_only_confirmed_and_corrected_exactly(db: TestDb) {
         .json()["sha256"]
         .clone();
 
-    call(
-        &st,
-        "POST",
-        &format!("/api/facts/{}/confirm", amounts[0]["id"]),
-        Some(&a),
-        Some(json!({"version": 1})),
-    )
-    .await;
+    review(&st, &a, amounts[0], "confirm", json!({"version": 1})).await;
     // A value no f64 can hold: the export must keep every digit.
     let exact = "12345678901234567.89";
-    let r = call(
+    let r = review(
         &st,
-        "POST",
-        &format!("/api/facts/{}/correct", amounts[1]["id"]),
-        Some(&a),
-        Some(json!({"version": 1, "value": exact})),
+        &a,
+        amounts[1],
+        "correct",
+        json!({"version": 1, "value": exact}),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
-    call(
+    review(
         &st,
-        "POST",
-        &format!("/api/facts/{}/reject", amounts[2]["id"]),
-        Some(&a),
-        Some(json!({"version": 1, "reason": "not_a_fact"})),
+        &a,
+        amounts[2],
+        "reject",
+        json!({"version": 1, "reason": "not_a_fact"}),
     )
     .await;
     let expected_ids = [
@@ -1201,14 +1192,7 @@ async fn document_filters(db: TestDb) {
     assert_eq!(get("status=queued").await, Vec::<i64>::new());
     assert_eq!(get("review=unreviewed").await, [d2, d1]);
     let f = first_of(&st, &a, d1, "amount").await;
-    call(
-        &st,
-        "POST",
-        &format!("/api/facts/{}/confirm", f["id"]),
-        Some(&a),
-        Some(json!({"version": 1})),
-    )
-    .await;
+    review(&st, &a, &f, "confirm", json!({"version": 1})).await;
     assert_eq!(get("review=in_progress").await, [d1]);
     assert_eq!(get("review=unreviewed").await, [d2]);
     assert_eq!(get("limit=1").await, [d2]);

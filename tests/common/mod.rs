@@ -180,6 +180,12 @@ pub async fn call(
     send(st, request(method, uri, token, body)).await
 }
 
+/// A review decision (`confirm`, `correct`, `reject`, `undo`) on a fact, as `token`.
+pub async fn review(st: &AppState, token: &str, fact: &Value, verb: &str, body: Value) -> Resp {
+    let uri = format!("/api/facts/{}/{verb}", fact["id"]);
+    call(st, "POST", &uri, Some(token), Some(body)).await
+}
+
 pub fn upload_request(token: &str, bytes: Vec<u8>, name: &str) -> Request<Body> {
     Request::builder()
         .method("POST")
