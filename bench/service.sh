@@ -32,17 +32,24 @@ assessor=$("$bin" token create --database-url "$url" --role assessor --name benc
 echo "== $backend: upload -> facts stored (200 uploads, one at a time)"
 target/release/examples/service_bench upload-latency "$addr" "$uploader" 200
 cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+# PostgreSQL's backends share the machine with the server; their CPU is counted too.
+pg_cpu() { for p in $(pgrep -u postgres postgres); do cat "/proc/$p/stat" 2>/dev/null; done | awk '{t += $14 + $15} END {print t + 0}'; }
 echo "== $backend: review decisions, 32 clients, 10 s"
 facts=$(target/release/examples/service_bench prepare-review "$addr" "$uploader")
 FACTS="$facts" TOKEN="$assessor" wrk -t32 -c32 -d10s -s bench/review.lua "http://$addr" | tail -n 12
 echo "== $backend: review decisions, 32 connections from one client thread, 10 s"
 facts=$(target/release/examples/service_bench prepare-review "$addr" "$uploader")
 before=$(cpu)
+pg_before=$(pg_cpu)
 target/release/examples/service_bench review-load "$addr" "$assessor" "$facts" 10 | tee "$work/load.txt"
 after=$(cpu)
+pg_after=$(pg_cpu)
 n=$(awk '{print $1}' "$work/load.txt")
 # The server's own CPU per decision (clock ticks are 1/100 s), whatever else the machine runs.
 awk -v t=$((after - before)) -v n="$n" 'BEGIN { printf "server CPU per decision: %.0f us\n", t * 10000 / n }'
+if [ "$backend" = postgres ]; then
+  awk -v t=$((pg_after - pg_before)) -v n="$n" 'BEGIN { printf "PostgreSQL CPU per decision: %.0f us\n", t * 10000 / n }'
+fi
 if grep -qE "WARN|ERROR" "$work/serve.err"; then
   echo "== server warnings and errors"
   grep -E "WARN|ERROR" "$work/serve.err" | head -20

@@ -18,6 +18,8 @@ both_backends!(
     confirm_correct_reject,
     correction_is_validated,
     stale_version_is_409_and_row_unchanged,
+    racing_decisions_on_many_facts,
+    a_refused_decision_fails_alone,
     undo_restores_the_state_before,
     bulk_confirm_is_one_audited_action,
     history_lists_every_decision,
@@ -490,6 +492,162 @@ async fn stale_version_is_409_and_row_unchanged(db: TestDb) {
         }
     }
     assert_eq!(ok, 1);
+}
+
+/// Decisions arriving together are committed together, but each is still its own
+/// compare-and-set: of three racing decisions on one version exactly one wins, on every fact.
+async fn racing_decisions_on_many_facts(db: TestDb) {
+    let st = state(&db);
+    let up = token(&db, Role::Uploader, "u").await;
+    let a = token(&db, Role::Assessor, "甲").await;
+    let b = token(&db, Role::Assessor, "乙").await;
+    let doc = uploaded(&st, &up, SAMPLE).await;
+    let facts: Vec<Value> = facts_of(&st, &a, doc).await.into_iter().take(12).collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for f in &facts {
+        for (t, verb, body) in [
+            (&a, "confirm", json!({"version": 1})),
+            (&b, "confirm", json!({"version": 1})),
+            (&b, "reject", json!({"version": 1, "reason": "not_a_fact"})),
+        ] {
+            let (st, t, f) = (st.clone(), t.clone(), f.clone());
+            tasks.spawn(async move {
+                let r = review(&st, &t, &f, verb, body).await;
+                (f["id"].as_i64().unwrap(), verb, r.status)
+            });
+        }
+    }
+    let mut winners = std::collections::HashMap::new();
+    while let Some(outcome) = tasks.join_next().await {
+        let (id, verb, status) = outcome.unwrap();
+        match status {
+            StatusCode::OK => assert!(winners.insert(id, verb).is_none(), "two won on {id}"),
+            s => assert_eq!(s, StatusCode::CONFLICT),
+        }
+    }
+    assert_eq!(winners.len(), facts.len());
+    for f in &facts {
+        let id = f["id"].as_i64().unwrap();
+        let now = call(&st, "GET", &format!("/api/facts/{id}"), Some(&a), None)
+            .await
+            .json();
+        let expected = if winners[&id] == "confirm" {
+            "confirmed"
+        } else {
+            "rejected"
+        };
+        assert_eq!(now["status"], expected);
+        assert_eq!(now["version"], 2);
+        let h = call(
+            &st,
+            "GET",
+            &format!("/api/facts/{id}/history"),
+            Some(&a),
+            None,
+        )
+        .await
+        .json();
+        let h = h["history"].as_array().unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0]["action"], winners[&id]);
+    }
+}
+
+/// A decision the database refuses fails alone: the others committed in the same group are
+/// applied, and the refused one leaves its fact untouched. The write lock is held from
+/// outside while the decisions arrive, so they queue up and are committed as groups.
+async fn a_refused_decision_fails_alone(db: TestDb) {
+    let st = state(&db);
+    let up = token(&db, Role::Uploader, "u").await;
+    let a = token(&db, Role::Assessor, "甲").await;
+    let doc = uploaded(&st, &up, SAMPLE).await;
+    let facts: Vec<i64> = facts_of(&st, &a, doc)
+        .await
+        .iter()
+        .take(40)
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    let refused = facts[21];
+    let postgres = db.url.starts_with("postgres");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&jixiao::store::database_url(&db.url))
+        .await
+        .unwrap();
+    let refuse = if postgres {
+        format!(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+                 $$ BEGIN RAISE EXCEPTION 'refused by a test trigger'; END $$;
+             CREATE TRIGGER refuse BEFORE UPDATE ON facts FOR EACH ROW
+                 WHEN (NEW.id = {refused}) EXECUTE FUNCTION refuse();"
+        )
+    } else {
+        format!(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON facts WHEN NEW.id = {refused}
+             BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END;"
+        )
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(refuse))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let lock = if postgres {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::raw_sql("LOCK TABLE facts IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx
+    } else {
+        pool.begin_with("BEGIN IMMEDIATE").await.unwrap()
+    };
+
+    let actor = jixiao::store::Actor {
+        user_id: None,
+        name: "甲".into(),
+    };
+    let confirm = jixiao::review::Decision::Confirm { note: None };
+    let mut tasks = tokio::task::JoinSet::new();
+    let spawn = |tasks: &mut tokio::task::JoinSet<_>, id: i64| {
+        let (store, actor, confirm) = (db.store.clone(), actor.clone(), confirm.clone());
+        tasks.spawn(async move { (id, store.review(id, 1, &confirm, &actor).await) });
+    };
+    // Every writer task takes its first decision and waits for the lock; the refused one
+    // comes later, so it queues behind and is committed in a group with others.
+    for &id in facts.iter().filter(|&&id| id != refused) {
+        spawn(&mut tasks, id);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    spawn(&mut tasks, refused);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    lock.rollback().await.unwrap();
+
+    while let Some(outcome) = tasks.join_next().await {
+        let (id, result) = outcome.unwrap();
+        if id == refused {
+            assert!(
+                matches!(result, Err(jixiao::store::StoreError::Db(_))),
+                "{result:?}"
+            );
+        } else {
+            assert_eq!(result.unwrap().status, "confirmed", "fact {id}");
+        }
+    }
+    pool.close().await;
+    for &id in &facts {
+        let now = db.store.fact(id).await.unwrap();
+        let entries = db.store.history(id).await.unwrap().len();
+        if id == refused {
+            assert_eq!(
+                (now.status.as_str(), now.version, entries),
+                ("pending", 1, 0)
+            );
+        } else {
+            assert_eq!(
+                (now.status.as_str(), now.version, entries),
+                ("confirmed", 2, 1)
+            );
+        }
+    }
 }
 
 async fn undo_restores_the_state_before(db: TestDb) {

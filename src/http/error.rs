@@ -102,7 +102,7 @@ impl From<StoreError> for ApiError {
                 current_version: current,
             },
             StoreError::Invalid(m) => ApiError::invalid(m),
-            e @ (StoreError::Db(_) | StoreError::Migrate(_)) => {
+            e @ (StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Closed) => {
                 tracing::error!(error = %e, "database error");
                 ApiError::Internal
             }

@@ -6,6 +6,7 @@
 use super::{Binds, Result, Store, StoreError, like_pattern, now_ms};
 use crate::review::{Correction, Decision, ReviewStatus};
 use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
 use sqlx::Row;
 
 /// Who acts: recorded with every decision.
@@ -105,21 +106,6 @@ impl FactRow {
             reviewed_by: self.reviewed_by.clone(),
             reviewed_at: self.reviewed_at,
         }
-    }
-
-    fn with_state(mut self, s: FactState, version: i64) -> FactRow {
-        self.status = s.status;
-        self.value = s.value;
-        self.unit = s.unit;
-        self.qualifier = s.qualifier;
-        self.subject = s.subject;
-        self.start = s.start;
-        self.end = s.end;
-        self.text = s.text;
-        self.reviewed_by = s.reviewed_by;
-        self.reviewed_at = s.reviewed_at;
-        self.version = version;
-        self
     }
 
     /// The text the extractor saw, before any correction of the span.
@@ -255,39 +241,42 @@ impl LogEntry<'_> {
     }
 }
 
-/// Writes the decision if the fact is still at the entry's version: one UPDATE, whose
-/// trigger appends the log row. Returns false when the version moved on.
+/// Writes the decision if the fact is still at `version`: one UPDATE, whose trigger appends
+/// the log row. Returns the fact as it now stands, or None when the version moved on.
 async fn compare_and_set<'c, E>(
     exec: E,
-    fact: &FactRow,
+    fact_id: i64,
+    version: i64,
     s: &FactState,
     e: &LogEntry<'_>,
-) -> Result<bool>
+) -> Result<Option<FactRow>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let done = sqlx::query(
+    let sql = format!(
         "UPDATE facts SET status = $1, value = $2, unit = $3, qualifier = $4, subject = $5,
                 span_start = $6, span_end = $7, text = $8, reviewed_by = $9, reviewed_at = $10,
                 log_entry = $11, version = version + 1
-         WHERE id = $12 AND version = $13",
-    )
-    .bind(s.status.as_str())
-    .bind(s.value.as_str())
-    .bind(s.unit.as_deref())
-    .bind(s.qualifier.as_str())
-    .bind(s.subject.as_deref())
-    .bind(s.start)
-    .bind(s.end)
-    .bind(s.text.as_str())
-    .bind(s.reviewed_by.as_deref())
-    .bind(s.reviewed_at)
-    .bind(e.to_json())
-    .bind(fact.id)
-    .bind(fact.version)
-    .execute(exec)
-    .await?;
-    Ok(done.rows_affected() == 1)
+         WHERE id = $12 AND version = $13
+         RETURNING {}",
+        FACT_COLUMNS.replace("f.", "")
+    );
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(s.status.as_str())
+        .bind(s.value.as_str())
+        .bind(s.unit.as_deref())
+        .bind(s.qualifier.as_str())
+        .bind(s.subject.as_deref())
+        .bind(s.start)
+        .bind(s.end)
+        .bind(s.text.as_str())
+        .bind(s.reviewed_by.as_deref())
+        .bind(s.reviewed_at)
+        .bind(e.to_json())
+        .bind(fact_id)
+        .bind(version)
+        .fetch_optional(exec)
+        .await?)
 }
 
 /// The error for a compare-and-set that found the fact moved on (or gone).
@@ -304,6 +293,214 @@ where
         Ok(Some(current)) => StoreError::Conflict { current },
         Ok(None) => StoreError::NotFound,
         Err(e) => e.into(),
+    }
+}
+
+/// A decision waiting for the writer: what to do to which fact, at which version, by whom.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub fact_id: i64,
+    pub version: i64,
+    pub change: Change,
+    pub actor: Actor,
+}
+
+#[derive(Debug)]
+pub(crate) enum Change {
+    Decide(Decision),
+    Undo,
+}
+
+/// Applies one decision on `conn`, inside the writer's transaction. A stale version, a
+/// missing fact or an invalid correction is an error that leaves the transaction usable;
+/// only `StoreError::Db` means the transaction may be broken.
+pub(crate) async fn apply(conn: &mut AnyConnection, p: &Pending) -> Result<FactRow> {
+    let now = now_ms();
+    match &p.change {
+        Change::Decide(Decision::Confirm { note }) => {
+            set_status(conn, p, ReviewStatus::Confirmed, None, note.as_deref(), now).await
+        }
+        Change::Decide(Decision::Reject { reason, note }) => {
+            let reason = Some(reason.as_str());
+            set_status(
+                conn,
+                p,
+                ReviewStatus::Rejected,
+                reason,
+                note.as_deref(),
+                now,
+            )
+            .await
+        }
+        Change::Decide(Decision::Correct { correction, note }) => {
+            correct(conn, p, correction, note.as_deref(), now).await
+        }
+        Change::Undo => undo(conn, p, now).await,
+    }
+}
+
+async fn fetch_fact(conn: &mut AnyConnection, id: i64) -> Result<FactRow> {
+    let sql = format!("SELECT {FACT_COLUMNS} FROM facts f WHERE f.id = $1");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The fact at the version the decision was made on, or why not.
+async fn fact_at_version(conn: &mut AnyConnection, p: &Pending) -> Result<FactRow> {
+    let fact = fetch_fact(conn, p.fact_id).await?;
+    if fact.version != p.version {
+        return Err(StoreError::Conflict {
+            current: fact.version,
+        });
+    }
+    Ok(fact)
+}
+
+/// Confirm and reject change only the status: one statement, no read first.
+async fn set_status(
+    conn: &mut AnyConnection,
+    p: &Pending,
+    status: ReviewStatus,
+    reason: Option<&str>,
+    note: Option<&str>,
+    now: i64,
+) -> Result<FactRow> {
+    let entry = LogEntry {
+        action: if status == ReviewStatus::Rejected {
+            "reject"
+        } else {
+            "confirm"
+        },
+        reason,
+        note,
+        actor: &p.actor,
+        at: now,
+        bulk_id: None,
+        undoes: None,
+    };
+    let sql = format!(
+        "UPDATE facts SET status = $1, reviewed_by = $2, reviewed_at = $3, log_entry = $4,
+                version = version + 1
+         WHERE id = $5 AND version = $6
+         RETURNING {}",
+        FACT_COLUMNS.replace("f.", "")
+    );
+    let row: Option<FactRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(status.as_str())
+        .bind(p.actor.name.as_str())
+        .bind(now)
+        .bind(entry.to_json())
+        .bind(p.fact_id)
+        .bind(p.version)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(f) => Ok(f),
+        None => Err(conflict(conn, p.fact_id).await),
+    }
+}
+
+/// A correction: the fact's kind and text decide what the new values mean, so it is read
+/// first, in the same transaction as its compare-and-set.
+async fn correct(
+    conn: &mut AnyConnection,
+    p: &Pending,
+    correction: &Correction,
+    note: Option<&str>,
+    now: i64,
+) -> Result<FactRow> {
+    let fact = fact_at_version(conn, p).await?;
+    let mut after = fact.state();
+    after.reviewed_by = Some(p.actor.name.clone());
+    after.reviewed_at = Some(now);
+    after.status = ReviewStatus::Corrected.as_str().into();
+    apply_correction(conn, &fact, correction, &mut after).await?;
+    let entry = LogEntry {
+        action: "correct",
+        reason: None,
+        note,
+        actor: &p.actor,
+        at: now,
+        bulk_id: None,
+        undoes: None,
+    };
+    match compare_and_set(&mut *conn, fact.id, fact.version, &after, &entry).await? {
+        Some(f) => Ok(f),
+        None => Err(conflict(conn, fact.id).await),
+    }
+}
+
+async fn apply_correction(
+    conn: &mut AnyConnection,
+    fact: &FactRow,
+    c: &Correction,
+    after: &mut FactState,
+) -> Result<()> {
+    if let Some(v) = &c.value {
+        after.value = v.clone();
+    }
+    if let Some(u) = &c.unit {
+        after.unit = u.clone();
+    }
+    if let Some(s) = &c.subject {
+        after.subject = s.clone();
+    }
+    if let Some(q) = c.qualifier {
+        after.qualifier = q.as_str().into();
+    }
+    if let Some((start, end)) = c.span {
+        let text: Option<String> = sqlx::query_scalar("SELECT text FROM documents WHERE id = $1")
+            .bind(fact.document_id)
+            .fetch_one(conn)
+            .await?;
+        let text = text.unwrap_or_default();
+        let chars = text.chars().count();
+        if end > chars {
+            return Err(StoreError::Invalid(format!(
+                "span end {end} is past the document's end ({chars} characters)"
+            )));
+        }
+        after.start = start as i64;
+        after.end = end as i64;
+        after.text = text.chars().skip(start).take(end - start).collect();
+    }
+    Ok(())
+}
+
+/// Restores the state before the fact's last decision that is not undone yet. The log is
+/// read without reading the fact first: if the fact moved on, the compare-and-set fails.
+async fn undo(conn: &mut AnyConnection, p: &Pending, now: i64) -> Result<FactRow> {
+    let target: Option<(i64, String)> = sqlx::query_as(
+        "SELECT r.id, r.before FROM review_log r
+         WHERE r.fact_id = $1 AND r.action <> 'undo'
+           AND NOT EXISTS (SELECT 1 FROM review_log u WHERE u.undoes = r.id)
+         ORDER BY r.id DESC LIMIT 1",
+    )
+    .bind(p.fact_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((target_id, before)) = target else {
+        // A stale version or a missing fact says more than "nothing to undo".
+        fact_at_version(conn, p).await?;
+        return Err(StoreError::Invalid("there is no decision to undo".into()));
+    };
+    let after: FactState = serde_json::from_str(&before)
+        .map_err(|e| StoreError::Invalid(format!("unreadable log entry: {e}")))?;
+    let entry = LogEntry {
+        action: "undo",
+        reason: None,
+        note: None,
+        actor: &p.actor,
+        at: now,
+        bulk_id: None,
+        undoes: Some(target_id),
+    };
+    match compare_and_set(&mut *conn, p.fact_id, p.version, &after, &entry).await? {
+        Some(f) => Ok(f),
+        None => Err(conflict(conn, p.fact_id).await),
     }
 }
 
@@ -335,8 +532,10 @@ impl Store {
         Ok(b.apply(q).fetch_all(self.reader()).await?)
     }
 
-    /// Applies one decision to a fact at `version`; the review log gets its row from the
-    /// `facts_log` trigger in the same statement.
+    /// Applies one decision to a fact at `version`. Decisions from every request go through
+    /// one writer that commits them in groups (see `store::writer`); within a group each is
+    /// still its own compare-and-set, and the review log gets its row from the `facts_log`
+    /// trigger in the same statement as the change.
     pub async fn review(
         &self,
         fact_id: i64,
@@ -344,164 +543,26 @@ impl Store {
         decision: &Decision,
         actor: &Actor,
     ) -> Result<FactRow> {
-        let (status, reason, note) = match decision {
-            Decision::Confirm { note } => (ReviewStatus::Confirmed, None, note),
-            Decision::Reject { reason, note } => {
-                (ReviewStatus::Rejected, Some(reason.as_str()), note)
-            }
-            Decision::Correct { correction, note } => {
-                return self
-                    .correct(fact_id, version, correction, note.as_deref(), actor)
-                    .await;
-            }
-        };
-        // Confirm and reject change only the status: one statement, no read first.
-        let now = now_ms();
-        let entry = LogEntry {
-            action: decision.action(),
-            reason,
-            note: note.as_deref(),
-            actor,
-            at: now,
-            bulk_id: None,
-            undoes: None,
-        };
-        let sql = format!(
-            "UPDATE facts SET status = $1, reviewed_by = $2, reviewed_at = $3, log_entry = $4,
-                    version = version + 1
-             WHERE id = $5 AND version = $6
-             RETURNING {}",
-            FACT_COLUMNS.replace("f.", "")
-        );
-        let row: Option<FactRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(status.as_str())
-            .bind(actor.name.as_str())
-            .bind(now)
-            .bind(entry.to_json())
-            .bind(fact_id)
-            .bind(version)
-            .fetch_optional(&self.writer)
-            .await?;
-        match row {
-            Some(f) => Ok(f),
-            None => Err(conflict(self.reader(), fact_id).await),
-        }
-    }
-
-    /// A correction: read the fact (its kind and text decide what the new values mean),
-    /// then compare-and-set. The read needs no transaction: every change bumps `version`, so
-    /// if the compare-and-set succeeds the row is still exactly what was read.
-    async fn correct(
-        &self,
-        fact_id: i64,
-        version: i64,
-        correction: &Correction,
-        note: Option<&str>,
-        actor: &Actor,
-    ) -> Result<FactRow> {
-        let fact = self.fact(fact_id).await?;
-        if fact.version != version {
-            return Err(StoreError::Conflict {
-                current: fact.version,
-            });
-        }
-        let now = now_ms();
-        let mut after = fact.state();
-        after.reviewed_by = Some(actor.name.clone());
-        after.reviewed_at = Some(now);
-        after.status = ReviewStatus::Corrected.as_str().into();
-        self.apply_correction(&fact, correction, &mut after).await?;
-        let entry = LogEntry {
-            action: "correct",
-            reason: None,
-            note,
-            actor,
-            at: now,
-            bulk_id: None,
-            undoes: None,
-        };
-        if !compare_and_set(&self.writer, &fact, &after, &entry).await? {
-            return Err(conflict(self.reader(), fact.id).await);
-        }
-        Ok(fact.with_state(after, version + 1))
-    }
-
-    async fn apply_correction(
-        &self,
-        fact: &FactRow,
-        c: &Correction,
-        after: &mut FactState,
-    ) -> Result<()> {
-        if let Some(v) = &c.value {
-            after.value = v.clone();
-        }
-        if let Some(u) = &c.unit {
-            after.unit = u.clone();
-        }
-        if let Some(s) = &c.subject {
-            after.subject = s.clone();
-        }
-        if let Some(q) = c.qualifier {
-            after.qualifier = q.as_str().into();
-        }
-        if let Some((start, end)) = c.span {
-            let text: Option<String> =
-                sqlx::query_scalar("SELECT text FROM documents WHERE id = $1")
-                    .bind(fact.document_id)
-                    .fetch_one(self.reader())
-                    .await?;
-            let text = text.unwrap_or_default();
-            let chars = text.chars().count();
-            if end > chars {
-                return Err(StoreError::Invalid(format!(
-                    "span end {end} is past the document's end ({chars} characters)"
-                )));
-            }
-            after.start = start as i64;
-            after.end = end as i64;
-            after.text = text.chars().skip(start).take(end - start).collect();
-        }
-        Ok(())
+        self.decisions
+            .submit(Pending {
+                fact_id,
+                version,
+                change: Change::Decide(decision.clone()),
+                actor: actor.clone(),
+            })
+            .await
     }
 
     /// Undoes the fact's last decision not yet undone: restores the state before it.
     pub async fn undo(&self, fact_id: i64, version: i64, actor: &Actor) -> Result<FactRow> {
-        // Read outside the write transaction, as in `review`: a log entry added since would
-        // have bumped the version and the compare-and-set would fail.
-        let fact = self.fact(fact_id).await?;
-        if fact.version != version {
-            return Err(StoreError::Conflict {
-                current: fact.version,
-            });
-        }
-        let target: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, before FROM review_log
-             WHERE fact_id = $1 AND action <> 'undo'
-               AND id NOT IN (SELECT undoes FROM review_log
-                              WHERE fact_id = $1 AND undoes IS NOT NULL)
-             ORDER BY id DESC LIMIT 1",
-        )
-        .bind(fact_id)
-        .fetch_optional(self.reader())
-        .await?;
-        let Some((target_id, before)) = target else {
-            return Err(StoreError::Invalid("there is no decision to undo".into()));
-        };
-        let after: FactState = serde_json::from_str(&before)
-            .map_err(|e| StoreError::Invalid(format!("unreadable log entry: {e}")))?;
-        let entry = LogEntry {
-            action: "undo",
-            reason: None,
-            note: None,
-            actor,
-            at: now_ms(),
-            bulk_id: None,
-            undoes: Some(target_id),
-        };
-        if !compare_and_set(&self.writer, &fact, &after, &entry).await? {
-            return Err(conflict(self.reader(), fact.id).await);
-        }
-        Ok(fact.with_state(after, version + 1))
+        self.decisions
+            .submit(Pending {
+                fact_id,
+                version,
+                change: Change::Undo,
+                actor: actor.clone(),
+            })
+            .await
     }
 
     /// Confirms every pending fact the filter selects, as one audited action (one
@@ -554,7 +615,8 @@ impl Store {
                 bulk_id: Some(bulk_id),
                 undoes: None,
             };
-            if !compare_and_set(&mut *tx, fact, &after, &entry).await? {
+            let done = compare_and_set(&mut *tx, fact.id, fact.version, &after, &entry).await?;
+            if done.is_none() {
                 return Err(conflict(&mut *tx, fact.id).await);
             }
             ids.push(fact.id);

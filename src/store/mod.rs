@@ -7,6 +7,7 @@
 pub mod documents;
 pub mod facts;
 pub mod users;
+mod writer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -37,6 +38,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The task that writes decisions has stopped (the runtime is shutting down).
+    #[error("the decision writer has stopped")]
+    Closed,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -53,6 +57,8 @@ pub struct Store {
     backend: Backend,
     /// Recently seen tokens (by hash), so a burst of requests does not read `users` each time.
     auth_cache: users::AuthCache,
+    /// Review decisions, committed in groups through `writer`.
+    decisions: writer::DecisionWriter,
 }
 
 /// Turns what a user types (`jixiao.db`, `sqlite://…`, `postgres://…`) into a sqlx URL.
@@ -100,6 +106,7 @@ impl Store {
             let writer = options().max_connections(1).connect(&url).await?;
             Ok(Store {
                 pool: writer.clone(),
+                decisions: writer::DecisionWriter::start(writer.clone(), Backend::Sqlite),
                 writer,
                 backend: Backend::Sqlite,
                 auth_cache: Default::default(),
@@ -112,6 +119,7 @@ impl Store {
                 .await?;
             Ok(Store {
                 writer: pool.clone(),
+                decisions: writer::DecisionWriter::start(pool.clone(), Backend::Postgres),
                 pool,
                 backend: Backend::Postgres,
                 auth_cache: Default::default(),
@@ -154,15 +162,23 @@ impl Store {
     /// A write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so
     /// a transaction that reads before it writes cannot fail half-way on a busy database.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.writer.begin().await?,
-        })
+        begin_write_on(&self.writer, self.backend).await
     }
 
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.pool
     }
+}
+
+/// A write transaction on `pool`; see [`Store::begin_write`].
+pub(crate) async fn begin_write_on(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<Transaction<'static, Any>> {
+    Ok(match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => pool.begin().await?,
+    })
 }
 
 /// Now, in Unix milliseconds.

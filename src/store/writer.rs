@@ -1,0 +1,121 @@
+//! Group commit for review decisions. Decisions arrive from many requests at once; committed
+//! one by one, each pays for a whole transaction (on SQLite the pages it touched written to
+//! the WAL, on PostgreSQL a WAL flush), and concurrent requests spend their time handing
+//! SQLite's one connection around. Instead one task per store takes every decision waiting,
+//! applies them one after another inside one transaction — each still its own
+//! compare-and-set, in arrival order, so a stale version is a conflict exactly as before —
+//! commits once, and answers each request. Under light load a group is one decision and
+//! nothing waits; under heavy load a group grows with the queue, which is when sharing a
+//! commit pays.
+//!
+//! On PostgreSQL several such tasks run, each owning the facts whose id falls to it, so
+//! groups commit side by side on separate connections while decisions on one fact still
+//! queue in one place, in order. SQLite has one writer connection, so it has one task.
+
+use super::facts::{FactRow, Pending, apply};
+use super::{Backend, Result, StoreError, begin_write_on};
+use sqlx::AnyPool;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most decisions one transaction carries: bounds how long the write lock is held.
+const MAX_GROUP: usize = 64;
+/// Writer tasks on PostgreSQL: groups committing at once, each on its own connection.
+const POSTGRES_WRITERS: usize = 4;
+/// Decisions queued beyond this make their requests wait, rather than memory grow.
+const QUEUE: usize = 1024;
+
+type Reply = oneshot::Sender<Result<FactRow>>;
+
+/// The handle requests submit decisions through; cheap to clone.
+#[derive(Clone, Debug)]
+pub(crate) struct DecisionWriter {
+    /// One queue per writer task; a fact's decisions always go to the same one.
+    queues: Arc<[mpsc::Sender<(Pending, Reply)>]>,
+}
+
+impl DecisionWriter {
+    /// Starts the writer tasks on the current tokio runtime. They end when every handle is
+    /// dropped.
+    pub fn start(pool: AnyPool, backend: Backend) -> DecisionWriter {
+        let tasks = match backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => POSTGRES_WRITERS,
+        };
+        let queues = (0..tasks)
+            .map(|_| {
+                let (queue, waiting) = mpsc::channel(QUEUE);
+                tokio::spawn(run(pool.clone(), backend, waiting));
+                queue
+            })
+            .collect();
+        DecisionWriter { queues }
+    }
+
+    /// Applies one decision and returns the fact as it now stands.
+    pub async fn submit(&self, pending: Pending) -> Result<FactRow> {
+        let (reply, answer) = oneshot::channel();
+        let queue = &self.queues[pending.fact_id.unsigned_abs() as usize % self.queues.len()];
+        queue
+            .send((pending, reply))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+async fn run(pool: AnyPool, backend: Backend, mut waiting: mpsc::Receiver<(Pending, Reply)>) {
+    let mut group = Vec::with_capacity(MAX_GROUP);
+    while waiting.recv_many(&mut group, MAX_GROUP).await > 0 {
+        commit_group(&pool, backend, &mut group).await;
+    }
+}
+
+/// Applies and commits a group, answering every request in it; empties `group`.
+async fn commit_group(pool: &AnyPool, backend: Backend, group: &mut Vec<(Pending, Reply)>) {
+    // On PostgreSQL other servers write too: taking row locks in fact order means two groups
+    // never wait on each other in a cycle. The sort is stable, so decisions on one fact keep
+    // their arrival order.
+    group.sort_by_key(|(p, _)| p.fact_id);
+    if group.len() > 1 {
+        let pendings: Vec<&Pending> = group.iter().map(|(p, _)| p).collect();
+        match apply_in_one_transaction(pool, backend, &pendings).await {
+            Ok(results) => {
+                for ((_, reply), result) in group.drain(..).zip(results) {
+                    // A request that went away still had its decision applied.
+                    let _ = reply.send(result);
+                }
+                return;
+            }
+            // One broken decision must not fail the others: nothing of the group was
+            // committed, so each is applied again alone and gets its own outcome.
+            Err(e) => tracing::warn!(error = %e, size = group.len(),
+                "a group of decisions failed; applying them one by one"),
+        }
+    }
+    for (pending, reply) in group.drain(..) {
+        let result = apply_in_one_transaction(pool, backend, &[&pending])
+            .await
+            .and_then(|mut r| r.pop().ok_or(StoreError::Closed)?);
+        let _ = reply.send(result);
+    }
+}
+
+/// Each decision's outcome, if the transaction committed. A conflict or an invalid
+/// correction is an outcome; a database error aborts the whole transaction.
+async fn apply_in_one_transaction(
+    pool: &AnyPool,
+    backend: Backend,
+    pendings: &[&Pending],
+) -> Result<Vec<Result<FactRow>>> {
+    let mut tx = begin_write_on(pool, backend).await?;
+    let mut results = Vec::with_capacity(pendings.len());
+    for pending in pendings {
+        match apply(&mut tx, pending).await {
+            Err(StoreError::Db(e)) => return Err(StoreError::Db(e)),
+            outcome => results.push(outcome),
+        }
+    }
+    tx.commit().await?;
+    Ok(results)
+}
