@@ -15,7 +15,11 @@ if [ "$backend" = postgres ]; then
   admin="${2:-postgres://postgres@127.0.0.1:5432/test}"
   db="jixiao_bench_$$"
   psql "$admin" -qc "CREATE DATABASE $db"
-  cleanup() { psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; }
+  # KEEP_DB=1 leaves the database behind for a look at its plans and statistics.
+  cleanup() {
+    if [ -n "${KEEP_DB:-}" ]; then echo "kept: ${admin%/*}/$db"; else
+      psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; fi
+  }
   url="${admin%/*}/$db"
 else
   url="$work/bench.db"

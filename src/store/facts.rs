@@ -1,13 +1,16 @@
-//! Stored facts and their review: every decision is a compare-and-set on the fact's
-//! `version` (a stale version is a conflict, never a lost update) plus a row in the
-//! append-only review log holding the fact's state before and after, so history is complete
-//! and undo restores exactly what was there.
+//! Stored facts and their review: reading and filtering facts, submitting decisions (applied
+//! by `decisions` through the group-commit `writer`), bulk confirm, history, exports and
+//! statistics. Every decision is a compare-and-set on the fact's `version` (a stale version
+//! is a conflict, never a lost update) plus a row in the append-only review log holding the
+//! fact's state before and after, so history is complete and undo restores exactly what was
+//! there.
 
-use super::{Binds, Result, Store, StoreError, like_pattern, now_ms};
-use crate::review::{Correction, Decision, ReviewStatus};
+use super::decisions::{Change, LogEntry, Pending, Write, conflict, write_all};
+use super::{Backend, Binds, Result, Store, StoreError, like_pattern, now_ms};
+use crate::review::{Decision, ReviewStatus};
 use serde::{Deserialize, Serialize};
-use sqlx::AnyConnection;
 use sqlx::Row;
+use std::collections::HashSet;
 
 /// Who acts: recorded with every decision.
 #[derive(Clone, Debug)]
@@ -43,7 +46,7 @@ pub struct FactRow {
     pub reviewed_at: Option<i64>,
 }
 
-const FACT_COLUMNS: &str = "f.id, f.document_id, f.seq, f.kind, f.span_start, f.span_end, \
+pub(super) const FACT_COLUMNS: &str = "f.id, f.document_id, f.seq, f.kind, f.span_start, f.span_end, \
     f.text, f.value, f.unit, f.qualifier, f.subject, f.row_no, f.table_no, f.provenance, \
     f.extra, f.original, f.extractor_version, f.failed_checks, f.status, f.version, \
     f.reviewed_by, f.reviewed_at";
@@ -213,297 +216,6 @@ pub struct KindStats {
     pub rejected: i64,
 }
 
-/// Who decided what and why; the trigger adds the states before and after.
-struct LogEntry<'a> {
-    action: &'a str,
-    reason: Option<&'a str>,
-    note: Option<&'a str>,
-    actor: &'a Actor,
-    at: i64,
-    bulk_id: Option<i64>,
-    undoes: Option<i64>,
-}
-
-impl LogEntry<'_> {
-    /// The entry as the `facts_log` trigger reads it (migration 0002).
-    fn to_json(&self) -> String {
-        serde_json::json!({
-            "action": self.action,
-            "reason": self.reason,
-            "note": self.note,
-            "user_id": self.actor.user_id,
-            "actor": self.actor.name,
-            "at": self.at,
-            "bulk_id": self.bulk_id,
-            "undoes": self.undoes,
-        })
-        .to_string()
-    }
-}
-
-/// Writes the decision if the fact is still at `version`: one UPDATE, whose trigger appends
-/// the log row. Returns the fact as it now stands, or None when the version moved on.
-async fn compare_and_set<'c, E>(
-    exec: E,
-    fact_id: i64,
-    version: i64,
-    s: &FactState,
-    e: &LogEntry<'_>,
-) -> Result<Option<FactRow>>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    let sql = format!(
-        "UPDATE facts SET status = $1, value = $2, unit = $3, qualifier = $4, subject = $5,
-                span_start = $6, span_end = $7, text = $8, reviewed_by = $9, reviewed_at = $10,
-                log_entry = $11, version = version + 1
-         WHERE id = $12 AND version = $13
-         RETURNING {}",
-        FACT_COLUMNS.replace("f.", "")
-    );
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(s.status.as_str())
-        .bind(s.value.as_str())
-        .bind(s.unit.as_deref())
-        .bind(s.qualifier.as_str())
-        .bind(s.subject.as_deref())
-        .bind(s.start)
-        .bind(s.end)
-        .bind(s.text.as_str())
-        .bind(s.reviewed_by.as_deref())
-        .bind(s.reviewed_at)
-        .bind(e.to_json())
-        .bind(fact_id)
-        .bind(version)
-        .fetch_optional(exec)
-        .await?)
-}
-
-/// The error for a compare-and-set that found the fact moved on (or gone).
-async fn conflict<'c, E>(exec: E, fact_id: i64) -> StoreError
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    let current: Result<Option<i64>, sqlx::Error> =
-        sqlx::query_scalar("SELECT version FROM facts WHERE id = $1")
-            .bind(fact_id)
-            .fetch_optional(exec)
-            .await;
-    match current {
-        Ok(Some(current)) => StoreError::Conflict { current },
-        Ok(None) => StoreError::NotFound,
-        Err(e) => e.into(),
-    }
-}
-
-/// A decision waiting for the writer: what to do to which fact, at which version, by whom.
-#[derive(Debug)]
-pub(crate) struct Pending {
-    pub fact_id: i64,
-    pub version: i64,
-    pub change: Change,
-    pub actor: Actor,
-}
-
-#[derive(Debug)]
-pub(crate) enum Change {
-    Decide(Decision),
-    Undo,
-}
-
-/// Applies one decision on `conn`, inside the writer's transaction. A stale version, a
-/// missing fact or an invalid correction is an error that leaves the transaction usable;
-/// only `StoreError::Db` means the transaction may be broken.
-pub(crate) async fn apply(conn: &mut AnyConnection, p: &Pending) -> Result<FactRow> {
-    let now = now_ms();
-    match &p.change {
-        Change::Decide(Decision::Confirm { note }) => {
-            set_status(conn, p, ReviewStatus::Confirmed, None, note.as_deref(), now).await
-        }
-        Change::Decide(Decision::Reject { reason, note }) => {
-            let reason = Some(reason.as_str());
-            set_status(
-                conn,
-                p,
-                ReviewStatus::Rejected,
-                reason,
-                note.as_deref(),
-                now,
-            )
-            .await
-        }
-        Change::Decide(Decision::Correct { correction, note }) => {
-            correct(conn, p, correction, note.as_deref(), now).await
-        }
-        Change::Undo => undo(conn, p, now).await,
-    }
-}
-
-async fn fetch_fact(conn: &mut AnyConnection, id: i64) -> Result<FactRow> {
-    let sql = format!("SELECT {FACT_COLUMNS} FROM facts f WHERE f.id = $1");
-    sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)
-}
-
-/// The fact at the version the decision was made on, or why not.
-async fn fact_at_version(conn: &mut AnyConnection, p: &Pending) -> Result<FactRow> {
-    let fact = fetch_fact(conn, p.fact_id).await?;
-    if fact.version != p.version {
-        return Err(StoreError::Conflict {
-            current: fact.version,
-        });
-    }
-    Ok(fact)
-}
-
-/// Confirm and reject change only the status: one statement, no read first.
-async fn set_status(
-    conn: &mut AnyConnection,
-    p: &Pending,
-    status: ReviewStatus,
-    reason: Option<&str>,
-    note: Option<&str>,
-    now: i64,
-) -> Result<FactRow> {
-    let entry = LogEntry {
-        action: if status == ReviewStatus::Rejected {
-            "reject"
-        } else {
-            "confirm"
-        },
-        reason,
-        note,
-        actor: &p.actor,
-        at: now,
-        bulk_id: None,
-        undoes: None,
-    };
-    let sql = format!(
-        "UPDATE facts SET status = $1, reviewed_by = $2, reviewed_at = $3, log_entry = $4,
-                version = version + 1
-         WHERE id = $5 AND version = $6
-         RETURNING {}",
-        FACT_COLUMNS.replace("f.", "")
-    );
-    let row: Option<FactRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(status.as_str())
-        .bind(p.actor.name.as_str())
-        .bind(now)
-        .bind(entry.to_json())
-        .bind(p.fact_id)
-        .bind(p.version)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match row {
-        Some(f) => Ok(f),
-        None => Err(conflict(conn, p.fact_id).await),
-    }
-}
-
-/// A correction: the fact's kind and text decide what the new values mean, so it is read
-/// first, in the same transaction as its compare-and-set.
-async fn correct(
-    conn: &mut AnyConnection,
-    p: &Pending,
-    correction: &Correction,
-    note: Option<&str>,
-    now: i64,
-) -> Result<FactRow> {
-    let fact = fact_at_version(conn, p).await?;
-    let mut after = fact.state();
-    after.reviewed_by = Some(p.actor.name.clone());
-    after.reviewed_at = Some(now);
-    after.status = ReviewStatus::Corrected.as_str().into();
-    apply_correction(conn, &fact, correction, &mut after).await?;
-    let entry = LogEntry {
-        action: "correct",
-        reason: None,
-        note,
-        actor: &p.actor,
-        at: now,
-        bulk_id: None,
-        undoes: None,
-    };
-    match compare_and_set(&mut *conn, fact.id, fact.version, &after, &entry).await? {
-        Some(f) => Ok(f),
-        None => Err(conflict(conn, fact.id).await),
-    }
-}
-
-async fn apply_correction(
-    conn: &mut AnyConnection,
-    fact: &FactRow,
-    c: &Correction,
-    after: &mut FactState,
-) -> Result<()> {
-    if let Some(v) = &c.value {
-        after.value = v.clone();
-    }
-    if let Some(u) = &c.unit {
-        after.unit = u.clone();
-    }
-    if let Some(s) = &c.subject {
-        after.subject = s.clone();
-    }
-    if let Some(q) = c.qualifier {
-        after.qualifier = q.as_str().into();
-    }
-    if let Some((start, end)) = c.span {
-        let text: Option<String> = sqlx::query_scalar("SELECT text FROM documents WHERE id = $1")
-            .bind(fact.document_id)
-            .fetch_one(conn)
-            .await?;
-        let text = text.unwrap_or_default();
-        let chars = text.chars().count();
-        if end > chars {
-            return Err(StoreError::Invalid(format!(
-                "span end {end} is past the document's end ({chars} characters)"
-            )));
-        }
-        after.start = start as i64;
-        after.end = end as i64;
-        after.text = text.chars().skip(start).take(end - start).collect();
-    }
-    Ok(())
-}
-
-/// Restores the state before the fact's last decision that is not undone yet. The log is
-/// read without reading the fact first: if the fact moved on, the compare-and-set fails.
-async fn undo(conn: &mut AnyConnection, p: &Pending, now: i64) -> Result<FactRow> {
-    let target: Option<(i64, String)> = sqlx::query_as(
-        "SELECT r.id, r.before FROM review_log r
-         WHERE r.fact_id = $1 AND r.action <> 'undo'
-           AND NOT EXISTS (SELECT 1 FROM review_log u WHERE u.undoes = r.id)
-         ORDER BY r.id DESC LIMIT 1",
-    )
-    .bind(p.fact_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((target_id, before)) = target else {
-        // A stale version or a missing fact says more than "nothing to undo".
-        fact_at_version(conn, p).await?;
-        return Err(StoreError::Invalid("there is no decision to undo".into()));
-    };
-    let after: FactState = serde_json::from_str(&before)
-        .map_err(|e| StoreError::Invalid(format!("unreadable log entry: {e}")))?;
-    let entry = LogEntry {
-        action: "undo",
-        reason: None,
-        note: None,
-        actor: &p.actor,
-        at: now,
-        bulk_id: None,
-        undoes: Some(target_id),
-    };
-    match compare_and_set(&mut *conn, p.fact_id, p.version, &after, &entry).await? {
-        Some(f) => Ok(f),
-        None => Err(conflict(conn, p.fact_id).await),
-    }
-}
-
 impl Store {
     pub async fn fact(&self, id: i64) -> Result<FactRow> {
         let sql = format!("SELECT {FACT_COLUMNS} FROM facts f WHERE f.id = $1");
@@ -581,6 +293,10 @@ impl Store {
         let mut sql = format!("SELECT {FACT_COLUMNS} FROM facts f");
         sql += &filter.where_clause(&mut b);
         sql += &format!(" ORDER BY f.id LIMIT {}", b.int(max + 1));
+        if self.backend == Backend::Postgres {
+            // Locked in id order, as the decision writer locks them: no waiting in a cycle.
+            sql += " FOR UPDATE OF f";
+        }
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         let facts: Vec<FactRow> = b.apply(q).fetch_all(&mut *tx).await?;
         if facts.len() as i64 > max {
@@ -600,29 +316,41 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        let mut ids = Vec::with_capacity(facts.len());
-        for fact in &facts {
-            let mut after = fact.state();
-            after.status = ReviewStatus::Confirmed.as_str().into();
-            after.reviewed_by = Some(actor.name.clone());
-            after.reviewed_at = Some(now);
-            let entry = LogEntry {
-                action: "confirm",
-                reason: None,
-                note,
-                actor,
-                at: now,
-                bulk_id: Some(bulk_id),
-                undoes: None,
-            };
-            let done = compare_and_set(&mut *tx, fact.id, fact.version, &after, &entry).await?;
-            if done.is_none() {
-                return Err(conflict(&mut *tx, fact.id).await);
-            }
-            ids.push(fact.id);
+        let writes: Vec<Write> = facts
+            .iter()
+            .map(|fact| {
+                let mut after = fact.state();
+                after.status = ReviewStatus::Confirmed.as_str().into();
+                after.reviewed_by = Some(actor.name.clone());
+                after.reviewed_at = Some(now);
+                let entry = LogEntry {
+                    action: "confirm",
+                    reason: None,
+                    note,
+                    actor,
+                    at: now,
+                    bulk_id: Some(bulk_id),
+                    undoes: None,
+                };
+                Write {
+                    fact_id: fact.id,
+                    version: fact.version,
+                    after,
+                    entry,
+                }
+            })
+            .collect();
+        let stored: HashSet<i64> = write_all(&mut tx, &writes)
+            .await?
+            .iter()
+            .map(|f| f.id)
+            .collect();
+        // All or nothing: one fact changed since it was selected fails the whole action.
+        if let Some(moved) = facts.iter().find(|f| !stored.contains(&f.id)) {
+            return Err(conflict(&mut tx, moved.id).await);
         }
         tx.commit().await?;
-        Ok((bulk_id, ids))
+        Ok((bulk_id, facts.iter().map(|f| f.id).collect()))
     }
 
     /// Every decision on a fact, oldest first.

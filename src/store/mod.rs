@@ -4,6 +4,7 @@
 //! `FOR UPDATE SKIP LOCKED` so several servers can share a database). Decimals are TEXT on
 //! both: exact, never float. Times are Unix milliseconds.
 
+mod decisions;
 pub mod documents;
 pub mod facts;
 pub mod users;

@@ -2,8 +2,8 @@
 //! one by one, each pays for a whole transaction (on SQLite the pages it touched written to
 //! the WAL, on PostgreSQL a WAL flush), and concurrent requests spend their time handing
 //! SQLite's one connection around. Instead one task per store takes every decision waiting,
-//! applies them one after another inside one transaction — each still its own
-//! compare-and-set, in arrival order, so a stale version is a conflict exactly as before —
+//! applies them inside one transaction (`decisions::apply_group`: each still its own
+//! compare-and-set, in arrival order, so a stale version is a conflict exactly as before),
 //! commits once, and answers each request. Under light load a group is one decision and
 //! nothing waits; under heavy load a group grows with the queue, which is when sharing a
 //! commit pays.
@@ -12,7 +12,8 @@
 //! groups commit side by side on separate connections while decisions on one fact still
 //! queue in one place, in order. SQLite has one writer connection, so it has one task.
 
-use super::facts::{FactRow, Pending, apply};
+use super::decisions::{Pending, apply_group};
+use super::facts::FactRow;
 use super::{Backend, Result, StoreError, begin_write_on};
 use sqlx::AnyPool;
 use std::sync::Arc;
@@ -73,10 +74,6 @@ async fn run(pool: AnyPool, backend: Backend, mut waiting: mpsc::Receiver<(Pendi
 
 /// Applies and commits a group, answering every request in it; empties `group`.
 async fn commit_group(pool: &AnyPool, backend: Backend, group: &mut Vec<(Pending, Reply)>) {
-    // On PostgreSQL other servers write too: taking row locks in fact order means two groups
-    // never wait on each other in a cycle. The sort is stable, so decisions on one fact keep
-    // their arrival order.
-    group.sort_by_key(|(p, _)| p.fact_id);
     if group.len() > 1 {
         let pendings: Vec<&Pending> = group.iter().map(|(p, _)| p).collect();
         match apply_in_one_transaction(pool, backend, &pendings).await {
@@ -109,13 +106,7 @@ async fn apply_in_one_transaction(
     pendings: &[&Pending],
 ) -> Result<Vec<Result<FactRow>>> {
     let mut tx = begin_write_on(pool, backend).await?;
-    let mut results = Vec::with_capacity(pendings.len());
-    for pending in pendings {
-        match apply(&mut tx, pending).await {
-            Err(StoreError::Db(e)) => return Err(StoreError::Db(e)),
-            outcome => results.push(outcome),
-        }
-    }
+    let results = apply_group(&mut tx, backend, pendings).await?;
     tx.commit().await?;
     Ok(results)
 }
