@@ -7,7 +7,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
-use jixiao::store::{JobOutcome, Role};
+use jixiao::review::Decision;
+use jixiao::store::{JobOutcome, Role, StoreError};
 use serde_json::{Value, json};
 
 both_backends!(
@@ -20,6 +21,7 @@ both_backends!(
     stale_version_is_409_and_row_unchanged,
     racing_decisions_on_many_facts,
     a_refused_decision_fails_alone,
+    successive_decisions_in_one_group,
     undo_restores_the_state_before,
     bulk_confirm_is_one_audited_action,
     history_lists_every_decision,
@@ -553,6 +555,100 @@ async fn racing_decisions_on_many_facts(db: TestDb) {
     }
 }
 
+/// A raw connection to the test database, beside the store's.
+async fn raw_pool(db: &TestDb) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(&jixiao::store::database_url(&db.url))
+        .await
+        .unwrap()
+}
+
+/// Holds the facts' write lock from outside until the transaction is dropped or rolled
+/// back, so decisions arriving meanwhile queue up and are committed as groups.
+async fn hold_write_lock(
+    db: &TestDb,
+    pool: &sqlx::AnyPool,
+) -> sqlx::Transaction<'static, sqlx::Any> {
+    if db.url.starts_with("postgres") {
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::raw_sql("LOCK TABLE facts IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx
+    } else {
+        pool.begin_with("BEGIN IMMEDIATE").await.unwrap()
+    }
+}
+
+/// Successive decisions on one fact that arrive together are committed in one group, each
+/// seeing the fact as the one before left it.
+async fn successive_decisions_in_one_group(db: TestDb) {
+    let st = state(&db);
+    let up = token(&db, Role::Uploader, "u").await;
+    let a = token(&db, Role::Assessor, "甲").await;
+    let doc = uploaded(&st, &up, SAMPLE).await;
+    let facts = facts_of(&st, &a, doc).await;
+    let (first, second) = (
+        facts[0]["id"].as_i64().unwrap(),
+        facts[1]["id"].as_i64().unwrap(),
+    );
+    let pool = raw_pool(&db).await;
+    let lock = hold_write_lock(&db, &pool).await;
+    let actor = jixiao::store::Actor {
+        user_id: None,
+        name: "甲".into(),
+    };
+    let confirm = Decision::Confirm { note: None };
+    let reject = Decision::Reject {
+        reason: jixiao::review::RejectReason::WrongValue,
+        note: Some("见附表".into()),
+    };
+    let mut tasks = Vec::new();
+    // The writer takes the first decision and waits for the lock; the rest queue behind it
+    // in this order and form the next group.
+    for (fact, version, decision) in [
+        (second, 1, Some(confirm.clone())),
+        (first, 1, Some(confirm.clone())),
+        (first, 2, None),
+        (first, 3, Some(reject.clone())),
+        (first, 3, Some(confirm.clone())),
+    ] {
+        let (store, actor) = (db.store.clone(), actor.clone());
+        tasks.push(tokio::spawn(async move {
+            match decision {
+                Some(d) => store.review(fact, version, &d, &actor).await,
+                None => store.undo(fact, version, &actor).await,
+            }
+        }));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    lock.rollback().await.unwrap();
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap().map(|f| (f.status, f.version)));
+    }
+    assert_eq!(outcomes[0].as_ref().unwrap(), &("confirmed".to_string(), 2));
+    assert_eq!(outcomes[1].as_ref().unwrap(), &("confirmed".to_string(), 2));
+    assert_eq!(outcomes[2].as_ref().unwrap(), &("pending".to_string(), 3));
+    assert_eq!(outcomes[3].as_ref().unwrap(), &("rejected".to_string(), 4));
+    assert!(
+        matches!(outcomes[4], Err(StoreError::Conflict { current: 4 })),
+        "{:?}",
+        outcomes[4]
+    );
+    let actions: Vec<String> = db
+        .store
+        .history(first)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.action)
+        .collect();
+    assert_eq!(actions, ["confirm", "undo", "reject"]);
+    pool.close().await;
+}
+
 /// A decision the database refuses fails alone: the others committed in the same group are
 /// applied, and the refused one leaves its fact untouched. The write lock is held from
 /// outside while the decisions arrive, so they queue up and are committed as groups.
@@ -568,12 +664,8 @@ async fn a_refused_decision_fails_alone(db: TestDb) {
         .map(|f| f["id"].as_i64().unwrap())
         .collect();
     let refused = facts[21];
-    let postgres = db.url.starts_with("postgres");
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&jixiao::store::database_url(&db.url))
-        .await
-        .unwrap();
-    let refuse = if postgres {
+    let pool = raw_pool(&db).await;
+    let refuse = if db.url.starts_with("postgres") {
         format!(
             "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
                  $$ BEGIN RAISE EXCEPTION 'refused by a test trigger'; END $$;
@@ -590,22 +682,13 @@ async fn a_refused_decision_fails_alone(db: TestDb) {
         .execute(&pool)
         .await
         .unwrap();
-    let lock = if postgres {
-        let mut tx = pool.begin().await.unwrap();
-        sqlx::raw_sql("LOCK TABLE facts IN SHARE ROW EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        tx
-    } else {
-        pool.begin_with("BEGIN IMMEDIATE").await.unwrap()
-    };
+    let lock = hold_write_lock(&db, &pool).await;
 
     let actor = jixiao::store::Actor {
         user_id: None,
         name: "甲".into(),
     };
-    let confirm = jixiao::review::Decision::Confirm { note: None };
+    let confirm = Decision::Confirm { note: None };
     let mut tasks = tokio::task::JoinSet::new();
     let spawn = |tasks: &mut tokio::task::JoinSet<_>, id: i64| {
         let (store, actor, confirm) = (db.store.clone(), actor.clone(), confirm.clone());
@@ -624,10 +707,7 @@ async fn a_refused_decision_fails_alone(db: TestDb) {
     while let Some(outcome) = tasks.join_next().await {
         let (id, result) = outcome.unwrap();
         if id == refused {
-            assert!(
-                matches!(result, Err(jixiao::store::StoreError::Db(_))),
-                "{result:?}"
-            );
+            assert!(matches!(result, Err(StoreError::Db(_))), "{result:?}");
         } else {
             assert_eq!(result.unwrap().status, "confirmed", "fact {id}");
         }

@@ -484,3 +484,123 @@ pub(super) async fn conflict(conn: &mut AnyConnection, fact_id: i64) -> StoreErr
         Err(e) => e.into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Qualifier;
+    use crate::review::RejectReason;
+
+    fn fact() -> FactRow {
+        FactRow {
+            id: 7,
+            document_id: 3,
+            seq: 0,
+            kind: "amount".into(),
+            start: 2,
+            end: 6,
+            text: "12万元".into(),
+            value: "120000".into(),
+            unit: Some("万元".into()),
+            qualifier: "exact".into(),
+            subject: Some("资金".into()),
+            row: None,
+            table: None,
+            provenance: None,
+            extra: None,
+            original: "{}".into(),
+            extractor_version: "test".into(),
+            failed_checks: 0,
+            status: "pending".into(),
+            version: 4,
+            reviewed_by: None,
+            reviewed_at: None,
+        }
+    }
+
+    fn pending(change: Change) -> Pending {
+        Pending {
+            fact_id: 7,
+            version: 4,
+            change,
+            actor: Actor {
+                user_id: Some(1),
+                name: "王芳".into(),
+            },
+        }
+    }
+
+    fn context<'a>(target: Option<&'a (i64, String)>, text: Option<&'a str>) -> Context<'a> {
+        Context {
+            undo_target: target,
+            document_text: text,
+            now: 1_700_000_000_000,
+        }
+    }
+
+    #[test]
+    fn confirm_and_reject_change_status_and_reviewer_only() {
+        let p = pending(Change::Decide(Decision::Confirm { note: None }));
+        let w = decide(&fact(), &p, &context(None, None)).unwrap();
+        assert_eq!((w.fact_id, w.version), (7, 4));
+        assert_eq!(w.after.status, "confirmed");
+        assert_eq!(w.after.reviewed_by.as_deref(), Some("王芳"));
+        assert_eq!(w.after.value, "120000");
+        assert_eq!(w.entry.action, "confirm");
+
+        let p = pending(Change::Decide(Decision::Reject {
+            reason: RejectReason::WrongUnit,
+            note: Some("单位应为元".into()),
+        }));
+        let w = decide(&fact(), &p, &context(None, None)).unwrap();
+        assert_eq!(w.after.status, "rejected");
+        let entry: serde_json::Value = serde_json::from_str(&w.entry.to_json()).unwrap();
+        assert_eq!(entry["reason"], "wrong_unit");
+        assert_eq!(entry["note"], "单位应为元");
+        assert_eq!(entry["user_id"], 1);
+    }
+
+    #[test]
+    fn a_correction_of_the_span_takes_the_text_from_the_document() {
+        let correction = Correction {
+            span: Some((1, 4)),
+            qualifier: Some(Qualifier::Approx),
+            ..Correction::default()
+        };
+        let p = pending(Change::Decide(Decision::Correct {
+            correction,
+            note: None,
+        }));
+        let w = decide(&fact(), &p, &context(None, Some("约12万元"))).unwrap();
+        assert_eq!(w.after.status, "corrected");
+        assert_eq!((w.after.start, w.after.end), (1, 4));
+        assert_eq!(w.after.text, "12万");
+        assert_eq!(w.after.qualifier, "approx");
+
+        let e = decide(&fact(), &p, &context(None, Some("12")))
+            .err()
+            .unwrap();
+        assert!(matches!(e, StoreError::Invalid(m) if m.contains("past the document's end")));
+    }
+
+    #[test]
+    fn undo_restores_the_logged_state_before() {
+        let mut before = fact().state();
+        before.status = "confirmed".into();
+        before.reviewed_by = Some("李明".into());
+        let target = (42, serde_json::to_string(&before).unwrap());
+        let p = pending(Change::Undo);
+        let w = decide(&fact(), &p, &context(Some(&target), None)).unwrap();
+        assert_eq!(w.after, before);
+        assert_eq!((w.entry.action, w.entry.undoes), ("undo", Some(42)));
+
+        let e = decide(&fact(), &p, &context(None, None)).err().unwrap();
+        assert!(matches!(e, StoreError::Invalid(m) if m.contains("no decision to undo")));
+    }
+
+    #[test]
+    fn statements_are_written_for_power_of_two_sizes() {
+        assert_eq!([1, 2, 3, 5, 64].map(slots), [1, 2, 4, 8, 64]);
+        assert_eq!(placeholders(3), "$1, $2, $3");
+    }
+}
