@@ -380,6 +380,7 @@
     }
     const m = /^#\/doc\/(\d+)/.exec(location.hash);
     if (m) await openDocument(Number(m[1]));
+    else if (location.hash === '#/stats' && canExport()) await openStats();
     else await openList();
   }
 
@@ -449,6 +450,7 @@
 
     const head = h('div', { class: 'list-head' },
       h('h1', {}, '材料列表'),
+      canExport() ? h('a', { href: '#/stats', id: 'stats-link', class: 'stats-link' }, '审核统计') : null,
       h('div', { class: 'filters' },
         h('label', {}, '地区', region),
         h('label', {}, '年度', year),
@@ -463,6 +465,48 @@
     page.append(head);
     if (canUpload()) page.append(...uploadZone());
     page.append(h('div', { id: 'doc-table' }));
+  }
+
+  // ---------------------------------------------------------------- review statistics
+
+  // A share as a percent with one decimal, or a dash when nothing is decided yet.
+  function share(x) {
+    return x == null ? '—' : (Math.round(x * 1000) / 10).toFixed(1) + '%';
+  }
+
+  async function openStats() {
+    state.doc = null;
+    document.title = '审核统计 · 绩效事实审核';
+    const page = h('div', { class: 'list-page', id: 'stats-page' });
+    setMain(page);
+    let data;
+    try {
+      data = await api('GET', '/stats');
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    const cells = (k, label) => h('tr', { 'data-kind': k.kind },
+      h('th', { scope: 'row' }, label),
+      ['total', 'pending', 'confirmed', 'corrected', 'rejected'].map((c) => h('td', { class: 'num', 'data-col': c }, groupDigits(String(k[c])))),
+      h('td', { class: 'num', 'data-col': 'precision' }, share(k.precision)),
+      h('td', { class: 'num', 'data-col': 'precision_found' }, share(k.precision_found)));
+    const byKind = Object.fromEntries(data.kinds.map((k) => [k.kind, k]));
+    page.append(
+      h('div', { class: 'list-head' },
+        h('h1', {}, '审核统计'),
+        h('a', { href: '#/', class: 'stats-link' }, '返回材料列表')),
+      h('table', { class: 'docs stats', id: 'stats' },
+        h('thead', {}, h('tr', {},
+          h('th', {}, '类型'),
+          ['事实', '待审', '确认', '更正', '驳回'].map((t) => h('th', { class: 'num' }, t)),
+          h('th', { class: 'num', title: '已决定的事实中，原样确认的比例' }, '准确率'),
+          h('th', { class: 'num', title: '已决定的事实中，确认或更正（确为事实）的比例' }, '查准率'))),
+        h('tbody', {},
+          KINDS.filter((k) => byKind[k]).map((k) => cells(byKind[k], KIND_LABEL[k])),
+          cells(data.all, '合计'))),
+      h('p', { class: 'stats-note' },
+        '准确率：已决定的事实中原样确认的比例；查准率：确认与更正（确为事实）之和的比例。驳回说明抽取有误。'));
   }
 
   function exportButtons(query) {

@@ -405,6 +405,24 @@ step('a PDF report: highlights match, each fact shows its page, its tables shown
   await shot('09-pdf-1366x768');
 });
 
+step('review statistics per kind, reached from the list, agree with the API', async () => {
+  await page.goto(BASE + '/#/');
+  await page.click('#stats-link');
+  await page.waitForSelector('#stats tbody tr[data-kind="all"]');
+  const stats = await api('GET', '/stats');
+  assert.ok(stats.all.decided > 0, 'decisions were made earlier in this run');
+  for (const k of [...stats.kinds, stats.all]) {
+    for (const c of ['total', 'pending', 'confirmed', 'corrected', 'rejected']) {
+      const shown = await page.textContent(`#stats tr[data-kind="${k.kind}"] td[data-col="${c}"]`);
+      assert.equal(shown.replace(/,/g, ''), String(k[c]), `${k.kind} ${c}`);
+    }
+    const precision = await page.textContent(`#stats tr[data-kind="${k.kind}"] td[data-col="precision"]`);
+    if (k.precision == null) assert.equal(precision, '—');
+    else assert.equal(precision, (Math.round(k.precision * 1000) / 10).toFixed(1) + '%', `${k.kind} precision`);
+  }
+  await shot('10-stats-1366x768');
+});
+
 step('a reader gets a read-only view', async () => {
   if (!READER) return;
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
