@@ -56,6 +56,8 @@
     rows: new Map(), // fact id → list element
     undoStack: [], // fact ids decided on this page, latest last
     editing: null, // fact id whose correction form is open
+    textStart: new WeakMap(), // text node of the rendered report → its UTF-16 offset in the text
+    textSelection: null, // the last non-empty selection in the report: {start, end} in code points
     docPoll: null,
     busy: false,
   };
@@ -859,6 +861,8 @@
     const textPane = h('section', { class: 'text-pane', id: 'text-pane', 'aria-label': '报告全文' });
     textPane.append(legend(), renderText(doc.text || '', [...state.facts.values()]));
     textPane.addEventListener('click', (ev) => {
+      // The end of a drag that selected words (for a span correction) is not a choice of fact.
+      if (!window.getSelection().isCollapsed) return;
       const mark = ev.target.closest('mark.hl');
       if (mark) select(Number(mark.dataset.owner), { scrollText: false });
     });
@@ -1019,6 +1023,52 @@
     }));
   }
 
+  // The UTF-16 offset in the report text of a selection boundary, or null outside the text.
+  function boundaryOffset(node, offset) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const start = state.textStart.get(node);
+      return start === undefined ? null : start + offset;
+    }
+    // A boundary between elements: the text node right after it, or the end of the one before.
+    const after = node.childNodes[offset];
+    const walk = (n, last) => {
+      if (!n) return null;
+      if (n.nodeType === Node.TEXT_NODE) {
+        const s = state.textStart.get(n);
+        return s === undefined ? null : s + (last ? n.length : 0);
+      }
+      const kids = [...n.childNodes];
+      for (const k of last ? kids.reverse() : kids) {
+        const r = walk(k, last);
+        if (r !== null) return r;
+      }
+      return null;
+    };
+    return after ? walk(after, false) : walk(node.childNodes[offset - 1], true);
+  }
+
+  // The selection in the report as a span in code points, trimmed of white space; null when
+  // nothing (or something outside the report) is selected.
+  function selectedSpan() {
+    const sel = window.getSelection();
+    if (!sel || !sel.rangeCount || sel.isCollapsed || !state.doc) return null;
+    const r = sel.getRangeAt(0);
+    let a = boundaryOffset(r.startContainer, r.startOffset);
+    let b = boundaryOffset(r.endContainer, r.endOffset);
+    if (a === null || b === null) return null;
+    const text = state.doc.text;
+    while (a < b && /\s/.test(text[a])) a++;
+    while (b > a && /\s/.test(text[b - 1])) b--;
+    if (a >= b) return null;
+    const points = (u) => [...text.slice(0, u)].length;
+    return { start: points(a), end: points(b), text: text.slice(a, b) };
+  }
+
+  document.addEventListener('selectionchange', () => {
+    const span = selectedSpan();
+    if (span) state.textSelection = span;
+  });
+
   function renderText(text, facts) {
     const { map, count } = codePointToUtf16(text);
     const spans = [];
@@ -1028,7 +1078,14 @@
     }
     const pieces = coverPieces(spans);
     state.marks = new Map();
+    state.textStart = new WeakMap();
     let p = 0; // first piece not yet rendered
+    // A text node for text[a, b), remembered with its offset so a selection maps back to it.
+    const textPiece = (a, b) => {
+      const node = document.createTextNode(text.slice(a, b));
+      state.textStart.set(node, a);
+      return node;
+    };
 
     // Appends text[a, b) to `el`, marking the pieces inside it.
     const fill = (el, a, b) => {
@@ -1039,13 +1096,13 @@
         const piece = pieces[q];
         const s = Math.max(piece.a, a);
         const e = Math.min(piece.b, b);
-        if (s > at) el.append(text.slice(at, s));
+        if (s > at) el.append(textPiece(at, s));
         const owner = state.facts.get(piece.owner);
         const mark = h('mark', {
           class: 'hl k-' + owner.kind + ' s-' + owner.status + (piece.ids.length > 1 ? ' multi' : ''),
           dataset: { owner: piece.owner, ids: piece.ids.join(' ') },
           title: KIND_LABEL[owner.kind] + '：' + valueText(owner),
-        }, text.slice(s, e));
+        }, textPiece(s, e));
         for (const id of piece.ids) {
           if (!state.marks.has(id)) state.marks.set(id, []);
           state.marks.get(id).push(mark);
@@ -1055,7 +1112,7 @@
         if (piece.b <= b) q++;
         else break;
       }
-      if (at < b) el.append(text.slice(at, b));
+      if (at < b) el.append(textPiece(at, b));
     };
 
     const root = h('div', { class: 'text', id: 'text' });
@@ -1427,6 +1484,10 @@
       if ([...subject].length > 200) errors.subject = '最多 200 个字';
       else out.subject = subject;
     }
+    if (v.span && (v.span.start !== f.start || v.span.end !== f.end)) {
+      out.start = v.span.start;
+      out.end = v.span.end;
+    }
     if ([...v.note.trim()].length > 2000) errors.note = '备注最多 2000 个字';
     else if (v.note.trim()) out.note = v.note.trim();
     const changed = Object.keys(out).some((k) => k !== 'note');
@@ -1477,6 +1538,26 @@
     }
     fields.subject = h('input', { name: 'subject', value: f.subject || '' });
     rows.push(h('label', {}, '主体'), fields.subject, errEl('subject'));
+    // The span: select the right words in the report, then take them over.
+    let span = null;
+    const spanText = h('span', { class: 'span-text', id: 'span-text' }, f.text);
+    const takeSpan = () => {
+      const s = state.textSelection;
+      if (!s) {
+        errs.span.textContent = '先在左侧原文中选中文字';
+        return;
+      }
+      span = s;
+      errs.span.textContent = '';
+      window.getSelection().removeAllRanges();
+      spanText.textContent = s.text;
+      spanText.classList.toggle('changed', s.start !== f.start || s.end !== f.end);
+    };
+    state.textSelection = null;
+    rows.push(h('label', {}, '原文范围'),
+      h('div', { class: 'span-row' }, spanText,
+        h('button', { type: 'button', id: 'take-span', onclick: takeSpan }, '用选中的原文')),
+      errEl('span'));
     fields.note = h('input', { name: 'note', placeholder: '可不填' });
     rows.push(h('label', {}, '备注'), fields.note, errEl('note'));
     const formErr = errEl('form');
@@ -1506,6 +1587,7 @@
         qualifier: fields.qualifier ? fields.qualifier.value : f.qualifier,
         subject: fields.subject.value,
         note: fields.note.value,
+        span,
       };
       const { errors, body } = validateCorrection(f, v);
       for (const [k, el] of Object.entries(errs)) el.textContent = errors[k] || '';

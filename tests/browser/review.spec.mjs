@@ -405,6 +405,46 @@ step('a PDF report: highlights match, each fact shows its page, its tables shown
   await shot('09-pdf-1366x768');
 });
 
+step('a span is corrected by selecting words in the text', async () => {
+  await page.goto(BASE + '/#/doc/' + docId);
+  await page.waitForSelector('#facts article.fact.sel');
+  const doc = await api('GET', '/documents/' + docId);
+  // A pending amount drawn as one highlight of its own, its text ending in 元.
+  const candidates = doc.facts.filter((f) => f.status === 'pending' && f.kind === 'amount' && f.text.endsWith('元'));
+  let target = null;
+  for (const f of candidates) {
+    const marks = await page.$$eval(`#text mark.hl[data-owner="${f.id}"]`, (ms) => ms.map((m) => [m.dataset.ids, m.textContent]));
+    if (marks.length === 1 && marks[0][0] === String(f.id) && marks[0][1] === f.text) { target = f; break; }
+  }
+  assert.ok(target, 'a pending amount with a highlight of its own');
+  await page.click(`#text mark.hl[data-owner="${target.id}"]`);
+  await page.keyboard.press('e');
+  await page.waitForSelector(`#fact-${target.id} form.correct #take-span`);
+  // Select the highlight's text without its last character (元), as a mouse drag would.
+  await page.evaluate((id) => {
+    const node = document.querySelector(`#text mark.hl[data-owner="${id}"]`).firstChild;
+    const range = document.createRange();
+    range.setStart(node, 0);
+    range.setEnd(node, node.length - 1);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }, target.id);
+  // selectionchange is dispatched as a task of its own: let it run before the click.
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 50)));
+  await page.click('#take-span');
+  const shorter = [...target.text].slice(0, -1).join('');
+  assert.equal(await page.textContent('#span-text'), shorter);
+  await page.click(`#fact-${target.id} form.correct button.primary`);
+  await page.waitForSelector(`#facts article.fact[data-id="${target.id}"][data-status="corrected"]`);
+  const after = await api('GET', '/facts/' + target.id);
+  assert.equal(after.start, target.start);
+  assert.equal(after.end, target.end - 1);
+  assert.equal(after.text, shorter);
+  assert.equal(after.value, target.value, 'the value is kept');
+  await shot('11-span-1366x768');
+});
+
 step('review statistics per kind, reached from the list, agree with the API', async () => {
   await page.goto(BASE + '/#/');
   await page.click('#stats-link');
