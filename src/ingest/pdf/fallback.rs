@@ -12,6 +12,7 @@ use pdf_extract::PathOp;
 use pdf_extract::content::Content;
 use pdf_extract::{Dictionary, Document, Encoding, Object, ObjectId};
 use std::collections::HashMap;
+use std::time::Instant;
 
 /// Affine matrix [a b c d e f], PDF row-vector convention.
 #[derive(Clone, Copy, Debug)]
@@ -242,11 +243,12 @@ struct State {
 }
 
 /// Every page's glyphs, placed by the page's text operators.
-pub fn pages(doc: &Document) -> Result<Vec<Page>, IngestError> {
+/// The pages' glyphs and rules; gives up with a limit error once `deadline` has passed.
+pub fn pages(doc: &Document, deadline: Instant) -> Result<Vec<Page>, IngestError> {
     let mut out = Vec::new();
     let mut glyphs = 0;
     for (number, id) in doc.get_pages() {
-        let page = page(doc, number, id)?;
+        let page = page(doc, number, id, deadline)?;
         glyphs += page.glyphs.len();
         if glyphs > super::MAX_GLYPHS {
             return Err(super::too_many_glyphs());
@@ -256,7 +258,12 @@ pub fn pages(doc: &Document) -> Result<Vec<Page>, IngestError> {
     Ok(out)
 }
 
-fn page(doc: &Document, page_no: u32, id: ObjectId) -> Result<Page, IngestError> {
+fn page(
+    doc: &Document,
+    page_no: u32,
+    id: ObjectId,
+    deadline: Instant,
+) -> Result<Page, IngestError> {
     let dict = doc
         .get_dictionary(id)
         .map_err(|e| IngestError::Malformed(format!("page {page_no}: {e}")))?;
@@ -297,7 +304,10 @@ fn page(doc: &Document, page_no: u32, id: ObjectId) -> Result<Page, IngestError>
     let mut tlm = M::IDENTITY;
     let flip = (media[0], media[3]);
     let mut path: Vec<PathOp> = Vec::new();
-    for op in &content.operations {
+    for (i, op) in content.operations.iter().enumerate() {
+        if i.is_multiple_of(4096) && Instant::now() > deadline {
+            return Err(super::too_slow());
+        }
         let n = |i: usize| op.operands.get(i).and_then(number).unwrap_or(0.0);
         match op.operator.as_str() {
             // Paths, for the rules table borders are drawn with.

@@ -61,14 +61,28 @@ pub struct Collector {
     pub max_glyphs: usize,
     pub overflow: bool,
     glyphs: usize,
+    /// When reading must stop: every callback past it fails, which makes pdf-extract give up
+    /// the file, so a file that takes too long stops using the CPU instead of running on
+    /// after its caller stopped waiting. `timed_out` tells the caller it happened.
+    pub deadline: Option<std::time::Instant>,
+    pub timed_out: bool,
 }
 
 impl Collector {
-    pub fn new(max_glyphs: usize) -> Self {
+    pub fn new(max_glyphs: usize, deadline: std::time::Instant) -> Self {
         Collector {
             max_glyphs,
+            deadline: Some(deadline),
             ..Default::default()
         }
+    }
+
+    fn in_time(&mut self) -> Result<(), OutputError> {
+        if self.deadline.is_some_and(|d| std::time::Instant::now() > d) {
+            self.timed_out = true;
+            return Err(OutputError::FormatError(std::fmt::Error));
+        }
+        Ok(())
     }
 
     fn page(&mut self) -> Result<&mut Page, OutputError> {
@@ -180,6 +194,7 @@ impl OutputDev for Collector {
         media_box: &MediaBox,
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> Result<(), OutputError> {
+        self.in_time()?;
         let height = media_box.ury - media_box.lly;
         self.flip = (media_box.llx, media_box.ury);
         self.pages.push(Page {
@@ -203,6 +218,10 @@ impl OutputDev for Collector {
         font_size: f64,
         text: &str,
     ) -> Result<(), OutputError> {
+        // The clock is read every 1,024 glyphs: cheap, and still within a millisecond.
+        if self.glyphs.is_multiple_of(1024) {
+            self.in_time()?;
+        }
         if self.glyphs >= self.max_glyphs {
             self.overflow = true;
             return Ok(());
@@ -244,6 +263,7 @@ impl OutputDev for Collector {
         _color: &[f64],
         path: &Path,
     ) -> Result<(), OutputError> {
+        self.in_time()?;
         self.add_path(ctm, path, false)
     }
 
@@ -254,6 +274,7 @@ impl OutputDev for Collector {
         _color: &[f64],
         path: &Path,
     ) -> Result<(), OutputError> {
+        self.in_time()?;
         self.add_path(ctm, path, true)
     }
 }

@@ -15,12 +15,15 @@ use super::{IngestError, Ingested};
 use pdf_extract::Document;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Most pages read from one PDF.
 pub const MAX_PAGES: usize = 1_000;
-/// Wall-clock budget for one file; a file that takes longer is rejected, not waited for.
+/// Wall-clock budget for one file; a file that takes longer is rejected, and its reading
+/// stops (the reader checks the time as it goes).
 pub const TIME_LIMIT: Duration = Duration::from_secs(30);
+/// How much longer than `TIME_LIMIT` the caller waits for the reader to notice its deadline.
+const GRACE: Duration = Duration::from_secs(5);
 /// Characters read at most (beyond this a file is not a report; each costs memory).
 pub const MAX_GLYPHS: usize = 3_000_000;
 /// A page with fewer visible characters than this and an image on it is a scanned page.
@@ -28,13 +31,19 @@ const MIN_CHARS_PER_PAGE: usize = 10;
 
 /// Reads a PDF from its bytes.
 pub fn ingest_pdf(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    ingest_pdf_within(bytes, TIME_LIMIT)
+}
+
+/// Reads a PDF, giving up once `limit` has passed.
+fn ingest_pdf_within(bytes: &[u8], limit: Duration) -> Result<Ingested, IngestError> {
     quiet_reader_panics();
     let owned = bytes.to_vec();
+    let deadline = Instant::now() + limit;
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::Builder::new()
         .name(READER_THREAD.into())
         .spawn(move || {
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| read(&owned)))
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| read(&owned, deadline)))
                 .unwrap_or_else(|_| {
                     Err(IngestError::Malformed(
                         "the PDF reader failed on this file".into(),
@@ -44,16 +53,18 @@ pub fn ingest_pdf(bytes: &[u8]) -> Result<Ingested, IngestError> {
             let _ = tx.send(result);
         })
         .map_err(|e| IngestError::Malformed(format!("cannot start the PDF reader: {e}")))?;
-    match rx.recv_timeout(TIME_LIMIT) {
+    match rx.recv_timeout(limit + GRACE) {
         Ok(result) => {
             let _ = worker.join();
             result
         }
-        // The worker cannot be killed; it is left to finish on its own and its result dropped.
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(IngestError::Limit(format!(
-            "reading the PDF took longer than {} s",
-            TIME_LIMIT.as_secs()
-        ))),
+        // The reader missed its own deadline by more than the grace period (stuck where it
+        // does not look at the clock): it cannot be killed, so it is left to finish on its own
+        // and its result dropped.
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            tracing::warn!("a PDF reader overran its time limit and was abandoned");
+            Err(too_slow())
+        }
         Err(mpsc::RecvTimeoutError::Disconnected) => Err(IngestError::Malformed(
             "the PDF reader stopped without a result".into(),
         )),
@@ -77,7 +88,15 @@ fn quiet_reader_panics() {
 
 const READER_THREAD: &str = "pdf-ingest";
 
-fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
+/// The error for a file whose reading took longer than the time limit.
+fn too_slow() -> IngestError {
+    IngestError::Limit(format!(
+        "reading the PDF took longer than {} s",
+        TIME_LIMIT.as_secs()
+    ))
+}
+
+fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
     let mut doc = load(bytes)?;
     let pages = doc.get_pages();
     if pages.is_empty() {
@@ -96,12 +115,15 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
 
     skip_redundant_font_programs(&mut doc);
     blank_out_images(&mut doc);
-    let mut collector = glyphs::Collector::new(MAX_GLYPHS);
+    let mut collector = glyphs::Collector::new(MAX_GLYPHS, deadline);
     let drawn = std::panic::catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
     }));
     if collector.overflow {
         return Err(too_many_glyphs());
+    }
+    if collector.timed_out {
+        return Err(too_slow());
     }
     let pages_read = doc.get_pages().len();
     let primary = match drawn {
@@ -113,7 +135,7 @@ fn read(bytes: &[u8]) -> Result<Ingested, IngestError> {
         // pdf-extract gave up (a panic or an error it reports), or decoded nothing usable:
         // rebuild the glyphs from lopdf's own decoding of the content streams.
         primary => {
-            let second = fallback::pages(&doc).map(|pages| {
+            let second = fallback::pages(&doc, deadline).map(|pages| {
                 let mut ingested = layout::build(&pages);
                 ingested.low_confidence = true;
                 ingested
@@ -332,6 +354,37 @@ fn has_image_xobject(doc: &Document, page: pdf_extract::ObjectId) -> bool {
 mod tests {
     use super::*;
 
+    /// A reader past its deadline stops by itself: both pdf-extract's pass (through the
+    /// collector) and the fallback give up with a limit error instead of reading on.
+    #[test]
+    fn reading_stops_at_the_deadline() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let bytes = std::fs::read(dir.join("002_c76de0c36188412a-table.pdf")).unwrap();
+        assert!(ingest_pdf_within(&bytes, TIME_LIMIT).is_ok());
+        let started = Instant::now();
+        match ingest_pdf_within(&bytes, Duration::ZERO) {
+            Err(IngestError::Limit(m)) => assert!(m.contains("longer than"), "{m}"),
+            other => panic!(
+                "expected the time limit, got {:?}",
+                other.map(|i| i.text.len())
+            ),
+        }
+        assert!(
+            started.elapsed() < GRACE,
+            "the reader noticed its own deadline"
+        );
+
+        let doc = load(&bytes).unwrap();
+        let past = Instant::now();
+        assert!(matches!(
+            fallback::pages(&doc, past),
+            Err(IngestError::Limit(_))
+        ));
+        let mut collector = glyphs::Collector::new(MAX_GLYPHS, past);
+        assert!(pdf_extract::output_doc(&doc, &mut collector).is_err());
+        assert!(collector.timed_out);
+    }
+
     /// The fallback reader alone, on files pdf-extract reads too: it must get the same text
     /// out of them, numbers whole, so that falling back loses little.
     #[test]
@@ -347,7 +400,8 @@ mod tests {
             let bytes = std::fs::read(dir.join(name)).unwrap();
             let txt = std::fs::read_to_string(dir.join(format!("{}.txt", &name[..20]))).unwrap();
             let doc = load(&bytes).unwrap();
-            let ingested = layout::build(&fallback::pages(&doc).unwrap());
+            let far = Instant::now() + TIME_LIMIT;
+            let ingested = layout::build(&fallback::pages(&doc, far).unwrap());
             let missing: Vec<&str> = number
                 .find_iter(&txt)
                 .map(|m| m.as_str())
