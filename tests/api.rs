@@ -457,16 +457,8 @@ async fn stale_version_is_409_and_row_unchanged(db: TestDb) {
         .await
         .json();
     assert_eq!(now, after_first);
-    let h = call(
-        &st,
-        "GET",
-        &format!("/api/facts/{id}/history"),
-        Some(&a),
-        None,
-    )
-    .await
-    .json();
-    assert_eq!(h["history"].as_array().unwrap().len(), 1);
+    let h = history_of(&st, &a, id).await;
+    assert_eq!(h.len(), 1);
 
     // Concurrent decisions on one version: exactly one wins.
     let fact2 = first_of(&st, &a, doc, "count").await;
@@ -540,16 +532,7 @@ async fn racing_decisions_on_many_facts(db: TestDb) {
         };
         assert_eq!(now["status"], expected);
         assert_eq!(now["version"], 2);
-        let h = call(
-            &st,
-            "GET",
-            &format!("/api/facts/{id}/history"),
-            Some(&a),
-            None,
-        )
-        .await
-        .json();
-        let h = h["history"].as_array().unwrap();
+        let h = history_of(&st, &a, id).await;
         assert_eq!(h.len(), 1);
         assert_eq!(h[0]["action"], winners[&id]);
     }
@@ -831,17 +814,9 @@ async fn bulk_confirm_is_one_audited_action(db: TestDb) {
         assert_eq!(f["status"], expected, "{f}");
     }
     let some = &bulk["fact_ids"][0];
-    let h = call(
-        &st,
-        "GET",
-        &format!("/api/facts/{some}/history"),
-        Some(&a),
-        None,
-    )
-    .await
-    .json();
-    assert_eq!(h["history"][0]["bulk_id"], bulk_id);
-    assert_eq!(h["history"][0]["note"], "表一核对无误");
+    let h = history_of(&st, &a, some).await;
+    assert_eq!(h[0]["bulk_id"], bulk_id);
+    assert_eq!(h[0]["note"], "表一核对无误");
 
     let r = call(
         &st,
@@ -888,16 +863,7 @@ async fn history_lists_every_decision(db: TestDb) {
             String::from_utf8_lossy(&r.bytes)
         );
     }
-    let h = call(
-        &st,
-        "GET",
-        &format!("/api/facts/{id}/history"),
-        Some(&a),
-        None,
-    )
-    .await
-    .json();
-    let h = h["history"].as_array().unwrap();
+    let h = history_of(&st, &a, id).await;
     let actions: Vec<&str> = h.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["confirm", "reject", "undo", "correct"]);
     let actors: Vec<&str> = h.iter().map(|e| e["actor"].as_str().unwrap()).collect();

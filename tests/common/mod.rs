@@ -186,6 +186,20 @@ pub async fn review(st: &AppState, token: &str, fact: &Value, verb: &str, body: 
     call(st, "POST", &uri, Some(token), Some(body)).await
 }
 
+/// A fact's review history, oldest first.
+pub async fn history_of(st: &AppState, token: &str, fact: impl std::fmt::Display) -> Vec<Value> {
+    let r = call(
+        st,
+        "GET",
+        &format!("/api/facts/{fact}/history"),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.json()["history"].as_array().unwrap().clone()
+}
+
 pub fn upload_request(token: &str, bytes: Vec<u8>, name: &str) -> Request<Body> {
     Request::builder()
         .method("POST")
