@@ -3,7 +3,7 @@
 //! full-width digits, letters and punctuation become ASCII ("１２３" → "123", "（" → "("),
 //! Kangxi radicals and compatibility ideographs become ordinary ideographs, white space inside
 //! numbers and between CJK and digits is removed ("1.02 亿元" → "1.02亿元"), and a number broken
-//! by a single line break comes back whole ("20⏎22" → "2022"). Line breaks otherwise stay, so
+//! by a single line break comes back whole ("20⏎22" → "2022", "2,350.00⏎万元" → "2,350.00万元"). Line breaks otherwise stay, so
 //! sentence and table structure survive. Every normalized character maps to exactly one
 //! original character, so any normalized span maps back to an exact original span.
 
@@ -54,6 +54,14 @@ impl<'a> NormalizedText<'a> {
                 let newlines = run.iter().filter(|&&c| is_line_break(c)).count();
                 let digits_around = before.is_some_and(|c| c.is_ascii_digit() || c == '.')
                     && after.is_some_and(|c| c.is_ascii_digit() || c == '.');
+                // "2,350.00⏎万元", "1,200万⏎元": a unit wrapped away from its number.
+                let unit_after_number = match (before, after) {
+                    (Some(b), Some(a)) if b.is_ascii_digit() => "万亿千元%分".contains(a),
+                    (Some(b), Some('元')) if "万亿千".contains(b) => run_start
+                        .checked_sub(2)
+                        .is_some_and(|j| fold(chars[j]).is_ascii_digit()),
+                    _ => false,
+                };
                 if newlines == 0 {
                     // A space survives only between two Latin letters or digits, where
                     // dropping it would glue two words or two numbers together.
@@ -64,11 +72,11 @@ impl<'a> NormalizedText<'a> {
                         push(&mut normalized, ' ', run_start);
                     }
                 } else if newlines == 1
-                    && digits_around
+                    && (digits_around || unit_after_number)
                     && run.iter().all(|&c| c == '\n' || c == '\r')
                 {
-                    // "20⏎22": a number wrapped at a line end. A tab or blank line marks
-                    // structure (table cells, paragraphs) and is kept.
+                    // "20⏎22": a number (or its unit) wrapped at a line end. A tab or blank
+                    // line marks structure (table cells, paragraphs) and is kept.
                 } else {
                     for (k, &w) in run.iter().enumerate() {
                         if is_line_break(w) {

@@ -85,6 +85,141 @@ fn counts_with_other_measure_words() {
         "123",
     );
     assert!(facts("在三个月内完成整改，作为一项重要任务。").is_empty());
+    // A period word after another measure word is an adjective: "12项年度任务" is a count.
+    has("下达12项年度考核任务。", FactKind::Count, "12项", "12");
+    has("编印工作手册1,200册。", FactKind::Count, "1,200册", "1200");
+    // 前 ends a word here (目前, 当前); it is not "the first 14".
+    has("目前14个村完成改造。", FactKind::Count, "14个", "14");
+    has("当前3家机构在评。", FactKind::Count, "3家", "3");
+}
+
+#[test]
+fn secondary_and_program_names_are_not_counts() {
+    for text in [
+        "因线路变更造成二次开挖，导致二次施工。",
+        "列为2023年十件民生实事之一。",
+    ] {
+        assert!(facts(text).is_empty(), "{text}: {:?}", facts(text));
+    }
+    has("共开展两次检查。", FactKind::Count, "两次", "2");
+}
+
+#[test]
+fn a_unit_wrapped_to_the_next_line_stays_with_its_number() {
+    has(
+        "项目批复总投资2,350.00\n万元，已全部到位。",
+        FactKind::Amount,
+        "2,350.00\n万元",
+        "23500000",
+    );
+    has(
+        "资金1,200万\n元。",
+        FactKind::Amount,
+        "1,200万\n元",
+        "12000000",
+    );
+    // A line that ends in a number and a line that starts a new item stay apart.
+    assert!(
+        facts("完成率达到100\n分项指标如下")
+            .iter()
+            .all(|f| f.1 != "100\n分")
+    );
+}
+
+fn subject(text: &str, surface: &str) -> Option<String> {
+    facts(text)
+        .into_iter()
+        .find(|f| f.1 == surface)
+        .unwrap_or_else(|| panic!("{text}: no fact {surface}"))
+        .3
+}
+
+#[test]
+fn subjects_of_the_genre() {
+    // A rate or form jieba splits off as a one-character verb is still the head noun.
+    assert_eq!(
+        subject("预算调整率达到6.8%。", "6.8%").as_deref(),
+        Some("预算调整率")
+    );
+    assert_eq!(subject("公开率100%。", "100%").as_deref(), Some("公开率"));
+    assert!(
+        subject("在线审核绩效目标表1,352张。", "1,352张")
+            .is_some_and(|s| s.ends_with("绩效目标表"))
+    );
+    // "仅为", "由 … 提高到": linking words between a subject and its number.
+    assert_eq!(
+        subject("指标得分率仅为72%。", "72%").as_deref(),
+        Some("指标得分率")
+    );
+    assert_eq!(
+        subject("农村自来水普及率由81.5%提高到96.2%。", "96.2%").as_deref(),
+        Some("农村自来水普及率")
+    );
+    // Quantifiers and predicates after the counted noun are not part of it.
+    assert_eq!(
+        subject("14个受益村全部完成。", "14个").as_deref(),
+        Some("受益村")
+    );
+    assert_eq!(
+        subject("仅有5个村明确了专职人员。", "5个").as_deref(),
+        Some("村")
+    );
+    // A description before 的 leads to the counted noun; a count's own 的 does not.
+    assert_eq!(
+        subject("对其中23个金额较大的项目组织会审。", "23个").as_deref(),
+        Some("项目")
+    );
+    assert!(
+        subject("解决季节性缺水人口两千余人的饮水问题。", "两千余人")
+            .is_some_and(|s| s.ends_with("季节性缺水人口"))
+    );
+    // The lower bound of a range counts what the upper bound counts.
+    assert_eq!(
+        subject("覆盖10至15个行政村。", "10").as_deref(),
+        Some("行政村")
+    );
+    // A time word alone names nothing.
+    assert_eq!(subject("目前14个受益村中仅有5个。", "14个"), None);
+}
+
+#[test]
+fn tables_written_one_row_a_line() {
+    let text = "重点项目自评情况如下：\n\
+        序号  项目名称  财政资金（单位：万元）  评价等级\n\
+        1  高标准农田建设项目  2,846.30  优\n\
+        2  耕地地力保护补贴（县级配套）  968.42  良\n\
+        合计      3,814.72\n\
+        \n\
+        一级指标\t分值\t自评得分\n\
+        决策\t20\t19\n\
+        合计\t100\t92.5\n";
+    let e = Extractor::shared().extract_text(text);
+    let row = |kind: FactKind, value: &str| {
+        e.facts
+            .iter()
+            .find(|f| f.kind == kind && f.value.display() == value)
+            .map(|f| (f.subject.clone().unwrap_or_default(), f.row))
+            .unwrap_or_else(|| panic!("no {kind:?} {value}: {:?}", e.facts))
+    };
+    assert_eq!(
+        row(FactKind::Amount, "28463000"),
+        ("高标准农田建设项目".into(), Some(1))
+    );
+    assert_eq!(
+        row(FactKind::Rating, "良"),
+        ("耕地地力保护补贴（县级配套）".into(), Some(2))
+    );
+    assert_eq!(row(FactKind::Amount, "38147200"), ("合计".into(), None));
+    assert_eq!(row(FactKind::Score, "19"), ("决策".into(), None));
+    assert_eq!(row(FactKind::Score, "92.5"), ("合计".into(), None));
+    // The rows add up to the 合计 row: the cross-check finds it consistent.
+    assert!(
+        e.checks
+            .iter()
+            .any(|c| c.kind == jixiao::check::CheckKind::TableTotal && c.ok),
+        "{:?}",
+        e.checks
+    );
 }
 
 #[test]

@@ -42,7 +42,9 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
         if number::starts_mid_token(s, number_group.start()) && caps.name("pre").is_none() {
             continue;
         }
-        if lex.is_rank(s, number_group.start()) || lex.starts_with_period(&s[mw.end()..]) {
+        // "三个月", "5个工作日": a duration. Only 个 reads so; "12项年度任务" is a count.
+        let duration = mw.as_str() == "个" && lex.starts_with_period(&s[mw.end()..]);
+        if lex.is_rank(s, number_group.start()) || duration {
             continue;
         }
         // The measure word must end a word: "5部门" is not five of 部, "3个人" is not a count.
@@ -58,8 +60,13 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
         let unit = mw.as_str().to_string();
 
         if let Some(cn) = caps.name("cn") {
-            // Chinese numerals: a whole word, not quoted, not the article 一.
-            if cn.as_str() == "一" || inside_quotes(s, cn.start()) {
+            // Chinese numerals: a whole word, not quoted, not the article 一. "二次" before
+            // a word is the adjective "secondary" (二次开挖, 二次供水): a count of times is
+            // written 两次 or 2次.
+            let secondary = cn.as_str() == "二"
+                && mw.as_str() == "次"
+                && s[mw.end()..].chars().next().is_some_and(is_han);
+            if cn.as_str() == "一" || secondary || inside_quotes(s, cn.start()) {
                 continue;
             }
             if !lex.on_word_boundaries(s, cn.start(), mw.end()) {

@@ -88,7 +88,19 @@ impl Lexicon {
         let before = &text[..start];
         self.rank_prefixes
             .iter()
-            .any(|p| before.ends_with(p.as_str()))
+            .any(|p| before.ends_with(p.as_str()) && !self.ends_a_word(before, p))
+    }
+
+    /// Whether the one-character prefix `p` ending `before` is the last character of a
+    /// word ("目前", "当前", "此前") rather than a word of its own ("全区前十").
+    fn ends_a_word(&self, before: &str, p: &str) -> bool {
+        if p.chars().count() != 1 {
+            return false;
+        }
+        let Some(prev) = before[..before.len() - p.len()].chars().next_back() else {
+            return false;
+        };
+        super::count::is_han(prev) && self.jieba.cut(&format!("{prev}{p}"), false).len() == 1
     }
 
     /// Whether a one-character measure word at the start of `rest` begins a longer word

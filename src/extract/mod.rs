@@ -270,6 +270,7 @@ impl Extractor {
             .collect();
         if tables.is_empty() {
             tables = table::from_flattened_text(text);
+            tables.extend(table::from_row_lines(text));
         }
         let table_facts = table::facts(&tables, &norm, &mut candidates);
 

@@ -36,6 +36,9 @@ const LINKING: &[&str] = &[
     "都",
     "近",
     "超",
+    "仅",
+    "由",
+    "未",
 ];
 
 /// Longest subject read before a number; a longer run is prose, not a name.
@@ -46,10 +49,7 @@ fn stops_phrase(word: &str, tag: &str) -> bool {
     if word.chars().any(|c| !super::count::is_han(c)) || is_stop_word(word) {
         return true;
     }
-    // Measures and rates are nouns whatever the tagger says: 核减率, 满意度, 总额, 总得分.
-    if word.chars().count() >= 2
-        && word.ends_with(['率', '度', '额', '数', '金', '费', '款', '量', '值', '分'])
-    {
+    if is_nominal_suffix(word) {
         return false;
     }
     let t = tag.as_bytes().first().copied().unwrap_or(b'x');
@@ -62,6 +62,21 @@ fn stops_phrase(word: &str, tag: &str) -> bool {
             && word
                 .chars()
                 .all(|c| "零〇一二两三四五六七八九十百千万亿几".contains(c)))
+}
+
+/// Measures, rates and forms are nouns whatever the tagger says: 核减率, 满意度, 总额, 总得分,
+/// and the single characters jieba splits off and calls verbs (预算调整/率, 绩效目标/表,
+/// 供水/站).
+fn is_nominal_suffix(word: &str) -> bool {
+    (word.chars().count() >= 2
+        && word.ends_with(['率', '度', '额', '数', '金', '费', '款', '量', '值', '分']))
+        || matches!(word, "率" | "额" | "量" | "值" | "表" | "站")
+}
+
+/// Whether a phrase read around a number can name what it counts: not when it is only time
+/// words ("目前14个受益村中").
+fn can_be_subject(tags: &[jieba_rs::Tag<'_>]) -> bool {
+    tags.iter().any(|t| t.tag != "t")
 }
 
 /// Words that are never part of a subject, whatever jieba tags them.
@@ -101,6 +116,9 @@ fn is_stop_word(word: &str) -> bool {
             | "采用"
             | "达到"
             | "占"
+            | "全部"
+            | "所有"
+            | "全体"
     )
 }
 
@@ -109,17 +127,23 @@ fn verb_inside_phrase(word: &str, tag: &str) -> bool {
     tag.starts_with('v') && word.chars().count() >= 2 && !is_stop_word(word)
 }
 
-/// The longest noun phrase at the start of `window`, joining "A和B" when B is a noun.
-fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
+/// The longest noun phrase at the start of `window`, joining "A和B" when B is a noun, and
+/// whether it ends in a modifier (an adjective or verb: "金额较大" in "金额较大的项目").
+fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<(&'a str, bool)> {
     let tags = lex.jieba.tag(window, true);
     let mut end = 0;
     let mut at = 0;
+    let mut last = None;
     let mut i = 0;
     while i < tags.len() {
         let t = &tags[i];
         let next_is_noun = tags
             .get(i + 1)
             .is_some_and(|n| !stops_phrase(n.word, n.tag));
+        // An adverbial adjective after the noun starts the predicate: "5个村明确了…".
+        if t.tag == "ad" && end > 0 {
+            break;
+        }
         if stops_phrase(t.word, t.tag) {
             let joins =
                 matches!(t.word, "和" | "及" | "与" | "或" | "、") && end > 0 && next_is_noun;
@@ -131,10 +155,16 @@ fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
         at += t.word.len();
         if !stops_phrase(t.word, t.tag) {
             end = at;
+            last = Some(i);
         }
         i += 1;
     }
-    (end > 0).then(|| &window[..end])
+    let last = last?;
+    if !can_be_subject(&tags[..=last]) {
+        return None;
+    }
+    let modifier = tags[last].tag.starts_with('a');
+    Some((&window[..end], modifier))
 }
 
 /// The noun phrase that ends `window`. Its head (the word next to the number) may be a
@@ -142,7 +172,8 @@ fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
 fn phrase_before<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
     let tags = lex.jieba.tag(window, true);
     let mut start = window.len();
-    for t in tags.iter().rev() {
+    let mut first = tags.len();
+    for (i, t) in tags.iter().enumerate().rev() {
         // A verb joins the phrase as its head or as a modifier of what follows it:
         // "压减支出", "申报项目", "跟踪监控项目".
         if stops_phrase(t.word, t.tag) && !verb_inside_phrase(t.word, t.tag) {
@@ -152,8 +183,12 @@ fn phrase_before<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
             break;
         }
         start -= t.word.len();
+        first = i;
     }
-    (start < window.len()).then(|| &window[start..])
+    if first == tags.len() || !can_be_subject(&tags[first..]) {
+        return None;
+    }
+    Some(&window[start..])
 }
 
 /// Strips linking words from the end of `before` ("分值占" → "分值").
@@ -212,21 +247,35 @@ fn find(s: &str, lex: &Lexicon, cands: &[Candidate], i: usize, span: Span) -> Op
         return phrase_before(lex, &before[..bei]).map(String::from);
     }
 
-    // After: skip a number fact that directly follows ("253个14.9亿元的项目") and a 的.
+    // After: skip a number fact that directly follows ("253个14.9亿元的项目"), or the upper
+    // bound of a range this number starts ("10至15个行政村"), and a 的.
     let mut after_at = span.end;
-    if let Some(next) = cands.get(i + 1)
-        && next.span.start == after_at
-        && matches!(next.fact.kind, FactKind::Amount | FactKind::Count)
-    {
-        after_at = next.span.end;
+    if let Some(next) = cands.get(i + 1) {
+        let gap = &s[after_at..next.span.start.max(after_at)];
+        let adjoins = next.span.start == after_at
+            && matches!(next.fact.kind, FactKind::Amount | FactKind::Count);
+        let range = next.fact.kind == kind && matches!(gap, "至" | "到" | "-" | "~" | "—");
+        if adjoins || range {
+            after_at = next.span.end;
+        }
     }
     let rest = &s[after_at..];
+    // "两千余人的饮水问题": what follows a count's 的 is something of theirs, not them.
+    let possessive = kind == FactKind::Count && after_at == span.end && rest.starts_with('的');
     let rest = rest.strip_prefix('的').unwrap_or(rest);
     let window_end = rest
         .char_indices()
         .find(|&(i, c)| i > 60 || "，。；：！？,;:!?\n()（）“”《》".contains(c))
         .map_or(rest.len(), |(i, _)| i);
-    if let Some(p) = phrase_after(lex, &rest[..window_end]) {
+    let window = &rest[..window_end];
+    if !possessive && let Some((p, modifier)) = phrase_after(lex, window) {
+        // "23个金额较大的项目": the phrase was a description; the noun after 的 is counted.
+        if modifier
+            && let Some(described) = window[p.len()..].strip_prefix('的')
+            && let Some((head, false)) = phrase_after(lex, described)
+        {
+            return Some(head.to_string());
+        }
         return Some(p.to_string());
     }
 

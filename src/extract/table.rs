@@ -191,6 +191,124 @@ pub fn from_flattened_text(text: &str) -> Vec<LocatedTable> {
     tables
 }
 
+/// Tables written one row a line, cells separated by tabs or by runs of two or more spaces
+/// (as converters and hand-typed reports write them), under a header line naming at least
+/// three columns. The table ends at the first line that is not a row of two or more cells.
+pub fn from_row_lines(text: &str) -> Vec<LocatedTable> {
+    let mut tables = Vec::new();
+    let mut offset = 0usize;
+    let mut lines = Vec::new();
+    for line in text.split('\n') {
+        lines.push((offset, line));
+        offset += line.chars().count() + 1;
+    }
+    let mut i = 0;
+    while i < lines.len() {
+        let (start, line) = lines[i];
+        let header = split_row(start, line);
+        i += 1;
+        if header.len() < 3 || !is_header(&header) {
+            continue;
+        }
+        let columns: Vec<Column> = header.iter().map(|c| column_of(&c.text)).collect();
+        let mut rows = Vec::new();
+        while i < lines.len() {
+            let (start, line) = lines[i];
+            let cells = split_row(start, line);
+            if cells.len() < 2 {
+                break;
+            }
+            i += 1;
+            if is_header(&cells) {
+                continue;
+            }
+            if let Some(row) = fit_row(&columns, cells, start) {
+                rows.push(row);
+            }
+        }
+        if !rows.is_empty() {
+            tables.push(LocatedTable { columns, rows });
+        }
+    }
+    tables
+}
+
+/// The cells of one line: text separated by a tab, by two or more spaces, or by two or
+/// more ideographic spaces. `start` is the line's offset in code points.
+fn split_row(start: usize, line: &str) -> Vec<Cell> {
+    let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+    let mut cells = Vec::new();
+    let mut cell_start: Option<usize> = None;
+    let mut i = 0;
+    while i <= chars.len() {
+        let gap = match chars.get(i) {
+            None => 1,
+            Some('\t') => 1,
+            Some(&c) if c == ' ' || c == '\u{3000}' => {
+                let run = chars[i..].iter().take_while(|&&d| d == c).count();
+                // A single space (or the run of one leading the line) does not part cells.
+                if run >= 2 || cell_start.is_none() {
+                    run
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
+        if gap == 0 {
+            cell_start.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        if let Some(s) = cell_start.take() {
+            let text: String = chars[s..i].iter().collect();
+            let trimmed = text.trim_end();
+            cells.push(Cell {
+                start: start + s,
+                end: start + s + trimmed.chars().count(),
+                text: trimmed.to_string(),
+            });
+        }
+        i += gap;
+    }
+    cells
+}
+
+/// A row under `columns`. A row with every cell is taken as it is; a shorter one (a 合计 row
+/// whose empty cells left no trace) gets its first cell in the first column and each other
+/// cell in the first free column that can hold it: a number in a money or score column, a
+/// grade in the grade column, words in the name column. Longer rows are not rows of this
+/// table.
+fn fit_row(columns: &[Column], cells: Vec<Cell>, line_start: usize) -> Option<Vec<Cell>> {
+    if cells.len() == columns.len() {
+        return Some(cells);
+    }
+    if cells.len() > columns.len() {
+        return None;
+    }
+    let empty = Cell {
+        start: line_start,
+        end: line_start,
+        text: String::new(),
+    };
+    let mut row = vec![empty; columns.len()];
+    let mut cells = cells.into_iter();
+    row[0] = cells.next()?;
+    for cell in cells {
+        let fits = |c: Column| match c {
+            Column::Money(_) | Column::Score => {
+                parse_decimal(&cell.text.replace(',', "")).is_some()
+            }
+            Column::Grade => Rating::parse(cell.text.trim()).is_some(),
+            Column::Name | Column::Other => parse_decimal(&cell.text).is_none(),
+            Column::RowNumber => false,
+        };
+        let slot = (1..columns.len()).find(|&j| row[j].text.is_empty() && fits(columns[j]))?;
+        row[slot] = cell;
+    }
+    Some(row)
+}
+
 /// Facts of every table's rows. Prose facts already found inside a row (a grade in its
 /// 评价情况 text) take the row's name as subject and its 序号 as `row`.
 pub(crate) fn facts(
@@ -228,14 +346,6 @@ pub(crate) fn facts(
                 f.unit = Some(unit.as_str().to_string());
                 out.push(f);
             }
-            if total {
-                continue;
-            }
-            if let Some(cell) = table.cell(row, Column::Grade)
-                && let Some(r) = Rating::parse(&cell.text)
-            {
-                out.push(fact_at(FactKind::Rating, FactValue::Rating(r), cell));
-            }
             for (i, col) in table.columns.iter().enumerate() {
                 if *col == Column::Score
                     && let Some(cell) = row.get(i)
@@ -245,6 +355,15 @@ pub(crate) fn facts(
                     f.unit = Some("分".to_string());
                     out.push(f);
                 }
+            }
+            // A 合计 row totals money and scores; it has no grade of its own.
+            if total {
+                continue;
+            }
+            if let Some(cell) = table.cell(row, Column::Grade)
+                && let Some(r) = Rating::parse(&cell.text)
+            {
+                out.push(fact_at(FactKind::Rating, FactValue::Rating(r), cell));
             }
             // Prose inside the row's cells.
             let (Some(first), Some(last)) = (row.first(), row.last()) else {
