@@ -51,39 +51,49 @@ fn dec(f: &Fact) -> Option<Decimal> {
 }
 
 fn table_totals(facts: &[Fact], tables: &[LocatedTable], checks: &mut Vec<Check>) {
-    for t in 0..tables.len() as u32 {
+    for (t, table) in tables.iter().enumerate() {
         let amounts: Vec<&Fact> = facts
             .iter()
-            .filter(|f| f.kind == FactKind::Amount && f.table == Some(t))
+            .filter(|f| f.kind == FactKind::Amount && f.table == Some(t as u32))
             .collect();
-        let Some(total) = amounts
-            .iter()
-            .find(|f| f.subject.as_deref() == Some("合计"))
-        else {
-            continue;
-        };
-        let rows: Vec<&&Fact> = amounts.iter().filter(|f| f.row.is_some()).collect();
-        if rows.is_empty() {
-            continue;
+        // Each money column (财政资金; or 预算数 and 执行数) is summed on its own.
+        for (column, _) in table.money_columns() {
+            let starts: Vec<usize> = table
+                .rows
+                .iter()
+                .filter_map(|r| r.get(column))
+                .map(|c| c.start)
+                .collect();
+            let in_column: Vec<&&Fact> = amounts
+                .iter()
+                .filter(|f| starts.contains(&f.start))
+                .collect();
+            let is_total = |f: &Fact| f.subject.as_deref() == Some("合计");
+            let Some(total) = in_column.iter().find(|f| is_total(f)) else {
+                continue;
+            };
+            let rows: Vec<&&&Fact> = in_column.iter().filter(|f| !is_total(f)).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let sum: Decimal = rows.iter().filter_map(|f| dec(f)).sum();
+            let stated = dec(total).unwrap_or_default();
+            let mut ids = vec![total.id];
+            ids.extend(rows.iter().map(|f| f.id));
+            checks.push(Check {
+                kind: CheckKind::TableTotal,
+                ok: sum == stated,
+                facts: ids,
+                stated: stated.normalize().to_string(),
+                computed: sum.normalize().to_string(),
+                message: format!(
+                    "{} rows sum to {} yuan; the 合计 row states {} yuan",
+                    rows.len(),
+                    sum.normalize(),
+                    stated.normalize()
+                ),
+            });
         }
-        let sum: Decimal = rows.iter().filter_map(|f| dec(f)).sum();
-        let stated = dec(total).unwrap_or_default();
-        let ok = sum == stated;
-        let mut ids = vec![total.id];
-        ids.extend(rows.iter().map(|f| f.id));
-        checks.push(Check {
-            kind: CheckKind::TableTotal,
-            ok,
-            facts: ids,
-            stated: stated.normalize().to_string(),
-            computed: sum.normalize().to_string(),
-            message: format!(
-                "{} rows sum to {} yuan; the 合计 row states {} yuan",
-                rows.len(),
-                sum.normalize(),
-                stated.normalize()
-            ),
-        });
     }
 }
 

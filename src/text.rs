@@ -9,6 +9,12 @@
 
 use unicode_normalization::char::decompose_compatible;
 
+/// Characters that continue a number across a single line break: money units, %, 分, and the
+/// measure words of counts. A line that ends in a number and a next line that starts with one
+/// of these is one phrase wrapped, as text copied out of a PDF is.
+const UNITS_AFTER_NUMBERS: &str =
+    "万亿千元%分个项家条份次人件所座处批户名篇场类套台辆张本部支期宗笔单册起";
+
 pub struct NormalizedText<'a> {
     original: &'a str,
     normalized: String,
@@ -54,9 +60,10 @@ impl<'a> NormalizedText<'a> {
                 let newlines = run.iter().filter(|&&c| is_line_break(c)).count();
                 let digits_around = before.is_some_and(|c| c.is_ascii_digit() || c == '.')
                     && after.is_some_and(|c| c.is_ascii_digit() || c == '.');
-                // "2,350.00⏎万元", "1,200万⏎元": a unit wrapped away from its number.
+                // "2,350.00⏎万元", "1,200万⏎元", "327⏎个": a unit or measure word wrapped away
+                // from its number.
                 let unit_after_number = match (before, after) {
-                    (Some(b), Some(a)) if b.is_ascii_digit() => "万亿千元%分".contains(a),
+                    (Some(b), Some(a)) if b.is_ascii_digit() => UNITS_AFTER_NUMBERS.contains(a),
                     (Some(b), Some('元')) if "万亿千".contains(b) => run_start
                         .checked_sub(2)
                         .is_some_and(|j| fold(chars[j]).is_ascii_digit()),

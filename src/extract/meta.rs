@@ -153,12 +153,27 @@ fn find_title(head: &[&str]) -> Option<String> {
 fn region_in(line: &str) -> Option<String> {
     let plain: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     let mut chain: Option<(usize, String)> = None;
-    for m in REGION.find_iter(&plain) {
+    let mut from = 0;
+    while let Some(m) = REGION.find_at(&plain, from) {
+        from = m.end();
         // "关于相山区…": a function word the lazy match swept in is not part of the name.
         let name = LEADING_FUNCTION_WORDS
             .iter()
             .find_map(|w| m.as_str().strip_prefix(w))
             .unwrap_or(m.as_str());
+        // "岚州市", "徐州市": the lazy match stopped at 州, but the name goes on.
+        let mut name = name.to_string();
+        let mut end = m.end();
+        if name.ends_with('州')
+            && let Some(next) = plain[end..]
+                .chars()
+                .next()
+                .filter(|c| "市县区".contains(*c))
+        {
+            name.push(next);
+            end += next.len_utf8();
+            from = end;
+        }
         let first = name.chars().next()?;
         if NOT_PLACE_START.contains(first) || name.chars().count() < 2 {
             if chain.is_some() {
@@ -167,9 +182,9 @@ fn region_in(line: &str) -> Option<String> {
             continue;
         }
         match &chain {
-            None => chain = Some((m.end(), name.to_string())),
+            None => chain = Some((end, name)),
             // "安徽省淮北市相山区": the most specific of a run of places.
-            Some((end, _)) if *end == m.start() => chain = Some((m.end(), name.to_string())),
+            Some((chain_end, _)) if *chain_end == m.start() => chain = Some((end, name)),
             Some(_) => break,
         }
     }
@@ -202,6 +217,11 @@ mod tests {
         assert_eq!(
             region_in("安徽省淮北市相山区财政局").as_deref(),
             Some("相山区")
+        );
+        assert_eq!(region_in("岚州市财政局").as_deref(), Some("岚州市"));
+        assert_eq!(
+            region_in("浙江省杭州市西湖区财政局").as_deref(),
+            Some("西湖区")
         );
         assert_eq!(region_in("关于全区预算绩效管理的报告"), None);
         assert_eq!(region_in("关于相山区2022年").as_deref(), Some("相山区"));

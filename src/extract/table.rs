@@ -53,11 +53,17 @@ impl LocatedTable {
         row.get(i)
     }
 
-    fn money_column(&self) -> Option<(usize, AmountUnit)> {
-        self.columns.iter().enumerate().find_map(|(i, c)| match c {
-            Column::Money(u) => Some((i, *u)),
-            _ => None,
-        })
+    /// The money columns and their units: most tables have one (财政资金), some two
+    /// (预算数, 执行数).
+    pub fn money_columns(&self) -> Vec<(usize, AmountUnit)> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match c {
+                Column::Money(u) => Some((i, *u)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The row's name: the last non-empty name cell, so an indicator table (一级指标,
@@ -86,12 +92,20 @@ impl LocatedTable {
         })
     }
 
-    /// The money cell of a row, parsed in yuan.
-    pub fn money<'r>(&self, row: &'r [Cell]) -> Option<(Decimal, &'r Cell, AmountUnit)> {
-        let (i, unit) = self.money_column()?;
+    /// The money cell of a row in column `i`, parsed in yuan.
+    pub fn money_in<'r>(
+        &self,
+        row: &'r [Cell],
+        (i, unit): (usize, AmountUnit),
+    ) -> Option<(Decimal, &'r Cell, AmountUnit)> {
         let cell = row.get(i)?;
         let n = parse_decimal(cell.text.trim())?;
         Some((n * unit.yuan(), cell, unit))
+    }
+
+    /// The row's first money cell, parsed in yuan.
+    pub fn money<'r>(&self, row: &'r [Cell]) -> Option<(Decimal, &'r Cell, AmountUnit)> {
+        self.money_in(row, *self.money_columns().first()?)
     }
 }
 
@@ -341,10 +355,13 @@ pub(crate) fn facts(
                 f.table = Some(t as u32);
                 f
             };
-            if let Some((yuan, cell, unit)) = table.money(row) {
-                let mut f = fact_at(FactKind::Amount, FactValue::Decimal(yuan.normalize()), cell);
-                f.unit = Some(unit.as_str().to_string());
-                out.push(f);
+            for column in table.money_columns() {
+                if let Some((yuan, cell, unit)) = table.money_in(row, column) {
+                    let value = FactValue::Decimal(yuan.normalize());
+                    let mut f = fact_at(FactKind::Amount, value, cell);
+                    f.unit = Some(unit.as_str().to_string());
+                    out.push(f);
+                }
             }
             for (i, col) in table.columns.iter().enumerate() {
                 if *col == Column::Score
