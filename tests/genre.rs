@@ -183,6 +183,58 @@ fn subjects_of_the_genre() {
 }
 
 #[test]
+fn a_table_with_budget_and_spending_columns() {
+    let text = "重点项目执行情况：\n\
+        项目名称    预算数（万元）    执行数（万元）    执行率    评价等级\n\
+        家庭医生签约服务    412.00    322.82    78.35%    中\n\
+        疾病预防控制专项    318.50    301.95    94.80%    良\n\
+        合计    730.50    624.77    85.53%\n";
+    let e = Extractor::shared().extract_text(text);
+    let amounts: Vec<(String, Option<String>)> = e
+        .facts
+        .iter()
+        .filter(|f| f.kind == FactKind::Amount)
+        .map(|f| (f.value.display(), f.subject.clone()))
+        .collect();
+    for (value, subject) in [
+        ("4120000", "家庭医生签约服务"),
+        ("3228200", "家庭医生签约服务"),
+        ("7305000", "合计"),
+        ("6247700", "合计"),
+    ] {
+        assert!(
+            amounts.contains(&(value.to_string(), Some(subject.to_string()))),
+            "{value} {subject}: {amounts:?}"
+        );
+    }
+    // A rate alone in its cell belongs to the row.
+    assert_eq!(subject(text, "78.35%").as_deref(), Some("家庭医生签约服务"));
+    // Each money column is checked against its own 合计.
+    let totals = e
+        .checks
+        .iter()
+        .filter(|c| c.kind == jixiao::check::CheckKind::TableTotal && c.ok)
+        .count();
+    assert_eq!(totals, 2, "{:?}", e.checks);
+}
+
+#[test]
+fn wrapped_counts_and_zero_incidents() {
+    has(
+        "共审核项目327\n个，退回修改。",
+        FactKind::Count,
+        "327\n个",
+        "327",
+    );
+    has("较大食品安全事故0起。", FactKind::Count, "0起", "0");
+    assert!(facts("自2024年起施行。").is_empty());
+    assert_eq!(
+        subject("其中决策类指标满分15分，得14分。", "15分").as_deref(),
+        Some("决策类指标")
+    );
+}
+
+#[test]
 fn tables_written_one_row_a_line() {
     let text = "重点项目自评情况如下：\n\
         序号  项目名称  财政资金（单位：万元）  评价等级\n\

@@ -39,6 +39,7 @@ const LINKING: &[&str] = &[
     "仅",
     "由",
     "未",
+    "得",
 ];
 
 /// Longest subject read before a number; a longer run is prose, not a name.
@@ -65,12 +66,12 @@ fn stops_phrase(word: &str, tag: &str) -> bool {
 }
 
 /// Measures, rates and forms are nouns whatever the tagger says: 核减率, 满意度, 总额, 总得分,
-/// and the single characters jieba splits off and calls verbs (预算调整/率, 绩效目标/表,
-/// 供水/站).
+/// and the single characters jieba splits off and calls verbs or measures (预算调整/率,
+/// 绩效目标/表, 供水/站, 决策/类/指标).
 fn is_nominal_suffix(word: &str) -> bool {
     (word.chars().count() >= 2
         && word.ends_with(['率', '度', '额', '数', '金', '费', '款', '量', '值', '分']))
-        || matches!(word, "率" | "额" | "量" | "值" | "表" | "站")
+        || matches!(word, "率" | "额" | "量" | "值" | "表" | "站" | "类")
 }
 
 /// Whether a phrase read around a number can name what it counts: not when it is only time
@@ -285,6 +286,11 @@ fn find(s: &str, lex: &Lexicon, cands: &[Candidate], i: usize, span: Span) -> Op
         before_trimmed = strip_linking(before_trimmed.strip_suffix('的').unwrap_or(before_trimmed));
     }
     if let Some(p) = phrase_before(lex, before_trimmed) {
+        // "决策类指标满分15分": the indicator is the subject; "满分分别为…" keeps 满分.
+        let p = p
+            .strip_suffix("满分")
+            .filter(|h| !h.is_empty())
+            .unwrap_or(p);
         return Some(p.to_string());
     }
     // An item of a list shares the subject of the item before it.

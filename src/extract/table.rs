@@ -390,12 +390,19 @@ pub(crate) fn facts(
                 norm.from_original(first.start),
                 norm.from_original(last.end),
             );
+            // A number that fills a cell on its own (an 执行率 column) belongs to the row too.
+            let whole_cells: Vec<(usize, usize)> = row
+                .iter()
+                .filter(|c| !c.text.is_empty())
+                .map(|c| (norm.from_original(c.start), norm.from_original(c.end)))
+                .collect();
             let first_in_row = cands.partition_point(|c| c.span.start < row_start);
             for c in cands[first_in_row..]
                 .iter_mut()
                 .take_while(|c| c.span.start < row_end)
             {
-                if c.span.end <= row_end && c.fact.kind == FactKind::Rating {
+                let whole_cell = whole_cells.contains(&(c.span.start, c.span.end));
+                if c.span.end <= row_end && (c.fact.kind == FactKind::Rating || whole_cell) {
                     c.fact.subject = name.clone();
                     c.fact.row = row_no;
                     c.fact.table = Some(t as u32);
