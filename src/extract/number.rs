@@ -3,7 +3,7 @@
 //! match does not start in the middle of a longer token.
 
 use super::{Candidate, Fact, FactKind, FactValue, Span};
-use crate::domain::Qualifier;
+use crate::domain::{Qualifier, parse_decimal};
 use regex::Captures;
 
 /// An Arabic number as the normalized text writes it: "26916.17", "45,983.93".
@@ -49,6 +49,24 @@ pub fn qualifier(caps: &Captures, approx_groups: &[&str]) -> Qualifier {
         q = q.combine(Qualifier::Approx);
     }
     q
+}
+
+/// Emits the decimal fact (or the two bounds of a range) a percent or score match holds,
+/// with its unit, qualifier as written.
+pub(crate) fn emit_decimal(
+    s: &str,
+    caps: &Captures,
+    kind: FactKind,
+    unit: &str,
+    out: &mut Vec<Candidate>,
+) {
+    emit(
+        s,
+        caps,
+        qualifier(caps, &[]),
+        parse_decimal,
+        |v, q, span| out.push(candidate(kind, FactValue::Decimal(v), Some(unit), q, span)),
+    );
 }
 
 /// The facts of one numeric match: one, or for a range ("70-80分", "20%-30%", "3至5个")

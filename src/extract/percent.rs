@@ -4,7 +4,7 @@
 use super::lexicon::Lexicon;
 use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
 use super::{Candidate, FactKind, FactValue, Span};
-use crate::domain::{Qualifier, parse_chinese_count, parse_decimal};
+use crate::domain::{Qualifier, parse_chinese_count};
 use regex::Regex;
 use rust_decimal::Decimal;
 use std::sync::LazyLock;
@@ -53,21 +53,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         if s[num.end()..].starts_with("%%") {
             continue;
         }
-        number::emit(
-            s,
-            &caps,
-            number::qualifier(&caps, &[]),
-            parse_decimal,
-            |v, q, span| {
-                out.push(candidate(
-                    FactKind::Percent,
-                    FactValue::Decimal(v),
-                    Some("%"),
-                    q,
-                    span,
-                ))
-            },
-        );
+        number::emit_decimal(s, &caps, FactKind::Percent, "%", &mut out);
     }
     out
 }

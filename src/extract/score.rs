@@ -51,25 +51,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         {
             continue;
         }
-        let _span = Span {
-            start: whole.start(),
-            end: whole.end(),
-        };
-        number::emit(
-            s,
-            &caps,
-            number::qualifier(&caps, &[]),
-            parse_decimal,
-            |v, q, span| {
-                out.push(candidate(
-                    FactKind::Score,
-                    FactValue::Decimal(v),
-                    Some("分"),
-                    q,
-                    span,
-                ))
-            },
-        );
+        number::emit_decimal(s, &caps, FactKind::Score, "分", &mut out);
     }
     for re in [&*NUMBER_THEN_NAME, &*NAME_THEN_NUMBER] {
         for caps in re.captures_iter(s) {
