@@ -6,6 +6,7 @@
 mod amount;
 mod count;
 mod document;
+pub mod form;
 pub mod lexicon;
 mod meta;
 mod number;
@@ -147,6 +148,17 @@ pub struct Fact {
     pub seq: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// For a form's cell: where it stands, so a consumer can rebuild the form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<CellRef>,
+}
+
+/// A table cell: the table (0-based), the grid row and the header of its column.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CellRef {
+    pub table: u32,
+    pub row: u32,
+    pub column: String,
 }
 
 impl Fact {
@@ -169,6 +181,7 @@ impl Fact {
             doc_year: None,
             seq: None,
             provenance: None,
+            cell: None,
         }
     }
 }
@@ -197,6 +210,8 @@ pub struct Extraction {
     pub document: DocumentMeta,
     pub facts: Vec<Fact>,
     pub checks: Vec<crate::check::Check>,
+    /// Self-evaluation forms found, their cells given as fact ids.
+    pub forms: Vec<form::Form>,
 }
 
 /// The loaded dictionaries and segmenter; build once per process and share.
@@ -215,6 +230,10 @@ impl Extractor {
         Extractor {
             lexicon: Lexicon::load(),
         }
+    }
+
+    pub(crate) fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
     }
 
     /// The process-wide extractor (jieba's dictionary takes ~100 ms to build).
@@ -260,7 +279,23 @@ impl Extractor {
         subject::assign(&norm, lex, &mut candidates);
         rating::attach_counts(s, &mut candidates);
 
-        // Tables: real ones from ingestion, else ones flattened into the text.
+        // Forms first: their cells are facts of their own, and the prose facts the scanners
+        // found inside value cells give way to them.
+        let mut found = form::read(text, blocks, doc, lex);
+        if !found.claimed.is_empty() {
+            let mut claimed = found.claimed.clone();
+            claimed.sort_unstable();
+            candidates.retain(|c| {
+                let (s0, e0) = norm.to_original(c.span.start, c.span.end);
+                // Cells do not nest, so only the last few starting before the end can overlap.
+                let at = claimed.partition_point(|&(s, _)| s < e0);
+                !claimed[..at].iter().rev().take(4).any(|&(_, e)| e > s0)
+            });
+        }
+        let in_form = |start: usize| found.forms.iter().any(|f| f.start <= start && start < f.end);
+
+        // Tables: real ones from ingestion, else ones flattened into the text; a form's
+        // table is read as a form only.
         let mut tables: Vec<table::LocatedTable> = blocks
             .iter()
             .filter_map(|b| match b {
@@ -272,7 +307,10 @@ impl Extractor {
             tables = table::from_flattened_text(text);
             tables.extend(table::from_row_lines(text));
         }
+        tables.retain(|t| !t.rows.iter().flatten().any(|c| in_form(c.start)));
         let table_facts = table::facts(&tables, &norm, &mut candidates);
+        let form_facts = std::mem::take(&mut found.facts);
+        let form_count = form_facts.len();
 
         let mut facts: Vec<Fact> = candidates
             .into_iter()
@@ -294,23 +332,35 @@ impl Extractor {
                 f
             })
             .chain(table_facts)
+            .chain(form_facts)
             .collect();
+        // Form facts were added last: remember them to renumber the forms after sorting.
+        let first_form = facts.len() - form_count;
+        for (k, f) in facts[first_form..].iter_mut().enumerate() {
+            f.id = usize::MAX - k;
+        }
         for f in &mut facts {
             f.text = norm.original_slice(f.start, f.end).to_string();
         }
         facts.sort_by_key(|f| (f.start, f.end));
         let lines = LineIndex::new(text);
+        let mut form_ids = vec![0; form_count];
         for (i, f) in facts.iter_mut().enumerate() {
+            if form_count > 0 && f.id >= usize::MAX - (form_count - 1) {
+                form_ids[usize::MAX - f.id] = i;
+            }
             f.id = i;
             f.provenance = Some(provenance_of(&lines, f.start, blocks, doc));
         }
 
+        found.renumber(&form_ids);
         let document = meta::read(&norm, &facts);
-        let checks = crate::check::run(&facts, &tables, text);
+        let checks = crate::check::run(&facts, &tables, text, &found.forms);
         Extraction {
             document,
             facts,
             checks,
+            forms: found.forms,
         }
     }
 }

@@ -3,6 +3,9 @@
 //! difference (申报 26916.17 万元 − 支持 24655.51 万元 = 压减 2260.66 万元); a stated share
 //! against its parts (57 of 496 = 11.49%). A failed check is a finding for the reviewer.
 
+mod form;
+
+use crate::extract::form::Form;
 use crate::extract::table::LocatedTable;
 use crate::extract::{Fact, FactKind, FactValue};
 use rust_decimal::Decimal;
@@ -15,12 +18,90 @@ pub enum CheckKind {
     Split,
     Difference,
     Share,
+    ScoreCap,
+    WeightsTotal,
+    ScoreTotal,
+    ExecutionRate,
+    ExecutionScore,
+    FundsTotal,
+    TargetScore,
+    TargetMetDocked,
+    GradeBand,
+    TextTable,
+}
+
+impl CheckKind {
+    pub const ALL: [CheckKind; 14] = [
+        CheckKind::TableTotal,
+        CheckKind::Split,
+        CheckKind::Difference,
+        CheckKind::Share,
+        CheckKind::ScoreCap,
+        CheckKind::WeightsTotal,
+        CheckKind::ScoreTotal,
+        CheckKind::ExecutionRate,
+        CheckKind::ExecutionScore,
+        CheckKind::FundsTotal,
+        CheckKind::TargetScore,
+        CheckKind::TargetMetDocked,
+        CheckKind::GradeBand,
+        CheckKind::TextTable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::TableTotal => "table_total",
+            CheckKind::Split => "split",
+            CheckKind::Difference => "difference",
+            CheckKind::Share => "share",
+            CheckKind::ScoreCap => "score_cap",
+            CheckKind::WeightsTotal => "weights_total",
+            CheckKind::ScoreTotal => "score_total",
+            CheckKind::ExecutionRate => "execution_rate",
+            CheckKind::ExecutionScore => "execution_score",
+            CheckKind::FundsTotal => "funds_total",
+            CheckKind::TargetScore => "target_score",
+            CheckKind::TargetMetDocked => "target_met_docked",
+            CheckKind::GradeBand => "grade_band",
+            CheckKind::TextTable => "text_table",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CheckKind> {
+        CheckKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// How much a failed check matters: an arithmetic error, or a point to look at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Check {
     pub kind: CheckKind,
     pub ok: bool,
+    pub severity: Severity,
     /// Ids of the facts involved; the stated whole (or share) first.
     pub facts: Vec<usize>,
     /// The value the text states.
@@ -36,9 +117,10 @@ const MAX_LOOK_BACK: usize = 64;
 /// Reduction words: the amount after one is the difference of the two before it.
 const REDUCTION_WORDS: &[&str] = &["压减", "核减", "调减", "减少", "节约", "收回"];
 
-pub fn run(facts: &[Fact], tables: &[LocatedTable], text: &str) -> Vec<Check> {
+pub fn run(facts: &[Fact], tables: &[LocatedTable], text: &str, forms: &[Form]) -> Vec<Check> {
     let mut checks = Vec::new();
     let chars = char_starts(text);
+    form::run(facts, forms, text, &chars, &mut checks);
     table_totals(facts, tables, &mut checks);
     splits(facts, text, &chars, &mut checks);
     differences(facts, text, &chars, &mut checks);
@@ -83,6 +165,7 @@ fn table_totals(facts: &[Fact], tables: &[LocatedTable], checks: &mut Vec<Check>
             checks.push(Check {
                 kind: CheckKind::TableTotal,
                 ok: sum == stated,
+                severity: Severity::Error,
                 facts: ids,
                 stated: stated.normalize().to_string(),
                 computed: sum.normalize().to_string(),
@@ -171,6 +254,7 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
                 checks.push(Check {
                     kind: CheckKind::Split,
                     ok: parts == stated,
+                    severity: Severity::Error,
                     facts: ids,
                     stated: stated.to_string(),
                     computed: parts.to_string(),
@@ -218,6 +302,7 @@ fn differences(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Che
         checks.push(Check {
             kind: CheckKind::Difference,
             ok: computed == z,
+            severity: Severity::Error,
             facts: vec![c.id, a.id, b.id],
             stated: z.normalize().to_string(),
             computed: computed.normalize().to_string(),
@@ -270,6 +355,7 @@ fn shares(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
         checks.push(Check {
             kind: CheckKind::Share,
             ok,
+            severity: Severity::Error,
             facts: vec![p.id, part.id, whole.id],
             stated: stated.normalize().to_string(),
             computed: ratio.round_dp(scale.max(2)).normalize().to_string(),
