@@ -17,6 +17,9 @@ pub struct TCell {
     pub end: usize,
     /// Display column where the cell starts, for tables aligned with spaces.
     pub col: Option<usize>,
+    /// Where the lines of an aligned cell continued on later lines start: (code point in
+    /// `text`, offset in the document).
+    pub breaks: Vec<(usize, usize)>,
 }
 
 impl TCell {
@@ -26,6 +29,14 @@ impl TCell {
 
     pub fn is_empty(&self) -> bool {
         self.text.trim().is_empty()
+    }
+
+    /// The document offset of code point `k` of the cell's text.
+    pub fn pos(&self, k: usize) -> usize {
+        match self.breaks.iter().rev().find(|(at, _)| *at <= k) {
+            Some((at, orig)) => orig + (k - at),
+            None => self.start + k,
+        }
     }
 }
 
@@ -58,6 +69,7 @@ pub fn from_table(table: &Table, index: usize) -> Rows {
                     start: c.start,
                     end: c.end,
                     col: None,
+                    breaks: Vec::new(),
                 })
                 .collect(),
             roles: None,
@@ -106,8 +118,8 @@ pub fn from_text(text: &str) -> Vec<Rows> {
             (space_row(line), 1)
         };
         i += used;
-        let indented = cells.len() == 1 && cells[0].col.is_some_and(|c| c > 0);
-        if indented
+        if cells.len() == 1
+            && cells[0].col.is_some()
             && stream.is_empty()
             && let Some(prev) = rows.last_mut()
             && continues_row(prev, &cells)
@@ -135,6 +147,7 @@ pub fn from_text(text: &str) -> Vec<Rows> {
                 start: line.start,
                 end: line.start,
                 col: None,
+                breaks: Vec::new(),
             });
         }
     }
@@ -275,6 +288,7 @@ fn cell_of(chars: &[(usize, char)], col: Option<usize>) -> TCell {
             start: chars[a].0,
             end: chars[b].0 + 1,
             col,
+            breaks: Vec::new(),
         },
         _ => {
             let at = chars.first().map_or(0, |x| x.0);
@@ -283,6 +297,7 @@ fn cell_of(chars: &[(usize, char)], col: Option<usize>) -> TCell {
                 start: at,
                 end: at,
                 col,
+                breaks: Vec::new(),
             }
         }
     }
@@ -353,6 +368,7 @@ fn merge_continuation(prev: &mut Row, cells: Vec<TCell>) {
     for c in cells {
         if let Some(p) = prev.cells.iter_mut().find(|p| p.col == c.col) {
             p.text.push('\n');
+            p.breaks.push((p.text.chars().count(), c.start));
             p.text.push_str(&c.text);
         }
     }
@@ -501,8 +517,12 @@ pub fn fits(role: Role, cell: &TCell) -> bool {
     let key = cell.key();
     let empty = key.is_empty() || is_placeholder(&key);
     match role {
-        Role::Initial | Role::Budget | Role::Spent | Role::Weight | Role::Score | Role::Rate => {
-            let bare = key.trim_end_matches(['分', '%', '％']);
+        Role::Rate => {
+            let bare = key.trim_end_matches(['%', '％']);
+            empty || number_in(bare).is_some_and(|(a, b)| a == 0 && b == bare.len())
+        }
+        Role::Initial | Role::Budget | Role::Spent | Role::Weight | Role::Score => {
+            let bare = key.trim_end_matches('分');
             empty || number_in(bare).is_some_and(|(a, b)| a == 0 && b == bare.len())
         }
         Role::Coefficient => empty || key.trim_end_matches('%').parse::<f64>().is_ok(),

@@ -344,8 +344,8 @@ impl<'a> Reader<'a> {
         }
         let number: String = chars[s..fen].iter().collect();
         let value = crate::domain::parse_decimal(&number)?;
-        let start = cell.start + s;
-        let end = cell.start + fen + 1;
+        let start = cell.pos(s);
+        let end = cell.pos(fen) + 1;
         self.found.claimed.push((start, end));
         Some(self.push(FactKind::Score, value, "分", start, end, Some(name.to_string()), column, None))
     }
@@ -358,7 +358,10 @@ impl<'a> Reader<'a> {
         let Some(h) = &self.header else {
             return vec![None; row.cells.len()];
         };
-        if self.full_grid && row.cells.len() == h.cells.len() {
+        // A row as wide as its header lines up with it (a grid, or tab-separated text that
+        // keeps merged cells as empty ones).
+        let aligned_cols = row.cells.iter().all(|c| c.col.is_some());
+        if (self.full_grid || !aligned_cols) && row.cells.len() == h.cells.len() {
             return h.roles.clone();
         }
         if row.cells.iter().all(|c| c.col.is_some()) && h.cells.iter().all(|c| c.col.is_some()) {
@@ -467,6 +470,9 @@ impl<'a> Reader<'a> {
 
     fn indicator_row(&mut self, row: &Row) {
         let roles = self.roles_of(row);
+        if std::env::var_os("JIXIAO_DEBUG_FORM").is_some() {
+            eprintln!("  roles {roles:?}");
+        }
         let mut cell_of = |role: Role| -> Option<&TCell> {
             row.cells
                 .iter()
@@ -744,27 +750,34 @@ fn align(cells: &[TCell], header: &[Option<Role>]) -> Vec<Option<Role>> {
     // best[i][j]: best score placing cells i.. into roles j..
     const NEG: i32 = -1_000_000;
     let mut best = vec![vec![NEG; m + 1]; n + 1];
-    for j in 0..=m {
-        best[n][j] = 0;
-    }
     let score = |r: Role, c: &TCell| -> i32 {
         if !fits(r, c) {
             return -20;
         }
         match r {
-            Role::Level3 => 6,
-            Role::Level2 => 5,
-            Role::Level1 => 4,
             Role::Weight | Role::Score | Role::Rate | Role::Initial | Role::Budget | Role::Spent => 4,
             Role::Nature | Role::RowNumber | Role::Coefficient => 4,
-            Role::Source => 3,
-            _ => 2,
+            Role::Reason => 2,
+            _ => 3,
         }
     };
+    // Leaving a column empty costs nothing where merged cells leave it so (一级/二级 names,
+    // reasons); a row without its name, target or actual value is less likely.
+    let skip = |r: Role| -> i32 {
+        match r {
+            Role::Level3 | Role::Target | Role::Actual => 2,
+            Role::Weight | Role::Score | Role::Initial | Role::Budget | Role::Spent | Role::Rate => 1,
+            _ => 0,
+        }
+    };
+    best[n][m] = 0;
+    for j in (0..m).rev() {
+        best[n][j] = best[n][j + 1] - skip(roles[j]);
+    }
     for i in (0..n).rev() {
         for j in (0..m).rev() {
             let take = score(roles[j], &cells[idx[i]]) + best[i + 1][j + 1];
-            let skip_role = best[i][j + 1];
+            let skip_role = best[i][j + 1] - skip(roles[j]);
             let skip_cell = best[i + 1][j] - 10;
             best[i][j] = take.max(skip_role).max(skip_cell);
         }
@@ -778,7 +791,7 @@ fn align(cells: &[TCell], header: &[Option<Role>]) -> Vec<Option<Role>> {
             out[idx[i]] = Some(roles[j]);
             i += 1;
             j += 1;
-        } else if best[i][j] == best[i][j + 1] {
+        } else if best[i][j] == best[i][j + 1] - skip(roles[j]) {
             j += 1;
         } else {
             i += 1;
