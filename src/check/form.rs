@@ -242,9 +242,31 @@ fn execution(facts: &[Fact], form: &Form, out: &mut Out) {
 
 fn funds_total(facts: &[Fact], form: &Form, out: &mut Out) {
     let Some(total) = funds_total_row(form) else { return };
-    let parts: Vec<_> = form.funds.iter().filter(|r| !r.total).collect();
+    let mut parts: Vec<_> = form.funds.iter().filter(|r| !r.total).collect();
     if parts.is_empty() {
         return;
+    }
+    // "财政拨款 / 其中：一般公共预算 / 政府性基金预算": a 其中 row after the first part splits
+    // the row above it. Its parts run until they add up to it; they are not parts of the total.
+    if let Some(k) = parts.iter().skip(1).position(|r| r.sub).map(|k| k + 1) {
+        let parent = parts[k - 1];
+        let first = |r: &crate::extract::form::FundsRow| {
+            num(facts, r.budget).or_else(|| num(facts, r.initial)).or_else(|| num(facts, r.spent))
+        };
+        let Some(whole) = first(parent) else { return };
+        let mut sum = Decimal::ZERO;
+        let mut end = None;
+        for (j, r) in parts.iter().enumerate().skip(k) {
+            let Some(n) = first(r) else { return };
+            sum += n.value;
+            if sum == whole.value {
+                end = Some(j);
+                break;
+            }
+        }
+        // Where the split cannot be told, the total is not checked.
+        let Some(end) = end else { return };
+        parts.drain(k..=end);
     }
     type Pick = fn(&crate::extract::form::FundsRow) -> Option<usize>;
     let columns: [(&str, Pick); 3] = [
@@ -391,6 +413,8 @@ enum Restated {
     Spent,
     Rate,
     Total,
+    /// 安排 …资金: the 年初 or the 全年 budget, whichever the form agrees with.
+    Allotted,
 }
 
 fn restated(clause: &str, kind: FactKind) -> Option<Restated> {
@@ -402,6 +426,8 @@ fn restated(clause: &str, kind: FactKind) -> Option<Restated> {
                 Some(Restated::Budget)
             } else if clause.contains("执行") || clause.contains("支出") {
                 Some(Restated::Spent)
+            } else if clause.contains("安排") || clause.contains("预算") {
+                Some(Restated::Allotted)
             } else {
                 None
             }
@@ -427,15 +453,24 @@ fn clause_before(text: &str, chars: &[usize], start: usize) -> String {
 }
 
 fn text_table(facts: &[Fact], form: &Form, text: &str, chars: &[usize], out: &mut Out) {
-    let in_form: std::collections::HashSet<usize> = facts.iter().filter(|f| f.cell.is_some() && f.table == Some(form.table as u32)).map(|f| f.id).collect();
     let total = funds_total_row(form);
+    // The column the last figure of the sentence restated: "全年预算数为320.00万元，其中当年
+    // 财政拨款280.00万元" restates both in one column.
+    let mut last: Option<(Restated, usize)> = None;
     for f in facts {
-        if f.cell.is_some() || in_form.contains(&f.id) {
+        if f.cell.is_some() {
             continue;
         }
         let clause = clause_before(text, chars, f.start);
         let context = format!("{}{}", clause, f.text);
-        let Some(what) = restated(&context, f.kind) else { continue };
+        let same_sentence = |from: usize| !text[chars[from.min(chars.len() - 1)]..chars[f.start.min(chars.len() - 1)]].contains('。');
+        let what = match restated(&context, f.kind) {
+            Some(w) => w,
+            None => match last {
+                Some((w, at)) if clause.starts_with("其中") && same_sentence(at) && f.kind == FactKind::Amount => w,
+                _ => continue,
+            },
+        };
         // A clause that names a 其中 row restates that row, not the total.
         let row = form
             .funds
@@ -443,14 +478,29 @@ fn text_table(facts: &[Fact], form: &Form, text: &str, chars: &[usize], out: &mu
             .filter(|r| !r.total)
             .find(|r| r.name.as_deref().is_some_and(|n| clause.contains(n) || clause.contains(n.trim_end_matches("资金"))))
             .or(total);
-        let pick = match what {
+        let Some(prose) = num(facts, Some(f.id)) else { continue };
+        let column = |w: Restated| match w {
             Restated::Initial => row.and_then(|r| r.initial),
             Restated::Budget => row.and_then(|r| r.budget),
             Restated::Spent => row.and_then(|r| r.spent),
             Restated::Rate => row.and_then(|r| r.rate),
             Restated::Total => form.total.score,
+            Restated::Allotted => None,
         };
-        let (Some(table), Some(prose)) = (num(facts, pick), num(facts, Some(f.id))) else { continue };
+        let what = if what == Restated::Allotted {
+            // Only a column that agrees tells which budget is meant; none agreeing is no finding.
+            let agreeing = [Restated::Initial, Restated::Budget]
+                .into_iter()
+                .find(|w| num(facts, column(*w)).is_some_and(|t| close(&prose, t.value)));
+            match agreeing {
+                Some(w) => w,
+                None => continue,
+            }
+        } else {
+            what
+        };
+        last = Some((what, f.end));
+        let Some(table) = num(facts, column(what)) else { continue };
         // A figure in the prose is the form's, rounded to what the prose shows.
         let ok = close(&prose, table.value);
         out.push(

@@ -54,6 +54,9 @@ pub struct FundsRow {
     pub name: Option<String>,
     /// The block's total row (年度资金总额); the others are its 其中 rows.
     pub total: bool,
+    /// Whether the row's name begins with 其中 (its parts follow a row that is itself a part).
+    #[serde(skip)]
+    pub sub: bool,
     pub initial: Option<usize>,
     pub budget: Option<usize>,
     pub spent: Option<usize>,
@@ -233,7 +236,8 @@ impl<'a> Reader<'a> {
             return;
         };
         let label = label_of(&first.text);
-        if self.state == State::Funds && label.is_none() && self.funds_row(row) {
+        // A funds block's own total row may read 合计 or 总计.
+        if self.state == State::Funds && matches!(label, None | Some(Label::Total)) && self.funds_row(row) {
             return;
         }
         match label {
@@ -429,6 +433,7 @@ impl<'a> Reader<'a> {
         let mut out = FundsRow {
             name: subject.clone(),
             total,
+            sub: name.as_deref().is_some_and(|n| squash(n).starts_with("其中")),
             ..FundsRow::default()
         };
         for (role, c) in cells {
@@ -485,6 +490,8 @@ impl<'a> Reader<'a> {
         // Merged 一级/二级 cells: a new higher level resets the lower ones.
         for (i, cell) in levels_here.iter().enumerate() {
             if let Some(c) = cell {
+                // An indicator's name counts nothing ("残疾人两项补贴覆盖率").
+                self.found.claimed.push((c.start, c.end));
                 self.levels[i] = Some(strip_weight(&squash(&c.text)));
                 for lower in self.levels.iter_mut().skip(i + 1) {
                     *lower = None;
@@ -666,6 +673,10 @@ impl<'a> Reader<'a> {
                     i += 2;
                 }
                 (Some(l), Some(v)) if label_of(&v.text).is_none() => {
+                    // A name is no quantity: "困难残疾人两项补贴资金" counts nothing.
+                    if l != Label::Other {
+                        self.found.claimed.push((v.start, v.end));
+                    }
                     let value = squash(&v.text);
                     // "[315]青崖县民政局": the department code is not part of the name.
                     let value = match value.strip_prefix('[').and_then(|r| r.split_once(']')) {

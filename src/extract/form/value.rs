@@ -90,11 +90,18 @@ pub fn read_value(
     if tail.starts_with('年') || tail.starts_with('月') || lex.starts_with_period(tail) {
         return None;
     }
+    // "260万人次": 万 before a measure word scales the count.
+    let (value, tail, wan) = match tail.strip_prefix('万') {
+        Some(rest) if lex.measure_words.iter().any(|m| rest.starts_with(m.as_str())) => {
+            (value * Decimal::from(10_000), rest, 1)
+        }
+        _ => (value, tail, 0),
+    };
     let (unit, unit_len) = unit_after(tail, lex)
         .map(|u| (u.to_string(), u.chars().count()))
         .or_else(|| unit_hint.map(|u| (u.to_string(), 0)))?;
     let mut to = k + if unit_len > 0 {
-        chars[k..].iter().take_while(|c| c.is_whitespace()).count() + unit_len
+        chars[k..].iter().take_while(|c| c.is_whitespace()).count() + wan + unit_len
     } else {
         0
     };
@@ -114,6 +121,10 @@ pub fn read_value(
         }
     }
     let unit = unit.trim();
+    // "3个工作日": a measure word that begins a period.
+    if unit_len > 0 && lex.starts_with_period(tail) {
+        return None;
+    }
     let (kind, value, unit) = if is_percent_unit(unit) {
         (FactKind::Percent, value, "%".to_string())
     } else if let Some(u) = AmountUnit::parse(unit).filter(|u| unit.ends_with('元') || *u != AmountUnit::Qian) {
