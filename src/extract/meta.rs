@@ -150,7 +150,7 @@ fn find_title(head: &[&str]) -> Option<String> {
     Some(title)
 }
 
-fn region_in(line: &str) -> Option<String> {
+pub(crate) fn region_in(line: &str) -> Option<String> {
     let plain: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     let mut chain: Option<(usize, String)> = None;
     let mut from = 0;

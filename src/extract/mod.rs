@@ -354,7 +354,15 @@ impl Extractor {
         }
 
         found.renumber(&form_ids);
-        let document = meta::read(&norm, &facts);
+        let mut document = meta::read(&norm, &facts);
+        // A form names its department (主管部门 / 部门名称): the region is the department's.
+        if let Some(region) = found
+            .forms
+            .iter()
+            .find_map(|f| f.authority.as_deref().or(f.project.as_deref()).and_then(meta::region_in))
+        {
+            document.region = Some(region);
+        }
         let checks = crate::check::run(&facts, &tables, text, &found.forms);
         Extraction {
             document,
