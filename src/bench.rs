@@ -44,7 +44,7 @@ pub fn run(texts: &[String], target_chars: usize) -> BenchReport {
     let t1 = Instant::now();
     for _ in 0..rounds {
         for t in texts {
-            let e = extractor.extract_text(t);
+            let e = crate::analyze_text(&extractor, t);
             facts += e.facts.len();
             chars += e.document.text_chars;
             documents += 1;

@@ -23,8 +23,22 @@ pub mod worker;
 pub use extract::{Extraction, Extractor, Fact, FactKind, FactValue};
 pub use ingest::{IngestError, Ingested};
 
-/// Reads an upload and extracts its facts with the process-wide extractor.
+/// Reads an upload, extracts its facts with the process-wide extractor and checks them.
 pub fn extract_bytes(bytes: &[u8]) -> Result<Extraction, IngestError> {
     let doc = ingest::ingest(bytes)?;
-    Ok(Extractor::shared().extract(&doc))
+    Ok(analyze(&Extractor::shared(), &doc))
+}
+
+/// The stages after ingestion, in order: extraction, then the checks over what it found.
+pub fn analyze(extractor: &Extractor, doc: &Ingested) -> Extraction {
+    let mut extraction = extractor.extract(doc);
+    extraction.checks = check::run(&extraction, &doc.text);
+    extraction
+}
+
+/// `analyze` for plain text, as if it were an uploaded TXT file.
+pub fn analyze_text(extractor: &Extractor, text: &str) -> Extraction {
+    let mut extraction = extractor.extract_text(text);
+    extraction.checks = check::run(&extraction, text);
+    extraction
 }

@@ -239,7 +239,7 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
 fn extract_one(extractor: &Extractor, path: &Path) -> Result<jixiao::Extraction> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let doc = ingest::ingest(&bytes)?;
-    Ok(extractor.extract(&doc))
+    Ok(jixiao::analyze(extractor, &doc))
 }
 
 fn text(path: &Path, blocks: bool) -> Result<ExitCode> {

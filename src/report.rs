@@ -1,6 +1,8 @@
 //! Rendering an extraction for its readers: the JSON of `shared/FACTS.md` (one object per
 //! document, JSON Lines for several) and an aligned table for people at a terminal.
 
+use crate::check::{Check, Severity};
+use crate::extract::form::Form;
 use crate::extract::{Extraction, FactKind};
 use std::fmt::Write;
 
@@ -78,7 +80,7 @@ pub fn to_table(extraction: &Extraction, source: Option<&str>) -> String {
         "subject",
         "span",
     ];
-    let rows: Vec<[String; 8]> = extraction
+    let rows: Vec<Vec<String>> = extraction
         .facts
         .iter()
         .map(|f| {
@@ -92,7 +94,7 @@ pub fn to_table(extraction: &Extraction, source: Option<&str>) -> String {
             if let Some(r) = f.row {
                 subject = format!("[row {r}] {subject}");
             }
-            [
+            vec![
                 f.id.to_string(),
                 f.kind.as_str().to_string(),
                 clip(&f.text.replace(['\n', '\t'], " "), 28),
@@ -104,8 +106,40 @@ pub fn to_table(extraction: &Extraction, source: Option<&str>) -> String {
             ]
         })
         .collect();
-    let mut widths = header.map(width);
-    for r in &rows {
+    out.push_str(&aligned(&header.map(String::from), &rows));
+    for form in &extraction.forms {
+        out.push_str(&form_table(extraction, form));
+    }
+    if !extraction.checks.is_empty() {
+        let failed = extraction.checks.iter().filter(|c| !c.ok).count();
+        let _ = writeln!(out, "\nchecks: {} run, {failed} failed", extraction.checks.len());
+        // Findings first: they are what a reader acts on.
+        let mut checks: Vec<&Check> = extraction.checks.iter().collect();
+        checks.sort_by_key(|c| c.ok);
+        for c in checks {
+            let verdict = match (c.ok, c.severity) {
+                (true, _) => "ok     ",
+                (false, Severity::Error) => "ERROR  ",
+                (false, Severity::Warning) => "WARNING",
+            };
+            let _ = writeln!(
+                out,
+                "  [{verdict}] {} facts {:?}: stated {} computed {} — {}",
+                c.kind.as_str(),
+                c.facts,
+                c.stated,
+                c.computed,
+                c.message
+            );
+        }
+    }
+    out
+}
+
+/// Rows under a header, each column as wide as its widest cell.
+fn aligned(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    for r in rows {
         for (w, cell) in widths.iter_mut().zip(r) {
             *w = (*w).max(width(cell));
         }
@@ -120,23 +154,92 @@ pub fn to_table(extraction: &Extraction, source: Option<&str>) -> String {
             .trim_end()
             .to_string()
     };
-    let _ = writeln!(out, "{}", line(&header.map(String::from)));
-    for r in &rows {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", line(header));
+    for r in rows {
         let _ = writeln!(out, "{}", line(r));
     }
-    if !extraction.checks.is_empty() {
-        let _ = writeln!(out, "\nchecks:");
-        for c in &extraction.checks {
-            let _ = writeln!(
-                out,
-                "  [{}] {:?} facts {:?}: {}",
-                if c.ok { "ok" } else { "FAILED" },
-                c.kind,
-                c.facts,
-                c.message
-            );
+    out
+}
+
+/// A self-evaluation form as its rows, each numeric cell as written with its fact id, and a
+/// mark on the cells a failed check involves.
+fn form_table(extraction: &Extraction, form: &Form) -> String {
+    let flagged: Vec<usize> = extraction
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .flat_map(|c| c.facts.iter().copied())
+        .collect();
+    let cell = |id: Option<usize>| -> String {
+        let Some(f) = id.and_then(|i| extraction.facts.get(i)) else {
+            return String::new();
+        };
+        let mark = if flagged.contains(&f.id) { " ✗" } else { "" };
+        format!("{} #{}{mark}", clip(&f.text.replace('\n', ""), 14), f.id)
+    };
+    let target = |t: &Option<crate::extract::form::Target>| -> String {
+        match t {
+            Some(t) if t.fact.is_some() => cell(t.fact),
+            Some(t) => clip(&t.text, 14),
+            None => String::new(),
         }
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nform (table {}): {}  unit {}",
+        form.table,
+        form.project.as_deref().unwrap_or("-"),
+        form.unit
+    );
+    if !form.funds.is_empty() {
+        let header = ["资金", "年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "得分"];
+        let rows: Vec<Vec<String>> = form
+            .funds
+            .iter()
+            .map(|r| {
+                vec![
+                    clip(r.name.as_deref().unwrap_or("-"), 16),
+                    cell(r.initial),
+                    cell(r.budget),
+                    cell(r.spent),
+                    cell(r.rate),
+                    cell(r.weight),
+                    cell(r.score),
+                ]
+            })
+            .collect();
+        out.push_str(&aligned(&header.map(String::from), &rows));
     }
+    if !form.indicators.is_empty() {
+        out.push('\n');
+        let header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"];
+        let rows: Vec<Vec<String>> = form
+            .indicators
+            .iter()
+            .map(|r| {
+                let level = |i: usize| clip(r.levels[i].as_deref().unwrap_or(""), 10);
+                vec![
+                    level(0),
+                    level(1),
+                    clip(&r.name, 16),
+                    target(&r.target),
+                    target(&r.actual),
+                    cell(r.weight),
+                    cell(r.score),
+                ]
+            })
+            .collect();
+        out.push_str(&aligned(&header.map(String::from), &rows));
+    }
+    let _ = writeln!(
+        out,
+        "总分: 分值 {}  得分 {}  自评等级 {}",
+        cell(form.total.weight),
+        cell(form.total.score),
+        cell(form.grade)
+    );
     out
 }
 

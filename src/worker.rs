@@ -21,7 +21,7 @@ async fn extract(job: &Job) -> Result<(Ingested, Extraction), IngestError> {
     let bytes = job.content.clone();
     match tokio::task::spawn_blocking(move || {
         let doc = ingest::ingest(&bytes)?;
-        let extraction = Extractor::shared().extract(&doc);
+        let extraction = crate::analyze(&Extractor::shared(), &doc);
         Ok((doc, extraction))
     })
     .await

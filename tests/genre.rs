@@ -52,7 +52,7 @@ fn amounts_in_many_forms() {
 
 #[test]
 fn ranges_written_with_both_units() {
-    let e = Extractor::shared().extract_text("扣减下年度预算50万元至100万元。");
+    let e = jixiao::analyze_text(&Extractor::shared(), "扣减下年度预算50万元至100万元。");
     let q: Vec<_> = e
         .facts
         .iter()
@@ -189,7 +189,7 @@ fn a_table_with_budget_and_spending_columns() {
         家庭医生签约服务    412.00    322.82    78.35%    中\n\
         疾病预防控制专项    318.50    301.95    94.80%    良\n\
         合计    730.50    624.77    85.53%\n";
-    let e = Extractor::shared().extract_text(text);
+    let e = jixiao::analyze_text(&Extractor::shared(), text);
     let amounts: Vec<(String, Option<String>)> = e
         .facts
         .iter()
@@ -245,7 +245,7 @@ fn tables_written_one_row_a_line() {
         一级指标\t分值\t自评得分\n\
         决策\t20\t19\n\
         合计\t100\t92.5\n";
-    let e = Extractor::shared().extract_text(text);
+    let e = jixiao::analyze_text(&Extractor::shared(), text);
     let row = |kind: FactKind, value: &str| {
         e.facts
             .iter()
@@ -303,7 +303,7 @@ fn document_numbers_in_every_bracket_form() {
         ),
         ("根据市财政局财预（2021）12号文件精神。", "财预〔2021〕12号"),
     ] {
-        let e = Extractor::shared().extract_text(text);
+        let e = jixiao::analyze_text(&Extractor::shared(), text);
         let numbers: Vec<String> = e
             .facts
             .iter()
@@ -353,7 +353,7 @@ fn not_facts() {
 #[test]
 fn checks_find_failed_arithmetic() {
     let text = "共评价20个项目。经评价，8个项目评价等级为“优”，10个“良”、3个“中”。";
-    let e = Extractor::shared().extract_text(text);
+    let e = jixiao::analyze_text(&Extractor::shared(), text);
     let split = e
         .checks
         .iter()
@@ -366,7 +366,7 @@ fn checks_find_failed_arithmetic() {
     );
 
     let text = "申报项目10个，涉及金额1000万元。予以支持金额800万元，压减支出200万元。";
-    let e = Extractor::shared().extract_text(text);
+    let e = jixiao::analyze_text(&Extractor::shared(), text);
     let diff = e
         .checks
         .iter()

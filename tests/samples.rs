@@ -18,7 +18,7 @@ fn samples(suffix: &str) -> Vec<PathBuf> {
 fn extract(path: &Path) -> jixiao::Extraction {
     let bytes = std::fs::read(path).unwrap();
     let doc = ingest::ingest(&bytes).unwrap();
-    Extractor::shared().extract(&doc)
+    jixiao::analyze(&Extractor::shared(), &doc)
 }
 
 #[test]

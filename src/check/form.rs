@@ -61,6 +61,12 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn push(&mut self, kind: CheckKind, ok: bool, facts: Vec<usize>, stated: Decimal, computed: Decimal, message: String) {
+        // The message says what is wrong; a check that holds says so plainly.
+        let message = if ok {
+            format!("{}：核对无误（{} / {}）", kind.label(), show(stated), show(computed))
+        } else {
+            message
+        };
         let severity = if kind == CheckKind::TargetMetDocked {
             Severity::Warning
         } else {
@@ -393,6 +399,11 @@ fn grade_band(facts: &[Fact], form: &Form, out: &mut Out) {
         "差"
     };
     let ok = stated.as_str() == want;
+    let message = if ok {
+        format!("{}：核对无误（{} 分，{want}）", CheckKind::GradeBand.label(), show(t))
+    } else {
+        format!("自评等级“{}”与总分 {} 不符（应为“{want}”）", stated.as_str(), show(t))
+    };
     out.checks.push(Check {
         kind: CheckKind::GradeBand,
         ok,
@@ -400,7 +411,7 @@ fn grade_band(facts: &[Fact], form: &Form, out: &mut Out) {
         facts: vec![g.id, total.id],
         stated: stated.as_str().into(),
         computed: want.into(),
-        message: format!("自评等级“{}”与总分 {} 不符（应为“{want}”）", stated.as_str(), show(t)),
+        message,
     });
 }
 

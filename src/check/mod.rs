@@ -7,7 +7,7 @@ mod form;
 
 use crate::extract::form::Form;
 use crate::extract::table::LocatedTable;
-use crate::extract::{Fact, FactKind, FactValue};
+use crate::extract::{Extraction, Fact, FactKind, FactValue};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -70,6 +70,26 @@ impl CheckKind {
     pub fn parse(s: &str) -> Option<CheckKind> {
         CheckKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// The check's name as an assessor says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckKind::TableTotal => "表内合计",
+            CheckKind::Split => "分项之和",
+            CheckKind::Difference => "差额",
+            CheckKind::Share => "占比",
+            CheckKind::ScoreCap => "得分不超过分值",
+            CheckKind::WeightsTotal => "分值合计",
+            CheckKind::ScoreTotal => "总分合计",
+            CheckKind::ExecutionRate => "预算执行率",
+            CheckKind::ExecutionScore => "执行率得分",
+            CheckKind::FundsTotal => "资金总额",
+            CheckKind::TargetScore => "未完成指标得满分",
+            CheckKind::TargetMetDocked => "已完成指标扣分无说明",
+            CheckKind::GradeBand => "自评等级与总分",
+            CheckKind::TextTable => "正文与表格一致",
+        }
+    }
 }
 
 /// How much a failed check matters: an arithmetic error, or a point to look at.
@@ -117,7 +137,13 @@ const MAX_LOOK_BACK: usize = 64;
 /// Reduction words: the amount after one is the difference of the two before it.
 const REDUCTION_WORDS: &[&str] = &["压减", "核减", "调减", "减少", "节约", "收回"];
 
-pub fn run(facts: &[Fact], tables: &[LocatedTable], text: &str, forms: &[Form]) -> Vec<Check> {
+/// Every check over what extraction found in a document whose text is `text`.
+pub fn run(extraction: &Extraction, text: &str) -> Vec<Check> {
+    run_parts(&extraction.facts, &extraction.tables, text, &extraction.forms)
+}
+
+/// The checks over facts, tables and forms (also after a correction changed a fact).
+pub fn run_parts(facts: &[Fact], tables: &[LocatedTable], text: &str, forms: &[Form]) -> Vec<Check> {
     let mut checks = Vec::new();
     let chars = char_starts(text);
     form::run(facts, forms, text, &chars, &mut checks);

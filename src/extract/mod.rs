@@ -212,6 +212,9 @@ pub struct Extraction {
     pub checks: Vec<crate::check::Check>,
     /// Self-evaluation forms found, their cells given as fact ids.
     pub forms: Vec<form::Form>,
+    /// The tables read (for the checks of their totals).
+    #[serde(skip)]
+    pub tables: Vec<table::LocatedTable>,
 }
 
 /// The loaded dictionaries and segmenter; build once per process and share.
@@ -232,6 +235,7 @@ impl Extractor {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }
@@ -363,12 +367,13 @@ impl Extractor {
         {
             document.region = Some(region);
         }
-        let checks = crate::check::run(&facts, &tables, text, &found.forms);
+        // The checks are the next stage: `crate::analyze` runs it.
         Extraction {
             document,
             facts,
-            checks,
+            checks: Vec::new(),
             forms: found.forms,
+            tables,
         }
     }
 }
