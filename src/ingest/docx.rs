@@ -1,30 +1,27 @@
-//! DOCX uploads: the ZIP container is opened with limits (entry count, declared and actual
-//! uncompressed size) so a zip bomb fails fast, then `word/document.xml` is streamed through
-//! quick-xml. Body paragraphs become lines of the text, in order; real `w:tbl` tables become
-//! table blocks and are also written into the text in the flattened form TXT reports use
-//! (each cell on its own line after a tab, a blank line after each row), so the prose
-//! scanners read the same text whatever the source. Headers and footers live in other parts
-//! and are never read; field codes (`w:instrText`), tracked deletions (`w:delText`, and the
-//! source of a tracked move, `w:moveFrom`) and compatibility fallbacks (`mc:Fallback`, a
-//! second copy of text-box text) are skipped.
+//! DOCX uploads: the ZIP container is opened with limits (see `zipsafe`), then
+//! `word/document.xml` is streamed through quick-xml. Body paragraphs become lines of the text,
+//! in order, joined by "\n"; real `w:tbl` tables become table blocks and are written into the
+//! text one cell a line, as the spreadsheet readers and the self-evaluation TXT files do, so the
+//! prose scanners read the same text whatever the source. A cell's paragraphs are lines of its
+//! text. Positions a merged cell covers (`w:gridSpan` padding, `w:vMerge` continuations) are
+//! not written; they stay in the table grid as empty cells pointing at their merge's origin.
+//! Headers and footers live in other parts and are never read; field codes (`w:instrText`),
+//! tracked deletions (`w:delText`, and the source of a tracked move, `w:moveFrom`), superseded
+//! properties (`w:tcPrChange` …) and compatibility fallbacks (`mc:Fallback`, a second copy of
+//! text-box text) are skipped.
 
+use super::zipsafe::{self, LIMIT_HIT, LimitedReader};
 use super::{Block, Cell, Format, IngestError, Ingested, Provenance, Table};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::io::{BufReader, Read, Seek};
 
-/// More entries than any real Word document has; a bomb made of many small entries stops here.
-pub const MAX_ENTRIES: usize = 10_000;
-/// Upper bound on the declared uncompressed size of all entries together.
-pub const MAX_UNCOMPRESSED: u64 = 256 * 1024 * 1024;
 /// Upper bound on `word/document.xml` itself, enforced while inflating (declared sizes lie).
 pub const MAX_DOCUMENT_XML: u64 = 64 * 1024 * 1024;
 
 /// Reads a DOCX from its bytes.
 pub fn ingest_docx(bytes: &[u8]) -> Result<Ingested, IngestError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| IngestError::Malformed(format!("not a readable ZIP container: {e}")))?;
-    check_limits(&mut archive)?;
+    let mut archive = zipsafe::open(bytes, "DOCX")?;
     let part = main_part(&mut archive);
     let entry = match archive.by_name(&part) {
         Ok(entry) => entry,
@@ -77,54 +74,6 @@ fn main_part<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> String {
     }
 }
 
-fn check_limits<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> Result<(), IngestError> {
-    if archive.len() > MAX_ENTRIES {
-        return Err(IngestError::Limit(format!(
-            "the DOCX holds {} ZIP entries; at most {MAX_ENTRIES} are accepted",
-            archive.len()
-        )));
-    }
-    let mut total: u64 = 0;
-    for i in 0..archive.len() {
-        let size = archive
-            .by_index_raw(i)
-            .map_err(|e| IngestError::Malformed(format!("broken ZIP entry {i}: {e}")))?
-            .size();
-        total = total.saturating_add(size);
-        if total > MAX_UNCOMPRESSED {
-            return Err(IngestError::Limit(format!(
-                "the DOCX unpacks to more than {MAX_UNCOMPRESSED} bytes"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Stops inflating at a byte budget, whatever the entry's header claims.
-struct LimitedReader<R> {
-    inner: R,
-    left: u64,
-}
-
-impl<R: Read> Read for LimitedReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.left == 0 {
-            // One byte more than allowed tells a full budget from an exact fit.
-            let mut probe = [0u8; 1];
-            return match self.inner.read(&mut probe)? {
-                0 => Ok(0),
-                _ => Err(std::io::Error::other(LIMIT_HIT)),
-            };
-        }
-        let want = buf.len().min(self.left.min(usize::MAX as u64) as usize);
-        let n = self.inner.read(&mut buf[..want])?;
-        self.left -= n as u64;
-        Ok(n)
-    }
-}
-
-const LIMIT_HIT: &str = "uncompressed size limit reached";
-
 /// Builds the text and blocks while walking the XML.
 #[derive(Default)]
 struct Builder {
@@ -169,50 +118,165 @@ impl Builder {
         self.paragraph += 1;
     }
 
-    /// Writes a table as flattened lines and records its cells.
-    fn table(&mut self, rows: Vec<Vec<String>>) {
+    /// Writes a table one real cell a line and records its full-width grid.
+    fn table(&mut self, rows: Vec<Vec<Slot>>) {
         let t = self.table;
         self.table += 1;
+        // The table starts on a line of its own; its last cell ends its line.
+        self.separator();
         let mut table = Table::default();
         let mut provenance = Vec::new();
-        for (r, row) in rows.into_iter().enumerate() {
-            let mut cells = Vec::new();
-            let mut provs = Vec::new();
-            for (c, content) in row.into_iter().enumerate() {
-                self.separator();
-                self.push_str("\t");
-                let start = self.chars;
-                self.push_str(&content);
-                cells.push(Cell {
-                    start,
-                    end: self.chars,
-                    text: content,
-                });
+        // Rows that end early (without `w:gridAfter`) are filled up to the widest row, so
+        // that every row has a cell for every grid column.
+        let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+        for (r, mut row) in rows.into_iter().enumerate() {
+            row.resize_with(width, || Slot::Gap);
+            let mut cells: Vec<Cell> = Vec::with_capacity(width);
+            let mut provs = Vec::with_capacity(width);
+            for (c, slot) in row.into_iter().enumerate() {
+                let cell = match slot {
+                    Slot::Cell(content) => {
+                        let start = self.chars;
+                        self.push_str(&content);
+                        let end = self.chars;
+                        self.push_str("\n");
+                        Cell {
+                            start,
+                            end,
+                            text: content,
+                        }
+                    }
+                    Slot::Covered { row, col } => {
+                        // The origin is in an earlier row, or earlier in this one.
+                        let origin = if row == r {
+                            cells.get(col)
+                        } else {
+                            table.rows.get(row).and_then(|cells| cells.get(col))
+                        };
+                        let at = origin.map_or(self.chars, |o| o.start);
+                        Cell {
+                            start: at,
+                            end: at,
+                            text: String::new(),
+                        }
+                    }
+                    Slot::Gap => Cell {
+                        start: self.chars,
+                        end: self.chars,
+                        text: String::new(),
+                    },
+                };
+                cells.push(cell);
                 provs.push(Provenance::DocxCell {
                     table: t,
                     row: r as u32,
                     cell: c as u32,
                 });
             }
-            // A blank line closes the row, as in flattened text.
-            self.separator();
             table.rows.push(cells);
             provenance.push(provs);
         }
+        // The next paragraph needs no separator: the last cell's line is closed.
+        self.started = false;
         self.blocks.push(Block::Table { table, provenance });
     }
+}
+
+/// One grid position of a table row.
+enum Slot {
+    /// A real cell (`w:tc`) with its paragraphs joined by "\n".
+    Cell(String),
+    /// A position covered by a merged cell whose origin is at this grid row and column.
+    Covered { row: usize, col: usize },
+    /// A position the row skips (`w:gridBefore`, `w:gridAfter`): no cell at all.
+    Gap,
+}
+
+/// How a cell takes part in a vertical merge.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+enum VMerge {
+    #[default]
+    None,
+    Restart,
+    Continue,
 }
 
 /// One table being read; tables nested in a cell are flattened into that cell's text.
 #[derive(Default)]
 struct TableState {
-    rows: Vec<Vec<String>>,
-    row: Vec<String>,
+    rows: Vec<Vec<Slot>>,
+    row: Vec<Slot>,
     cell: Option<String>,
     /// Grid columns the current cell spans (merged cells keep later columns aligned).
     span: usize,
+    vmerge: VMerge,
     /// Grid columns the current row leaves empty after its last cell.
     pad_after: usize,
+}
+
+impl TableState {
+    /// Closes the current `w:tc`: a real cell, or the continuation of the merge above it.
+    fn end_cell(&mut self) {
+        let Some(text) = self.cell.take() else {
+            return;
+        };
+        let r = self.rows.len();
+        let col = self.row.len();
+        let above = match self.rows.last().and_then(|row| row.get(col)) {
+            Some(Slot::Cell(_)) => Some((r - 1, col)),
+            Some(Slot::Covered { row, col }) => Some((*row, *col)),
+            _ => None,
+        };
+        let origin = match (self.vmerge, above) {
+            (VMerge::Continue, Some(origin)) => origin,
+            // A continuation with nothing above it is read as a cell of its own.
+            _ => {
+                self.row.push(Slot::Cell(text));
+                (r, col)
+            }
+        };
+        while self.row.len() < col + self.span {
+            self.row.push(Slot::Covered {
+                row: origin.0,
+                col: origin.1,
+            });
+        }
+    }
+
+    /// Texts of the real cells, for a table written inside a cell or a text box.
+    fn cell_texts(self) -> impl Iterator<Item = String> {
+        self.rows.into_iter().flatten().filter_map(|s| match s {
+            Slot::Cell(text) => Some(text),
+            _ => None,
+        })
+    }
+
+    /// A table or cell property (`w:gridSpan`, `w:vMerge`, `w:gridBefore`, `w:gridAfter`).
+    fn property(&mut self, n: &str, e: &BytesStart) {
+        let val = |default: usize| {
+            attr_val(e, "val")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+                .min(64)
+        };
+        if self.cell.is_some() {
+            if is(n, "w:gridSpan") {
+                self.span = val(1).max(1);
+            } else if is(n, "w:vMerge") {
+                // No value means "continue" (ECMA-376 17.4.85).
+                self.vmerge = match attr_val(e, "val").as_deref() {
+                    Some("restart") => VMerge::Restart,
+                    _ => VMerge::Continue,
+                };
+            }
+        } else if is(n, "w:gridBefore") {
+            // Grid columns a row skips before its first (or after its last) cell.
+            let skip = val(0);
+            self.row.extend((0..skip).map(|_| Slot::Gap));
+        } else if is(n, "w:gridAfter") {
+            self.pad_after = val(0);
+        }
+    }
 }
 
 fn local(name: &str) -> &str {
@@ -221,6 +285,14 @@ fn local(name: &str) -> &str {
 
 fn is(e: &str, prefixed: &str) -> bool {
     e == prefixed
+}
+
+/// Table and cell properties that shape the grid.
+fn is_property(n: &str) -> bool {
+    matches!(
+        n,
+        "w:gridSpan" | "w:vMerge" | "w:gridBefore" | "w:gridAfter"
+    )
 }
 
 fn attr_val(e: &BytesStart, key: &str) -> Option<String> {
@@ -266,7 +338,11 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
                     || is(n, "w:delText")
                     || is(n, "w:moveFrom")
                     || is(n, "mc:Fallback")
+                    || is(n, "w:tcPrChange")
+                    || is(n, "w:trPrChange")
+                    || is(n, "w:tblPrChange")
                 {
+                    // Superseded properties (`…PrChange`) hold the old, not the shown, merges.
                     skip = 1;
                 } else if is(n, "w:body") {
                     in_body = true;
@@ -299,6 +375,11 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
                 {
                     t.cell = Some(String::new());
                     t.span = 1;
+                    t.vmerge = VMerge::None;
+                } else if is_property(n)
+                    && let Some(t) = tables.last_mut()
+                {
+                    t.property(n, &e);
                 }
             }
             Event::Empty(e) => {
@@ -311,27 +392,10 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
                     para.push('\n');
                 } else if in_run > 0 && is(n, "w:noBreakHyphen") {
                     para.push('-');
-                } else if (is(n, "w:gridBefore") || is(n, "w:gridAfter"))
-                    && let Some(t) = tables.last_mut()
-                    && t.cell.is_none()
-                {
-                    // Grid columns a row skips before its first (or after its last) cell.
-                    let skip = attr_val(&e, "val")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0usize)
-                        .min(64);
-                    if is(n, "w:gridBefore") {
-                        t.row.extend(std::iter::repeat_n(String::new(), skip));
-                    } else {
-                        t.pad_after = skip;
-                    }
-                } else if is(n, "w:gridSpan")
+                } else if is_property(n)
                     && let Some(t) = tables.last_mut()
                 {
-                    t.span = attr_val(&e, "val")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(1)
-                        .clamp(1, 64);
+                    t.property(n, &e);
                 } else if is(n, "w:p") && para_depth == 0 {
                     end_paragraph(&mut b, &mut tables, String::new());
                 }
@@ -362,18 +426,13 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
                         end_paragraph(&mut b, &mut tables, content);
                     }
                 } else if is(n, "w:tc") {
-                    if let Some(t) = tables.last_mut()
-                        && let Some(cell) = t.cell.take()
-                    {
-                        t.row.push(cell);
-                        for _ in 1..t.span {
-                            t.row.push(String::new());
-                        }
+                    if let Some(t) = tables.last_mut() {
+                        t.end_cell();
                     }
                 } else if is(n, "w:tr") {
                     if let Some(t) = tables.last_mut() {
                         let mut row = std::mem::take(&mut t.row);
-                        row.extend(std::iter::repeat_n(String::new(), t.pad_after));
+                        row.extend((0..t.pad_after).map(|_| Slot::Gap));
                         t.pad_after = 0;
                         t.rows.push(row);
                     }
@@ -382,20 +441,16 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
                 {
                     if let Some(outer) = tables.last_mut().and_then(|o| o.cell.as_mut()) {
                         // Nested table: its cells become lines of the outer cell.
-                        for row in t.rows {
-                            for c in row.into_iter().filter(|c| !c.is_empty()) {
-                                if !outer.is_empty() {
-                                    outer.push('\n');
-                                }
-                                outer.push_str(&c);
+                        for c in t.cell_texts().filter(|c| !c.is_empty()) {
+                            if !outer.is_empty() {
+                                outer.push('\n');
                             }
+                            outer.push_str(&c);
                         }
                     } else if para_depth > 0 {
-                        for row in t.rows {
-                            for c in row {
-                                para.push_str(&c);
-                                para.push('\n');
-                            }
+                        for c in t.cell_texts() {
+                            para.push_str(&c);
+                            para.push('\n');
                         }
                     } else {
                         b.table(t.rows);
@@ -430,7 +485,9 @@ fn end_paragraph(b: &mut Builder, tables: &mut [TableState], content: String) {
     }
 }
 
-fn resolve_entity(name: &str) -> Option<char> {
+/// A character or predefined entity reference (`&amp;`, `&#x4E00;`): quick-xml reports
+/// them apart from the text around them.
+pub(super) fn resolve_entity(name: &str) -> Option<char> {
     match name {
         "amp" => Some('&'),
         "lt" => Some('<'),
@@ -481,34 +538,33 @@ mod tests {
         );
     }
 
-    #[test]
-    fn tables_are_blocks_and_flattened_text() {
-        let doc = parse(concat!(
-            r#"<w:p><w:r><w:t>表</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>序号</w:t></w:r></w:p></w:tc>"#,
-            r#"<w:tc><w:p><w:r><w:t>金额</w:t></w:r></w:p></w:tc></w:tr>"#,
-            r#"<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>合计</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#,
-            r#"<w:p><w:r><w:t>完</w:t></w:r></w:p>"#
-        ));
-        assert_eq!(doc.text, "表\n\t序号\n\t金额\n\n\t合计\n\t\n\n完");
-        let Block::Table { table, provenance } = &doc.blocks[1] else {
-            panic!("no table");
-        };
+    /// Every cell's text is its slice of the document text.
+    fn assert_offsets(doc: &Ingested, table: &Table) {
         let chars: Vec<char> = doc.text.chars().collect();
         for row in &table.rows {
             for c in row {
                 assert_eq!(chars[c.start..c.end].iter().collect::<String>(), c.text);
             }
         }
-        assert_eq!(table.rows[1].len(), 2);
-        let skipped = parse(concat!(
-            r#"<w:tbl><w:tr><w:trPr><w:gridBefore w:val="1"/><w:gridAfter w:val="1"/></w:trPr>"#,
-            r#"<w:tc><w:p><w:r><w:t>合计</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#
+    }
+
+    #[test]
+    fn tables_are_blocks_and_one_cell_a_line() {
+        let doc = parse(concat!(
+            r#"<w:p><w:r><w:t>表</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>序号</w:t></w:r></w:p></w:tc>"#,
+            r#"<w:tc><w:p><w:r><w:t>金额</w:t></w:r></w:p></w:tc></w:tr>"#,
+            r#"<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>合计</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#,
+            r#"<w:p><w:r><w:t>完</w:t></w:r></w:p>"#
         ));
-        let Block::Table { table, .. } = &skipped.blocks[0] else {
+        assert_eq!(doc.text, "表\n序号\n金额\n合计\n完");
+        let Block::Table { table, provenance } = &doc.blocks[1] else {
             panic!("no table");
         };
-        let texts: Vec<&str> = table.rows[0].iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(texts, ["", "合计", ""]);
+        assert_offsets(&doc, table);
+        // The padding of the span is a covered cell at the origin's start.
+        assert_eq!(table.rows[1].len(), 2);
+        assert_eq!((table.rows[1][1].start, table.rows[1][1].end), (8, 8));
+        assert_eq!(table.rows[1][1].text, "");
         assert_eq!(
             provenance[1][0],
             Provenance::DocxCell {
@@ -517,5 +573,81 @@ mod tests {
                 cell: 0
             }
         );
+        assert_eq!(
+            doc.blocks[2],
+            Block::Paragraph {
+                start: 11,
+                end: 12,
+                provenance: Provenance::DocxParagraph { paragraph: 1 }
+            }
+        );
+
+        let skipped = parse(concat!(
+            r#"<w:tbl><w:tr><w:trPr><w:gridBefore w:val="1"/><w:gridAfter w:val="1"/></w:trPr>"#,
+            r#"<w:tc><w:p><w:r><w:t>合计</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#
+        ));
+        assert_eq!(skipped.text, "合计\n");
+        let Block::Table { table, .. } = &skipped.blocks[0] else {
+            panic!("no table");
+        };
+        let texts: Vec<&str> = table.rows[0].iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["", "合计", ""]);
+    }
+
+    #[test]
+    fn vertical_merges_and_cell_paragraphs() {
+        let tc = |props: &str, paras: &[&str]| {
+            let ps: String = paras
+                .iter()
+                .map(|p| format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>"))
+                .collect();
+            format!("<w:tc><w:tcPr>{props}</w:tcPr>{ps}</w:tc>")
+        };
+        let body = format!(
+            "<w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr><w:tr>{}{}{}</w:tr></w:tbl>",
+            tc(
+                r#"<w:gridSpan w:val="2"/><w:vMerge w:val="restart"/>"#,
+                &["项目资金", "（万元）"]
+            ),
+            tc("", &["A"]),
+            // A continuation keeps stale text in some files; it is never shown.
+            tc(r#"<w:gridSpan w:val="2"/><w:vMerge/>"#, &["旧"]),
+            tc("", &["B"]),
+            tc("", &["x"]),
+            tc(r#"<w:vMerge w:val="continue"/>"#, &[""]),
+            tc("", &["z"]),
+        );
+        let doc = parse(&body);
+        assert_eq!(doc.text, "项目资金\n（万元）\nA\nB\nx\nz\n");
+        let Block::Table { table, .. } = &doc.blocks[0] else {
+            panic!("no table");
+        };
+        assert_offsets(&doc, table);
+        assert_eq!(table.rows[0][0].text, "项目资金\n（万元）");
+        for c in 0..2 {
+            let cell = &table.rows[1][c];
+            assert_eq!((cell.start, cell.end, cell.text.as_str()), (0, 0, ""));
+        }
+        assert_eq!(table.rows[1][2].text, "B");
+        // Row 2's middle cell continues the merge above it: column 1 is covered by row 0's origin.
+        assert_eq!(table.rows[2].len(), 3);
+        assert_eq!((table.rows[2][1].start, table.rows[2][1].end), (0, 0));
+        assert_eq!(table.rows[2][2].text, "z");
+    }
+
+    #[test]
+    fn short_rows_are_filled_to_the_grid() {
+        let doc = parse(concat!(
+            r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc>"#,
+            r#"<w:tc><w:p><w:r><w:t>b</w:t></w:r></w:p></w:tc></w:tr>"#,
+            r#"<w:tr><w:tc><w:p><w:r><w:t>c</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#
+        ));
+        assert_eq!(doc.text, "a\nb\nc\n");
+        let Block::Table { table, provenance } = &doc.blocks[0] else {
+            panic!("no table");
+        };
+        assert_eq!(table.rows[1].len(), 2);
+        assert_eq!(provenance[1].len(), 2);
+        assert_eq!((table.rows[1][1].start, table.rows[1][1].end), (6, 6));
     }
 }

@@ -4,7 +4,9 @@
 
 mod docx;
 mod pdf;
+mod sheet;
 mod txt;
+mod zipsafe;
 
 pub use txt::decode_text;
 
@@ -19,6 +21,9 @@ pub enum Format {
     Txt,
     Docx,
     Pdf,
+    Xlsx,
+    Xls,
+    Ods,
 }
 
 impl Format {
@@ -27,6 +32,9 @@ impl Format {
             Format::Txt => "txt",
             Format::Docx => "docx",
             Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
         }
     }
 }
@@ -46,6 +54,16 @@ pub enum Provenance {
         page: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         bbox: Option<[f32; 4]>,
+    },
+    /// A spreadsheet cell: its sheet, 0-based row and column, and, when the cell is the
+    /// origin of a merged range or covered by one, that range as
+    /// [first_row, first_col, last_row, last_col].
+    SheetCell {
+        sheet: String,
+        row: u32,
+        column: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        merged: Option<[u32; 4]>,
     },
 }
 
@@ -99,7 +117,10 @@ pub enum IngestError {
     TooLarge { size: usize, limit: usize },
     #[error("this does not look like text: {0}")]
     NotText(String),
-    #[error("unsupported format: {found}; accepted are TXT (UTF-8, UTF-16, GBK), DOCX and PDF")]
+    #[error(
+        "unsupported format: {found}; accepted are TXT (UTF-8, UTF-16, GBK), DOCX, PDF, \
+         XLSX, XLS and ODS"
+    )]
     Unsupported { found: String },
     #[error("the file could not be read: {0}")]
     Malformed(String),
@@ -123,7 +144,20 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
     match sniff(bytes) {
         Sniffed::Text => txt::ingest_text(bytes),
         Sniffed::Pdf => pdf::ingest_pdf(bytes),
-        Sniffed::Zip => docx::ingest_docx(bytes),
+        Sniffed::Zip => match zipsafe::package_kind(bytes) {
+            zipsafe::Package::Docx => docx::ingest_docx(bytes),
+            zipsafe::Package::Xlsx => sheet::ingest_xlsx(bytes),
+            zipsafe::Package::Ods => sheet::ingest_ods(bytes),
+            zipsafe::Package::Other(found) => Err(IngestError::Unsupported {
+                found: found.to_string(),
+            }),
+        },
+        Sniffed::Ole => match sheet::ole_kind(bytes) {
+            sheet::OleKind::Xls => sheet::ingest_xls(bytes),
+            sheet::OleKind::Other(found) => Err(IngestError::Unsupported {
+                found: found.to_string(),
+            }),
+        },
         Sniffed::Other(found) => Err(IngestError::Unsupported {
             found: found.to_string(),
         }),
@@ -134,6 +168,8 @@ enum Sniffed {
     Text,
     Pdf,
     Zip,
+    /// An OLE compound file: an XLS workbook, a legacy .doc, or an encrypted Office file.
+    Ole,
     Other(&'static str),
 }
 
@@ -146,11 +182,7 @@ fn sniff(bytes: &[u8]) -> Sniffed {
     } else if bytes.starts_with(b"PK\x03\x04") {
         Sniffed::Zip
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        // Password-protected DOCX files are OLE containers too.
-        Sniffed::Other(
-            "legacy Word .doc or a password-protected Office file (OLE container); \
-             save it as .docx or PDF without a password",
-        )
+        Sniffed::Ole
     } else if let Some(name) = binary_format(bytes) {
         Sniffed::Other(name)
     } else {
