@@ -112,7 +112,11 @@ pub fn to_table(extraction: &Extraction, source: Option<&str>) -> String {
     }
     if !extraction.checks.is_empty() {
         let failed = extraction.checks.iter().filter(|c| !c.ok).count();
-        let _ = writeln!(out, "\nchecks: {} run, {failed} failed", extraction.checks.len());
+        let _ = writeln!(
+            out,
+            "\nchecks: {} run, {failed} failed",
+            extraction.checks.len()
+        );
         // Findings first: they are what a reader acts on.
         let mut checks: Vec<&Check> = extraction.checks.iter().collect();
         checks.sort_by_key(|c| c.ok);
@@ -194,7 +198,15 @@ fn form_table(extraction: &Extraction, form: &Form) -> String {
         form.unit
     );
     if !form.funds.is_empty() {
-        let header = ["资金", "年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "得分"];
+        let header = [
+            "资金",
+            "年初预算数",
+            "全年预算数",
+            "全年执行数",
+            "执行率",
+            "分值",
+            "得分",
+        ];
         let rows: Vec<Vec<String>> = form
             .funds
             .iter()
@@ -214,7 +226,15 @@ fn form_table(extraction: &Extraction, form: &Form) -> String {
     }
     if !form.indicators.is_empty() {
         out.push('\n');
-        let header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"];
+        let header = [
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "得分",
+        ];
         let rows: Vec<Vec<String>> = form
             .indicators
             .iter()

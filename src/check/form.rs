@@ -60,10 +60,23 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
-    fn push(&mut self, kind: CheckKind, ok: bool, facts: Vec<usize>, stated: Decimal, computed: Decimal, message: String) {
+    fn push(
+        &mut self,
+        kind: CheckKind,
+        ok: bool,
+        facts: Vec<usize>,
+        stated: Decimal,
+        computed: Decimal,
+        message: String,
+    ) {
         // The message says what is wrong; a check that holds says so plainly.
         let message = if ok {
-            format!("{}：核对无误（{} / {}）", kind.label(), show(stated), show(computed))
+            format!(
+                "{}：核对无误（{} / {}）",
+                kind.label(),
+                show(stated),
+                show(computed)
+            )
         } else {
             message
         };
@@ -105,12 +118,18 @@ fn funds_total_row(form: &Form) -> Option<&crate::extract::form::FundsRow> {
 
 /// The weight of the execution rate: the 分值 cell, else the block label's "(10分)".
 fn execution_weight(form: &Form) -> Option<usize> {
-    funds_total_row(form).and_then(|r| r.weight).or(form.funds_weight)
+    funds_total_row(form)
+        .and_then(|r| r.weight)
+        .or(form.funds_weight)
 }
 
 fn score_caps(facts: &[Fact], form: &Form, out: &mut Out) {
-    let funds = funds_total_row(form).map(|r| ("预算执行率".to_string(), execution_weight(form), r.score));
-    let rows = form.indicators.iter().map(|r| (r.name.clone(), r.weight, r.score));
+    let funds =
+        funds_total_row(form).map(|r| ("预算执行率".to_string(), execution_weight(form), r.score));
+    let rows = form
+        .indicators
+        .iter()
+        .map(|r| (r.name.clone(), r.weight, r.score));
     for (name, weight, score) in funds.into_iter().chain(rows) {
         let (Some(w), Some(s)) = (num(facts, weight), num(facts, score)) else {
             continue;
@@ -132,8 +151,17 @@ fn weights_total(facts: &[Fact], form: &Form, out: &mut Out) {
         return;
     }
     let exec = num(facts, execution_weight(form));
-    let weights: Vec<Num> = form.indicators.iter().filter_map(|r| num(facts, r.weight)).collect();
-    if weights.is_empty() || form.indicators.iter().any(|r| r.score.is_some() && r.weight.is_none()) {
+    let weights: Vec<Num> = form
+        .indicators
+        .iter()
+        .filter_map(|r| num(facts, r.weight))
+        .collect();
+    if weights.is_empty()
+        || form
+            .indicators
+            .iter()
+            .any(|r| r.score.is_some() && r.weight.is_none())
+    {
         return;
     }
     let stated = num(facts, form.total.weight);
@@ -150,12 +178,18 @@ fn weights_total(facts: &[Fact], form: &Form, out: &mut Out) {
             ids,
             target,
             sum,
-            format!("分值合计 {}，应为 {}（未说明折算）", show(sum), show(target)),
+            format!(
+                "分值合计 {}，应为 {}（未说明折算）",
+                show(sum),
+                show(target)
+            ),
         );
     }
     // Each block with a stated weight: its rows' weights.
     for block in &form.blocks {
-        let Some(b) = num(facts, Some(block.weight)) else { continue };
+        let Some(b) = num(facts, Some(block.weight)) else {
+            continue;
+        };
         let rows: Vec<&IndicatorRow> = form
             .indicators
             .iter()
@@ -163,16 +197,25 @@ fn weights_total(facts: &[Fact], form: &Form, out: &mut Out) {
             .collect();
         let (ids, sum) = if rows.is_empty() {
             // A label over the whole indicator block ("绩效指标(90分)").
-            if !matches!(block.name.as_str(), "绩效指标" | "年度绩效目标" | "绩效目标") {
+            if !matches!(
+                block.name.as_str(),
+                "绩效指标" | "年度绩效目标" | "绩效目标"
+            ) {
                 continue;
             }
-            (weights.iter().map(|n| n.id).collect::<Vec<_>>(), weights.iter().map(|n| n.value).sum::<Decimal>())
+            (
+                weights.iter().map(|n| n.id).collect::<Vec<_>>(),
+                weights.iter().map(|n| n.value).sum::<Decimal>(),
+            )
         } else {
             let ws: Vec<Num> = rows.iter().filter_map(|r| num(facts, r.weight)).collect();
             if ws.len() != rows.len() {
                 continue;
             }
-            (ws.iter().map(|n| n.id).collect(), ws.iter().map(|n| n.value).sum())
+            (
+                ws.iter().map(|n| n.id).collect(),
+                ws.iter().map(|n| n.value).sum(),
+            )
         };
         let mut all = vec![b.id];
         all.extend(ids);
@@ -182,7 +225,12 @@ fn weights_total(facts: &[Fact], form: &Form, out: &mut Out) {
             all,
             b.value,
             sum,
-            format!("{} 各指标分值合计 {}，与标明的 {} 分不符", block.name, show(sum), show(b.value)),
+            format!(
+                "{} 各指标分值合计 {}，与标明的 {} 分不符",
+                block.name,
+                show(sum),
+                show(b.value)
+            ),
         );
     }
 }
@@ -214,14 +262,19 @@ fn execution(facts: &[Fact], form: &Form, out: &mut Out) {
             ),
         );
     }
-    let Some(total) = funds_total_row(form) else { return };
-    let (Some(score), Some(weight)) = (num(facts, total.score), num(facts, execution_weight(form))) else {
+    let Some(total) = funds_total_row(form) else {
+        return;
+    };
+    let (Some(score), Some(weight)) = (num(facts, total.score), num(facts, execution_weight(form)))
+    else {
         return;
     };
     let rate = match num(facts, total.rate) {
         Some(r) => Some((r.value, vec![r.id])),
         None => match (num(facts, total.spent), num(facts, total.budget)) {
-            (Some(s), Some(b)) if !b.value.is_zero() => Some((s.value / b.value * Decimal::ONE_HUNDRED, vec![s.id, b.id])),
+            (Some(s), Some(b)) if !b.value.is_zero() => {
+                Some((s.value / b.value * Decimal::ONE_HUNDRED, vec![s.id, b.id]))
+            }
             _ => None,
         },
     };
@@ -247,7 +300,9 @@ fn execution(facts: &[Fact], form: &Form, out: &mut Out) {
 }
 
 fn funds_total(facts: &[Fact], form: &Form, out: &mut Out) {
-    let Some(total) = funds_total_row(form) else { return };
+    let Some(total) = funds_total_row(form) else {
+        return;
+    };
     let mut parts: Vec<_> = form.funds.iter().filter(|r| !r.total).collect();
     if parts.is_empty() {
         return;
@@ -257,7 +312,9 @@ fn funds_total(facts: &[Fact], form: &Form, out: &mut Out) {
     if let Some(k) = parts.iter().skip(1).position(|r| r.sub).map(|k| k + 1) {
         let parent = parts[k - 1];
         let first = |r: &crate::extract::form::FundsRow| {
-            num(facts, r.budget).or_else(|| num(facts, r.initial)).or_else(|| num(facts, r.spent))
+            num(facts, r.budget)
+                .or_else(|| num(facts, r.initial))
+                .or_else(|| num(facts, r.spent))
         };
         let Some(whole) = first(parent) else { return };
         let mut sum = Decimal::ZERO;
@@ -281,7 +338,9 @@ fn funds_total(facts: &[Fact], form: &Form, out: &mut Out) {
         ("全年执行数", |r| r.spent),
     ];
     for (name, pick) in columns {
-        let Some(t) = num(facts, pick(total)) else { continue };
+        let Some(t) = num(facts, pick(total)) else {
+            continue;
+        };
         let ps: Vec<Num> = parts.iter().filter_map(|r| num(facts, pick(r))).collect();
         // Every 其中 row must state the column, or the sum is not theirs.
         if ps.len() != parts.len() {
@@ -296,19 +355,33 @@ fn funds_total(facts: &[Fact], form: &Form, out: &mut Out) {
             ids,
             t.value,
             sum,
-            format!("年度资金总额（{name}）{} 元 ≠ 其中各项合计 {} 元", show(t.value), show(sum)),
+            format!(
+                "年度资金总额（{name}）{} 元 ≠ 其中各项合计 {} 元",
+                show(t.value),
+                show(sum)
+            ),
         );
     }
 }
 
 fn score_total(facts: &[Fact], form: &Form, out: &mut Out) {
-    let Some(stated) = num(facts, form.total.score) else { return };
+    let Some(stated) = num(facts, form.total.score) else {
+        return;
+    };
     let mut parts: Vec<Num> = Vec::new();
     if let Some(s) = funds_total_row(form).and_then(|r| num(facts, r.score)) {
         parts.push(s);
     }
-    let rows: Vec<&IndicatorRow> = form.indicators.iter().filter(|r| r.weight.is_some() || r.score.is_some()).collect();
-    if rows.is_empty() || rows.iter().any(|r| r.weight.is_some() && r.score.is_none() && !is_zero_weight(facts, r)) {
+    let rows: Vec<&IndicatorRow> = form
+        .indicators
+        .iter()
+        .filter(|r| r.weight.is_some() || r.score.is_some())
+        .collect();
+    if rows.is_empty()
+        || rows
+            .iter()
+            .any(|r| r.weight.is_some() && r.score.is_none() && !is_zero_weight(facts, r))
+    {
         return;
     }
     parts.extend(rows.iter().filter_map(|r| num(facts, r.score)));
@@ -343,16 +416,25 @@ fn meets(direction: Qualifier, target: Decimal, actual: Decimal) -> bool {
 
 fn targets(facts: &[Fact], form: &Form, out: &mut Out) {
     for r in &form.indicators {
-        let (Some(t), Some(a)) = (&r.target, &r.actual) else { continue };
-        let (Some(tf), Some(af)) = (t.fact.and_then(|i| facts.get(i)), a.fact.and_then(|i| facts.get(i))) else {
+        let (Some(t), Some(a)) = (&r.target, &r.actual) else {
+            continue;
+        };
+        let (Some(tf), Some(af)) = (
+            t.fact.and_then(|i| facts.get(i)),
+            a.fact.and_then(|i| facts.get(i)),
+        ) else {
             continue;
         };
         // Only like with like: 95% against 96.3%, 12处 against 14处.
         if tf.kind != af.kind || (tf.kind == FactKind::Count && tf.unit != af.unit) {
             continue;
         }
-        let (Some(tv), Some(av)) = (tf.value.as_decimal(), af.value.as_decimal()) else { continue };
-        let (Some(w), Some(s)) = (num(facts, r.weight), num(facts, r.score)) else { continue };
+        let (Some(tv), Some(av)) = (tf.value.as_decimal(), af.value.as_decimal()) else {
+            continue;
+        };
+        let (Some(w), Some(s)) = (num(facts, r.weight), num(facts, r.score)) else {
+            continue;
+        };
         let direction = t.direction.unwrap_or(Qualifier::Exact);
         let met = meets(direction, tv, av);
         let ids = vec![s.id, w.id, tf.id, af.id];
@@ -363,9 +445,18 @@ fn targets(facts: &[Fact], form: &Form, out: &mut Out) {
                 ids,
                 s.value,
                 w.value,
-                format!("{}：实际 {} 未达到目标 {}，却得满分 {}", r.name, a.text, t.text, show(s.value)),
+                format!(
+                    "{}：实际 {} 未达到目标 {}，却得满分 {}",
+                    r.name,
+                    a.text,
+                    t.text,
+                    show(s.value)
+                ),
             );
-        } else if met && s.value < w.value && r.reason.as_deref().is_none_or(|x| x.trim().is_empty()) {
+        } else if met
+            && s.value < w.value
+            && r.reason.as_deref().is_none_or(|x| x.trim().is_empty())
+        {
             out.push(
                 CheckKind::TargetMetDocked,
                 false,
@@ -385,9 +476,15 @@ fn targets(facts: &[Fact], form: &Form, out: &mut Out) {
 }
 
 fn grade_band(facts: &[Fact], form: &Form, out: &mut Out) {
-    let Some(g) = form.grade.and_then(|i| facts.get(i)) else { return };
-    let Some(total) = num(facts, form.total.score) else { return };
-    let FactValue::Rating(stated) = g.value else { return };
+    let Some(g) = form.grade.and_then(|i| facts.get(i)) else {
+        return;
+    };
+    let Some(total) = num(facts, form.total.score) else {
+        return;
+    };
+    let FactValue::Rating(stated) = g.value else {
+        return;
+    };
     let t = total.value;
     let want = if t >= Decimal::from(90) {
         "优"
@@ -400,9 +497,17 @@ fn grade_band(facts: &[Fact], form: &Form, out: &mut Out) {
     };
     let ok = stated.as_str() == want;
     let message = if ok {
-        format!("{}：核对无误（{} 分，{want}）", CheckKind::GradeBand.label(), show(t))
+        format!(
+            "{}：核对无误（{} 分，{want}）",
+            CheckKind::GradeBand.label(),
+            show(t)
+        )
     } else {
-        format!("自评等级“{}”与总分 {} 不符（应为“{want}”）", stated.as_str(), show(t))
+        format!(
+            "自评等级“{}”与总分 {} 不符（应为“{want}”）",
+            stated.as_str(),
+            show(t)
+        )
     };
     out.checks.push(Check {
         kind: CheckKind::GradeBand,
@@ -444,7 +549,11 @@ fn restated(clause: &str, kind: FactKind) -> Option<Restated> {
             }
         }
         FactKind::Percent if clause.contains("执行率") => Some(Restated::Rate),
-        FactKind::Score if ["总分", "自评得分", "综合得分", "评价得分", "得分为", "得分"].iter().any(|w| clause.contains(w)) => {
+        FactKind::Score
+            if ["总分", "自评得分", "综合得分", "评价得分", "得分为", "得分"]
+                .iter()
+                .any(|w| clause.contains(w)) =>
+        {
             Some(Restated::Total)
         }
         _ => None,
@@ -474,11 +583,20 @@ fn text_table(facts: &[Fact], form: &Form, text: &str, chars: &[usize], out: &mu
         }
         let clause = clause_before(text, chars, f.start);
         let context = format!("{}{}", clause, f.text);
-        let same_sentence = |from: usize| !text[chars[from.min(chars.len() - 1)]..chars[f.start.min(chars.len() - 1)]].contains('。');
+        let same_sentence = |from: usize| {
+            !text[chars[from.min(chars.len() - 1)]..chars[f.start.min(chars.len() - 1)]]
+                .contains('。')
+        };
         let what = match restated(&context, f.kind) {
             Some(w) => w,
             None => match last {
-                Some((w, at)) if clause.starts_with("其中") && same_sentence(at) && f.kind == FactKind::Amount => w,
+                Some((w, at))
+                    if clause.starts_with("其中")
+                        && same_sentence(at)
+                        && f.kind == FactKind::Amount =>
+                {
+                    w
+                }
                 _ => continue,
             },
         };
@@ -487,9 +605,15 @@ fn text_table(facts: &[Fact], form: &Form, text: &str, chars: &[usize], out: &mu
             .funds
             .iter()
             .filter(|r| !r.total)
-            .find(|r| r.name.as_deref().is_some_and(|n| clause.contains(n) || clause.contains(n.trim_end_matches("资金"))))
+            .find(|r| {
+                r.name.as_deref().is_some_and(|n| {
+                    clause.contains(n) || clause.contains(n.trim_end_matches("资金"))
+                })
+            })
             .or(total);
-        let Some(prose) = num(facts, Some(f.id)) else { continue };
+        let Some(prose) = num(facts, Some(f.id)) else {
+            continue;
+        };
         let column = |w: Restated| match w {
             Restated::Initial => row.and_then(|r| r.initial),
             Restated::Budget => row.and_then(|r| r.budget),
@@ -511,7 +635,9 @@ fn text_table(facts: &[Fact], form: &Form, text: &str, chars: &[usize], out: &mu
             what
         };
         last = Some((what, f.end));
-        let Some(table) = num(facts, column(what)) else { continue };
+        let Some(table) = num(facts, column(what)) else {
+            continue;
+        };
         // A figure in the prose is the form's, rounded to what the prose shows.
         let ok = close(&prose, table.value);
         out.push(

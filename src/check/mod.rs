@@ -139,11 +139,21 @@ const REDUCTION_WORDS: &[&str] = &["压减", "核减", "调减", "减少", "节�
 
 /// Every check over what extraction found in a document whose text is `text`.
 pub fn run(extraction: &Extraction, text: &str) -> Vec<Check> {
-    run_parts(&extraction.facts, &extraction.tables, text, &extraction.forms)
+    run_parts(
+        &extraction.facts,
+        &extraction.tables,
+        text,
+        &extraction.forms,
+    )
 }
 
 /// The checks over facts, tables and forms (also after a correction changed a fact).
-pub fn run_parts(facts: &[Fact], tables: &[LocatedTable], text: &str, forms: &[Form]) -> Vec<Check> {
+pub fn run_parts(
+    facts: &[Fact],
+    tables: &[LocatedTable],
+    text: &str,
+    forms: &[Form],
+) -> Vec<Check> {
     let mut checks = Vec::new();
     let chars = char_starts(text);
     form::run(facts, forms, text, &chars, &mut checks);

@@ -296,7 +296,12 @@ impl Extractor {
                 !claimed[..at].iter().rev().take(4).any(|&(_, e)| e > s0)
             });
         }
-        let in_form = |start: usize| found.forms.iter().any(|f| f.start <= start && start < f.end);
+        let in_form = |start: usize| {
+            found
+                .forms
+                .iter()
+                .any(|f| f.start <= start && start < f.end)
+        };
 
         // Tables: real ones from ingestion, else ones flattened into the text; a form's
         // table is read as a form only.
@@ -360,11 +365,12 @@ impl Extractor {
         found.renumber(&form_ids);
         let mut document = meta::read(&norm, &facts);
         // A form names its department (主管部门 / 部门名称): the region is the department's.
-        if let Some(region) = found
-            .forms
-            .iter()
-            .find_map(|f| f.authority.as_deref().or(f.project.as_deref()).and_then(meta::region_in))
-        {
+        if let Some(region) = found.forms.iter().find_map(|f| {
+            f.authority
+                .as_deref()
+                .or(f.project.as_deref())
+                .and_then(meta::region_in)
+        }) {
             document.region = Some(region);
         }
         // The checks are the next stage: `crate::analyze` runs it.

@@ -79,51 +79,57 @@ pub fn role_of(header: &str) -> Option<Role> {
         return None;
     }
     let has = |w: &str| h.contains(w);
-    Some(if has("原因") || has("改进措施") || h == "备注" || h == "说明" {
-        Role::Reason
-    } else if h == "序号" || h == "编号" {
-        Role::RowNumber
-    } else if has("一级指标") {
-        Role::Level1
-    } else if has("二级指标") {
-        Role::Level2
-    } else if has("三级指标") || h == "指标名称" || h == "指标内容" || h == "绩效指标名称" {
-        Role::Level3
-    } else if has("指标性质") || h == "指标方向" || h == "比较符" {
-        Role::Nature
-    } else if has("调整") && (has("指标值") || has("目标值")) {
-        Role::AdjustedTarget
-    } else if has("完成值") || has("实际值") || h == "实际完成" || h == "实际完成数" {
-        Role::Actual
-    } else if has("指标值") || has("目标值") || h == "计划值" {
-        Role::Target
-    } else if has("计量单位") || has("度量单位") || h == "单位" {
-        Role::Unit
-    } else if has("得分系数") || h == "完成系数" {
-        Role::Coefficient
-    } else if has("是否核心") {
-        Role::Core
-    } else if has("执行率") && has("权重") {
-        Role::Weight
-    } else if has("执行率") && has("得分") {
-        Role::Score
-    } else if has("年初") && (has("预算") || has("资金")) {
-        Role::Initial
-    } else if has("执行数") || has("支出数") || h == "执行金额" || h == "实际支出" {
-        Role::Spent
-    } else if has("执行率") {
-        Role::Rate
-    } else if has("预算数") || has("调整后预算") || has("全年预算") || h == "预算金额" {
-        Role::Budget
-    } else if has("分值") || has("权重") || h == "满分" || h == "标准分" {
-        Role::Weight
-    } else if has("得分") || h == "自评分" || h == "评分" {
-        Role::Score
-    } else if h == "资金来源" || h == "资金性质" || h == "资金类别" {
-        Role::Source
-    } else {
-        return None;
-    })
+    Some(
+        if has("原因") || has("改进措施") || h == "备注" || h == "说明" {
+            Role::Reason
+        } else if h == "序号" || h == "编号" {
+            Role::RowNumber
+        } else if has("一级指标") {
+            Role::Level1
+        } else if has("二级指标") {
+            Role::Level2
+        } else if has("三级指标") || h == "指标名称" || h == "指标内容" || h == "绩效指标名称"
+        {
+            Role::Level3
+        } else if has("指标性质") || h == "指标方向" || h == "比较符" {
+            Role::Nature
+        } else if has("调整") && (has("指标值") || has("目标值")) {
+            Role::AdjustedTarget
+        } else if has("完成值") || has("实际值") || h == "实际完成" || h == "实际完成数"
+        {
+            Role::Actual
+        } else if has("指标值") || has("目标值") || h == "计划值" {
+            Role::Target
+        } else if has("计量单位") || has("度量单位") || h == "单位" {
+            Role::Unit
+        } else if has("得分系数") || h == "完成系数" {
+            Role::Coefficient
+        } else if has("是否核心") {
+            Role::Core
+        } else if has("执行率") && has("权重") {
+            Role::Weight
+        } else if has("执行率") && has("得分") {
+            Role::Score
+        } else if has("年初") && (has("预算") || has("资金")) {
+            Role::Initial
+        } else if has("执行数") || has("支出数") || h == "执行金额" || h == "实际支出"
+        {
+            Role::Spent
+        } else if has("执行率") {
+            Role::Rate
+        } else if has("预算数") || has("调整后预算") || has("全年预算") || h == "预算金额"
+        {
+            Role::Budget
+        } else if has("分值") || has("权重") || h == "满分" || h == "标准分" {
+            Role::Weight
+        } else if has("得分") || h == "自评分" || h == "评分" {
+            Role::Score
+        } else if h == "资金来源" || h == "资金性质" || h == "资金类别" {
+            Role::Source
+        } else {
+            return None;
+        },
+    )
 }
 
 /// A header row of a funds block (预算执行情况): two money columns, or one and a rate.
@@ -177,18 +183,34 @@ pub fn label_of(cell: &str) -> Option<Label> {
     let has = |w: &str| h.contains(w);
     Some(match h {
         "项目名称" | "专项名称" | "资金名称" => Label::Project,
-        "部门名称" | "单位名称" | "部门（单位）名称" | "部门(单位)名称" => Label::Department,
-        "主管部门" | "主管部门及代码" | "主管单位" | "预算部门" => Label::Authority,
+        "部门名称" | "单位名称" | "部门（单位）名称" | "部门(单位)名称" => {
+            Label::Department
+        }
+        "主管部门" | "主管部门及代码" | "主管单位" | "预算部门" => {
+            Label::Authority
+        }
         "实施单位" | "填报单位" | "项目实施单位" | "填报单位（盖章）" | "填报单位(盖章)" => {
             Label::Implementer
         }
-        "项目负责人" | "联系电话" | "联系人" | "填报人" | "填报日期" => Label::Other,
-        "总分" | "合计" | "总计" | "自评总分" | "综合得分" | "得分合计" | "总得分" | "自评得分"
-        | "自评总分(分)" | "自评总分（分）" => Label::Total,
+        "项目负责人" | "联系电话" | "联系人" | "填报人" | "填报日期" => {
+            Label::Other
+        }
+        "总分"
+        | "合计"
+        | "总计"
+        | "自评总分"
+        | "综合得分"
+        | "得分合计"
+        | "总得分"
+        | "自评得分"
+        | "自评总分(分)"
+        | "自评总分（分）" => Label::Total,
         "自评等级" | "评价等级" | "自评结果" | "等级" | "评价结果" | "自评等次" | "等次" => {
             Label::Grade
         }
-        _ if has("项目资金") || has("预算执行情况") || has("资金情况") => Label::Funds,
+        _ if has("项目资金") || has("预算执行情况") || has("资金情况") => {
+            Label::Funds
+        }
         _ if h == "绩效指标" || has("年度绩效目标") || h == "绩效目标" || h == "指标完成情况" => {
             Label::Indicators
         }
@@ -226,8 +248,8 @@ pub fn is_funds_row_name(cell: &str) -> bool {
             "资金", "拨款", "总额", "其中", "合计", "小计", "总计", "结转", "财政", "预算", "收入",
             "支出", "经费",
         ]
-            .iter()
-            .any(|w| h.contains(w))
+        .iter()
+        .any(|w| h.contains(w))
 }
 
 /// Whether a funds row is the block's total (年度资金总额, 总额, 合计).

@@ -5,8 +5,10 @@
 //! next line under its own columns); runs of lines that hold one cell each (a table pasted
 //! one cell a line) are cut into rows by what the form's header says a row holds.
 
+use super::columns::{
+    Label, Role, is_funds_header, is_indicator_header, label_of, role_of, squash,
+};
 use super::value;
-use super::columns::{Label, Role, is_funds_header, is_indicator_header, label_of, role_of, squash};
 use crate::ingest::Table;
 
 /// One cell: its text (trimmed) and its span in the document text (code points).
@@ -129,9 +131,9 @@ pub fn from_text(text: &str) -> Vec<Rows> {
         }
         if cells.len() >= 2 {
             flush_stream(&mut stream, &mut rows);
-            let continues = rows
-                .last()
-                .is_some_and(|prev| cells.iter().all(|c| c.col.is_some()) && continues_row(prev, &cells));
+            let continues = rows.last().is_some_and(|prev| {
+                cells.iter().all(|c| c.col.is_some()) && continues_row(prev, &cells)
+            });
             if continues {
                 let prev = rows.last_mut().expect("checked above");
                 merge_continuation(prev, cells);
@@ -332,7 +334,10 @@ fn space_row(line: &Line) -> Vec<TCell> {
                 cells.push(cell_of(&std::mem::take(&mut cur), Some(cur_col)));
             }
             let n = run.max(1);
-            width += chars[k..k + n].iter().map(|&d| display_width(d)).sum::<usize>();
+            width += chars[k..k + n]
+                .iter()
+                .map(|&d| display_width(d))
+                .sum::<usize>();
             k += n;
             continue;
         }
@@ -356,7 +361,9 @@ fn continues_row(prev: &Row, cells: &[TCell]) -> bool {
     if cols.is_empty() || cells.len() >= prev.cells.len() {
         return false;
     }
-    let under = cells.iter().all(|c| c.col.is_some_and(|x| cols.contains(&x)));
+    let under = cells
+        .iter()
+        .all(|c| c.col.is_some_and(|x| cols.contains(&x)));
     let header_above = prev.cells.iter().all(|c| !is_value_like(&c.text));
     let fragments = cells
         .iter()
@@ -396,7 +403,10 @@ pub fn is_value_like(text: &str) -> bool {
 
 /// "/", "—", "-", "无": a cell left empty on purpose.
 pub fn is_placeholder(key: &str) -> bool {
-    matches!(key, "/" | "／" | "—" | "——" | "-" | "－" | "无" | "…" | "……" | "\\")
+    matches!(
+        key,
+        "/" | "／" | "—" | "——" | "-" | "－" | "无" | "…" | "……" | "\\"
+    )
 }
 
 /// Joins the lines of one cell that a one-cell-a-line paste broke apart: a bracketed note
@@ -437,10 +447,7 @@ fn join_fragments(cells: Vec<TCell>) -> Vec<TCell> {
 
 /// A run of header cells starting at `i`: their roles.
 fn header_run(cells: &[TCell], i: usize) -> Vec<Role> {
-    cells[i..]
-        .iter()
-        .map_while(|c| role_of(&c.text))
-        .collect()
+    cells[i..].iter().map_while(|c| role_of(&c.text)).collect()
 }
 
 /// Cuts one-cell-a-line text into rows. Outside a form every cell is a row of its own; a
@@ -531,7 +538,18 @@ pub fn fits(role: Role, cell: &TCell) -> bool {
             empty
                 || matches!(
                     key.as_str(),
-                    "≥" | "≤" | "=" | "＝" | "﹦" | "＞" | "＜" | ">" | "<" | "≧" | "≦" | "定性" | "定量"
+                    "≥" | "≤"
+                        | "="
+                        | "＝"
+                        | "﹦"
+                        | "＞"
+                        | "＜"
+                        | ">"
+                        | "<"
+                        | "≧"
+                        | "≦"
+                        | "定性"
+                        | "定量"
                 )
         }
         Role::Unit => {
@@ -564,7 +582,11 @@ pub fn number_in(s: &str) -> Option<(usize, usize)> {
 
 fn cut_funds_rows(cells: &[TCell], mut i: usize, header: &[Role], rows: &mut Vec<Row>) -> usize {
     let has_source = header.first() == Some(&Role::Source);
-    let values: Vec<Role> = header.iter().copied().filter(|r| *r != Role::Source).collect();
+    let values: Vec<Role> = header
+        .iter()
+        .copied()
+        .filter(|r| *r != Role::Source)
+        .collect();
     while i < cells.len() {
         let first = &cells[i];
         let named = !first.is_empty() && !is_value_like(&first.text);
@@ -642,7 +664,9 @@ fn cut_indicator_rows(
                 let numeric = value::read_number(&c.text).is_some();
                 match r {
                     Role::Weight | Role::Score | Role::Coefficient if numeric => score += 2,
-                    Role::Level1 | Role::Level2 | Role::Level3 if c.text.chars().any(|d| d.is_ascii_digit()) => {
+                    Role::Level1 | Role::Level2 | Role::Level3
+                        if c.text.chars().any(|d| d.is_ascii_digit()) =>
+                    {
                         score -= 3
                     }
                     _ => {}
@@ -682,21 +706,31 @@ mod tests {
 
     #[test]
     fn pipe_rows_run_over_lines() {
-        let text = "| 项目资金\n（万元） ||| 年初\n预算数 | 全年预算数 |\n|| 总额 || 1.00 | 2.00 |\n";
+        let text =
+            "| 项目资金\n（万元） ||| 年初\n预算数 | 全年预算数 |\n|| 总额 || 1.00 | 2.00 |\n";
         let rows = &from_text(text)[0].rows;
         let t = texts(rows);
         assert_eq!(t[0][0], "项目资金\n（万元）");
         assert_eq!(t[0][3], "年初\n预算数");
         assert_eq!(t[1], vec!["", "总额", "", "1.00", "2.00"]);
         let c = &rows[1].cells[3];
-        assert_eq!(text.chars().skip(c.start).take(c.end - c.start).collect::<String>(), "1.00");
+        assert_eq!(
+            text.chars()
+                .skip(c.start)
+                .take(c.end - c.start)
+                .collect::<String>(),
+            "1.00"
+        );
     }
 
     #[test]
     fn quoted_tab_cells() {
         let text = "\"项目资金\n（万元）\"\t\t年初预算数\t全年预算数\n\t总额\t1.00\t2.00\n";
         let t = texts(&from_text(text)[0].rows);
-        assert_eq!(t[0], vec!["项目资金\n（万元）", "", "年初预算数", "全年预算数"]);
+        assert_eq!(
+            t[0],
+            vec!["项目资金\n（万元）", "", "年初预算数", "全年预算数"]
+        );
         assert_eq!(t[1], vec!["", "总额", "1.00", "2.00"]);
     }
 
@@ -704,7 +738,10 @@ mod tests {
     fn aligned_rows_continue_under_their_columns() {
         let text = "项目资金  年初    全年\n（万元）  预算数  预算数\n          1.00    2.00\n";
         let t = texts(&from_text(text)[0].rows);
-        assert_eq!(t[0], vec!["项目资金\n（万元）", "年初\n预算数", "全年\n预算数"]);
+        assert_eq!(
+            t[0],
+            vec!["项目资金\n（万元）", "年初\n预算数", "全年\n预算数"]
+        );
         assert_eq!(t[1], vec!["1.00", "2.00"]);
     }
 
@@ -714,9 +751,27 @@ mod tests {
                     绩效指标\n一级指标\n二级指标\n三级指标\n年度指标值\n实际完成值\n分值\n得分\n偏差原因\n\
                     产出指标\n数量指标\n甲\n≥1个\n1个\n10\n10\n\n乙\n≥2个\n3个\n5\n5\n\n质量指标\n丙\n=100%\n90%\n5\n4\n未完成\n总分\n100\n98\n";
         let t = texts(&from_text(text)[0].rows);
-        assert!(t.contains(&vec!["年初\n预算数".into(), "全年预算数".into(), "全年执行数".into(), "得分".into()]));
-        assert!(t.contains(&vec!["年度资金总额".into(), "1.00".into(), "2.00".into(), "3.00".into(), "9".into()]));
-        assert!(t.contains(&vec!["乙".into(), "≥2个".into(), "3个".into(), "5".into(), "5".into(), "".into()]));
+        assert!(t.contains(&vec![
+            "年初\n预算数".into(),
+            "全年预算数".into(),
+            "全年执行数".into(),
+            "得分".into()
+        ]));
+        assert!(t.contains(&vec![
+            "年度资金总额".into(),
+            "1.00".into(),
+            "2.00".into(),
+            "3.00".into(),
+            "9".into()
+        ]));
+        assert!(t.contains(&vec![
+            "乙".into(),
+            "≥2个".into(),
+            "3个".into(),
+            "5".into(),
+            "5".into(),
+            "".into()
+        ]));
         assert!(t.contains(&vec![
             "质量指标".into(),
             "丙".into(),

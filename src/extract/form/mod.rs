@@ -15,8 +15,8 @@ use super::{CellRef, Fact, FactKind, FactValue, Span};
 use crate::domain::{AmountUnit, Qualifier, Rating};
 use crate::ingest::{Block, Ingested};
 use columns::{
-    Label, Role, is_funds_header, is_funds_row_name, is_funds_total, is_indicator_header,
-    label_of, role_of, squash, strip_weight,
+    Label, Role, is_funds_header, is_funds_row_name, is_funds_total, is_indicator_header, label_of,
+    role_of, squash, strip_weight,
 };
 use grid::{Row, Rows, TCell, fits, is_placeholder, is_value_like};
 use rust_decimal::Decimal;
@@ -133,10 +133,22 @@ pub fn read(text: &str, blocks: &[Block], doc: Option<&Ingested>, lex: &Lexicon)
     let mut found = Found::default();
     let mut table_index = 0;
     for rows in &sources {
-        let mut reader = Reader::new(&mut found, lex, rows.full_grid, rows.table.unwrap_or(table_index));
+        let mut reader = Reader::new(
+            &mut found,
+            lex,
+            rows.full_grid,
+            rows.table.unwrap_or(table_index),
+        );
         for row in &rows.rows {
             if std::env::var_os("JIXIAO_DEBUG_FORM").is_some() {
-                eprintln!("{:?} {:?}", row.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), row.roles);
+                eprintln!(
+                    "{:?} {:?}",
+                    row.cells
+                        .iter()
+                        .map(|c| c.text.as_str())
+                        .collect::<Vec<_>>(),
+                    row.roles
+                );
             }
             reader.row(row);
         }
@@ -237,7 +249,10 @@ impl<'a> Reader<'a> {
         };
         let label = label_of(&first.text);
         // A funds block's own total row may read 合计 or 总计.
-        if self.state == State::Funds && matches!(label, None | Some(Label::Total)) && self.funds_row(row) {
+        if self.state == State::Funds
+            && matches!(label, None | Some(Label::Total))
+            && self.funds_row(row)
+        {
             return;
         }
         match label {
@@ -250,7 +265,13 @@ impl<'a> Reader<'a> {
                 self.grade(row);
                 return;
             }
-            Some(Label::Project | Label::Department | Label::Authority | Label::Implementer | Label::Other) => {
+            Some(
+                Label::Project
+                | Label::Department
+                | Label::Authority
+                | Label::Implementer
+                | Label::Other,
+            ) => {
                 self.key_values(row);
                 return;
             }
@@ -267,7 +288,9 @@ impl<'a> Reader<'a> {
         }
         if self.state == State::Indicators {
             self.indicator_row(row);
-        } else if row.cells.iter().filter(|c| !c.is_empty()).count() == 1 && is_rescaled(&first.text) {
+        } else if row.cells.iter().filter(|c| !c.is_empty()).count() == 1
+            && is_rescaled(&first.text)
+        {
             self.form.rescaled = true;
         }
     }
@@ -351,7 +374,16 @@ impl<'a> Reader<'a> {
         let start = cell.pos(s);
         let end = cell.pos(fen) + 1;
         self.found.claimed.push((start, end));
-        Some(self.push(FactKind::Score, value, "分", start, end, Some(name.to_string()), column, None))
+        Some(self.push(
+            FactKind::Score,
+            value,
+            "分",
+            start,
+            end,
+            Some(name.to_string()),
+            column,
+            None,
+        ))
     }
 
     /// The role of each cell of a data row, by the header.
@@ -389,7 +421,12 @@ impl<'a> Reader<'a> {
     fn column_name(&self, role: Role) -> String {
         self.header
             .as_ref()
-            .and_then(|h| h.roles.iter().position(|r| *r == Some(role)).map(|i| h.names[i].clone()))
+            .and_then(|h| {
+                h.roles
+                    .iter()
+                    .position(|r| *r == Some(role))
+                    .map(|i| h.names[i].clone())
+            })
             .unwrap_or_default()
     }
 
@@ -433,7 +470,9 @@ impl<'a> Reader<'a> {
         let mut out = FundsRow {
             name: subject.clone(),
             total,
-            sub: name.as_deref().is_some_and(|n| squash(n).starts_with("其中")),
+            sub: name
+                .as_deref()
+                .is_some_and(|n| squash(n).starts_with("其中")),
             ..FundsRow::default()
         };
         for (role, c) in cells {
@@ -450,12 +489,37 @@ impl<'a> Reader<'a> {
             let id = match role {
                 Role::Initial | Role::Budget | Role::Spent => {
                     let unit = self.unit;
-                    Some(self.push(FactKind::Amount, v * unit.yuan(), unit.as_str(), start, end, subject.clone(), &column, None))
+                    Some(self.push(
+                        FactKind::Amount,
+                        v * unit.yuan(),
+                        unit.as_str(),
+                        start,
+                        end,
+                        subject.clone(),
+                        &column,
+                        None,
+                    ))
                 }
-                Role::Rate => Some(self.push(FactKind::Percent, v, "%", start, end, subject.clone(), &column, None)),
-                Role::Weight | Role::Score => {
-                    Some(self.push(FactKind::Score, v, "分", start, end, score_subject, &column, None))
-                }
+                Role::Rate => Some(self.push(
+                    FactKind::Percent,
+                    v,
+                    "%",
+                    start,
+                    end,
+                    subject.clone(),
+                    &column,
+                    None,
+                )),
+                Role::Weight | Role::Score => Some(self.push(
+                    FactKind::Score,
+                    v,
+                    "分",
+                    start,
+                    end,
+                    score_subject,
+                    &column,
+                    None,
+                )),
                 _ => None,
             };
             self.found.claimed.push((c.start, c.end));
@@ -485,8 +549,10 @@ impl<'a> Reader<'a> {
                 .find(|(c, r)| **r == Some(role) && !c.is_empty())
                 .map(|(c, _)| c)
         };
-        let levels_here: Vec<Option<&TCell>> =
-            [Role::Level1, Role::Level2, Role::Level3].into_iter().map(&mut cell_of).collect();
+        let levels_here: Vec<Option<&TCell>> = [Role::Level1, Role::Level2, Role::Level3]
+            .into_iter()
+            .map(&mut cell_of)
+            .collect();
         // Merged 一级/二级 cells: a new higher level resets the lower ones.
         for (i, cell) in levels_here.iter().enumerate() {
             if let Some(c) = cell {
@@ -558,7 +624,11 @@ impl<'a> Reader<'a> {
                     });
                     let target = Target {
                         text: c.text.clone(),
-                        direction: if role == Role::Actual { None } else { direction },
+                        direction: if role == Role::Actual {
+                            None
+                        } else {
+                            direction
+                        },
                         fact,
                     };
                     match role {
@@ -579,7 +649,16 @@ impl<'a> Reader<'a> {
                     } else {
                         (FactKind::Score, "分")
                     };
-                    let id = self.push(kind, v, unit, c.start + from, c.start + to, Some(name.clone()), &column, number);
+                    let id = self.push(
+                        kind,
+                        v,
+                        unit,
+                        c.start + from,
+                        c.start + to,
+                        Some(name.clone()),
+                        &column,
+                        number,
+                    );
                     match role {
                         Role::Weight => out.weight = Some(id),
                         Role::Score => out.score = Some(id),
@@ -602,7 +681,13 @@ impl<'a> Reader<'a> {
     /// 总分 | 100 | 98.84: the weights' total and the scores' total, in the header's order of
     /// 分值 and 得分; a lone number is the score.
     fn total(&mut self, row: &Row) {
-        let label = squash(&row.cells.iter().find(|c| !c.is_empty()).map(|c| c.text.clone()).unwrap_or_default());
+        let label = squash(
+            &row.cells
+                .iter()
+                .find(|c| !c.is_empty())
+                .map(|c| c.text.clone())
+                .unwrap_or_default(),
+        );
         let subject = strip_weight(label.trim_end_matches(['：', ':']));
         let numbers: Vec<&TCell> = row
             .cells
@@ -625,8 +710,21 @@ impl<'a> Reader<'a> {
             self.touch(c);
             self.found.claimed.push((c.start, c.end));
             let (v, _, from, to) = value::read_number(&c.text).expect("filtered above");
-            let column = if numbers.len() == 1 { label.clone() } else { self.column_name(role) };
-            let id = self.push(FactKind::Score, v, "分", c.start + from, c.start + to, Some(subject.clone()), &column, None);
+            let column = if numbers.len() == 1 {
+                label.clone()
+            } else {
+                self.column_name(role)
+            };
+            let id = self.push(
+                FactKind::Score,
+                v,
+                "分",
+                c.start + from,
+                c.start + to,
+                Some(subject.clone()),
+                &column,
+                None,
+            );
             match role {
                 Role::Weight => self.form.total.weight = Some(id),
                 _ => self.form.total.score = Some(id),
@@ -635,18 +733,43 @@ impl<'a> Reader<'a> {
     }
 
     fn grade(&mut self, row: &Row) {
-        let label = squash(&row.cells.iter().find(|c| !c.is_empty()).map(|c| c.text.clone()).unwrap_or_default());
-        let Some(cell) = row.cells.iter().skip_while(|c| c.key() != label).skip(1).find(|c| !c.is_empty()) else {
+        let label = squash(
+            &row.cells
+                .iter()
+                .find(|c| !c.is_empty())
+                .map(|c| c.text.clone())
+                .unwrap_or_default(),
+        );
+        let Some(cell) = row
+            .cells
+            .iter()
+            .skip_while(|c| c.key() != label)
+            .skip(1)
+            .find(|c| !c.is_empty())
+        else {
             return;
         };
-        let Some(r) = Rating::parse(&cell.text) else { return };
+        let Some(r) = Rating::parse(&cell.text) else {
+            return;
+        };
         self.touch(cell);
         self.found.claimed.push((cell.start, cell.end));
         let subject = self.form.project.clone();
-        let mut f = Fact::new(FactKind::Rating, FactValue::Rating(r), Span { start: cell.start, end: cell.end });
+        let mut f = Fact::new(
+            FactKind::Rating,
+            FactValue::Rating(r),
+            Span {
+                start: cell.start,
+                end: cell.end,
+            },
+        );
         f.subject = subject;
         f.table = Some(self.table as u32);
-        f.cell = Some(CellRef { table: self.table as u32, row: self.row_no as u32, column: label });
+        f.cell = Some(CellRef {
+            table: self.table as u32,
+            row: self.row_no as u32,
+            column: label,
+        });
         self.found.facts.push(f);
         self.form.grade = Some(self.found.facts.len() - 1);
     }
@@ -740,12 +863,21 @@ fn is_rescaled(text: &str) -> bool {
 /// A money unit a label or caption states: "（万元）", "单位：万元", "(单位:元)".
 fn unit_in(text: &str) -> Option<AmountUnit> {
     let t = squash(text);
-    for (w, u) in [("亿元", AmountUnit::YiYuan), ("万元", AmountUnit::WanYuan), ("千元", AmountUnit::QianYuan)] {
-        if t.contains(&format!("({w})")) || t.contains(&format!("（{w}）")) || t.contains(&format!("单位：{w}")) || t.contains(&format!("单位:{w}")) {
+    for (w, u) in [
+        ("亿元", AmountUnit::YiYuan),
+        ("万元", AmountUnit::WanYuan),
+        ("千元", AmountUnit::QianYuan),
+    ] {
+        if t.contains(&format!("({w})"))
+            || t.contains(&format!("（{w}）"))
+            || t.contains(&format!("单位：{w}"))
+            || t.contains(&format!("单位:{w}"))
+        {
             return Some(u);
         }
     }
-    if t.contains("(元)") || t.contains("（元）") || t.contains("单位：元") || t.contains("单位:元") {
+    if t.contains("(元)") || t.contains("（元）") || t.contains("单位：元") || t.contains("单位:元")
+    {
         return Some(AmountUnit::Yuan);
     }
     None
@@ -756,7 +888,12 @@ fn unit_in(text: &str) -> Option<AmountUnit> {
 /// takes the next role it fits, names filling the most specific level they can.
 fn align(cells: &[TCell], header: &[Option<Role>]) -> Vec<Option<Role>> {
     let roles: Vec<Role> = header.iter().flatten().copied().collect();
-    let idx: Vec<usize> = cells.iter().enumerate().filter(|(_, c)| !c.is_empty()).map(|(i, _)| i).collect();
+    let idx: Vec<usize> = cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_empty())
+        .map(|(i, _)| i)
+        .collect();
     let (n, m) = (idx.len(), roles.len());
     // best[i][j]: best score placing cells i.. into roles j..
     const NEG: i32 = -1_000_000;
@@ -766,7 +903,12 @@ fn align(cells: &[TCell], header: &[Option<Role>]) -> Vec<Option<Role>> {
             return -20;
         }
         match r {
-            Role::Weight | Role::Score | Role::Rate | Role::Initial | Role::Budget | Role::Spent => 4,
+            Role::Weight
+            | Role::Score
+            | Role::Rate
+            | Role::Initial
+            | Role::Budget
+            | Role::Spent => 4,
             Role::Nature | Role::RowNumber | Role::Coefficient => 4,
             Role::Reason => 2,
             _ => 3,
@@ -777,7 +919,12 @@ fn align(cells: &[TCell], header: &[Option<Role>]) -> Vec<Option<Role>> {
     let skip = |r: Role| -> i32 {
         match r {
             Role::Level3 | Role::Target | Role::Actual => 2,
-            Role::Weight | Role::Score | Role::Initial | Role::Budget | Role::Spent | Role::Rate => 1,
+            Role::Weight
+            | Role::Score
+            | Role::Initial
+            | Role::Budget
+            | Role::Spent
+            | Role::Rate => 1,
             _ => 0,
         }
     };
@@ -829,7 +976,14 @@ impl Found {
                 b.weight = ids[b.weight];
             }
             for r in &mut f.funds {
-                for x in [&mut r.initial, &mut r.budget, &mut r.spent, &mut r.rate, &mut r.weight, &mut r.score] {
+                for x in [
+                    &mut r.initial,
+                    &mut r.budget,
+                    &mut r.spent,
+                    &mut r.rate,
+                    &mut r.weight,
+                    &mut r.score,
+                ] {
                     map(x);
                 }
             }

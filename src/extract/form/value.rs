@@ -26,20 +26,40 @@ pub struct CellValue {
 /// The comparison a target states.
 pub fn comparison(word: &str) -> Option<Qualifier> {
     Some(match word {
-        "≥" | "≧" | "＞" | ">" | "不低于" | "不少于" | "至少" | "大于等于" | "高于" | "超过" | "达到" => {
-            Qualifier::AtLeast
-        }
-        "≤" | "≦" | "＜" | "<" | "不高于" | "不超过" | "不多于" | "小于等于" | "低于" | "控制在" => {
-            Qualifier::AtMost
-        }
+        "≥" | "≧" | "＞" | ">" | "不低于" | "不少于" | "至少" | "大于等于" | "高于" | "超过"
+        | "达到" => Qualifier::AtLeast,
+        "≤" | "≦" | "＜" | "<" | "不高于" | "不超过" | "不多于" | "小于等于" | "低于"
+        | "控制在" => Qualifier::AtMost,
         "=" | "＝" | "﹦" => Qualifier::Exact,
         _ => return None,
     })
 }
 
 const SIGNS: &[&str] = &[
-    "大于等于", "小于等于", "不低于", "不少于", "不高于", "不超过", "不多于", "控制在", "至少",
-    "高于", "超过", "达到", "低于", "≥", "≧", "＞", ">", "≤", "≦", "＜", "<", "=", "＝", "﹦",
+    "大于等于",
+    "小于等于",
+    "不低于",
+    "不少于",
+    "不高于",
+    "不超过",
+    "不多于",
+    "控制在",
+    "至少",
+    "高于",
+    "超过",
+    "达到",
+    "低于",
+    "≥",
+    "≧",
+    "＞",
+    ">",
+    "≤",
+    "≦",
+    "＜",
+    "<",
+    "=",
+    "＝",
+    "﹦",
 ];
 
 fn is_percent_unit(u: &str) -> bool {
@@ -92,7 +112,12 @@ pub fn read_value(
     }
     // "260万人次": 万 before a measure word scales the count.
     let (value, tail, wan) = match tail.strip_prefix('万') {
-        Some(rest) if lex.measure_words.iter().any(|m| rest.starts_with(m.as_str())) => {
+        Some(rest)
+            if lex
+                .measure_words
+                .iter()
+                .any(|m| rest.starts_with(m.as_str())) =>
+        {
             (value * Decimal::from(10_000), rest, 1)
         }
         _ => (value, tail, 0),
@@ -127,7 +152,9 @@ pub fn read_value(
     }
     let (kind, value, unit) = if is_percent_unit(unit) {
         (FactKind::Percent, value, "%".to_string())
-    } else if let Some(u) = AmountUnit::parse(unit).filter(|u| unit.ends_with('元') || *u != AmountUnit::Qian) {
+    } else if let Some(u) =
+        AmountUnit::parse(unit).filter(|u| unit.ends_with('元') || *u != AmountUnit::Qian)
+    {
         (FactKind::Amount, value * u.yuan(), unit.to_string())
     } else if unit == "分" {
         (FactKind::Score, value, "分".to_string())
@@ -155,7 +182,18 @@ pub fn read_value(
 
 /// The unit written right after a number: a money unit, %, or a measure word.
 fn unit_after<'a>(tail: &'a str, lex: &Lexicon) -> Option<&'a str> {
-    const UNITS: &[&str] = &["亿元", "万元", "千元", "元", "百分比", "%", "％", "分", "亩", "公里"];
+    const UNITS: &[&str] = &[
+        "亿元",
+        "万元",
+        "千元",
+        "元",
+        "百分比",
+        "%",
+        "％",
+        "分",
+        "亩",
+        "公里",
+    ];
     if let Some(u) = UNITS.iter().find(|u| tail.starts_with(**u)) {
         return Some(&tail[..u.len()]);
     }
@@ -181,11 +219,20 @@ mod tests {
     use super::*;
     use crate::extract::Extractor;
 
-    fn read(text: &str, unit: Option<&str>) -> Option<(FactKind, String, String, Qualifier, String)> {
+    fn read(
+        text: &str,
+        unit: Option<&str>,
+    ) -> Option<(FactKind, String, String, Qualifier, String)> {
         let lex = Extractor::shared();
         read_value(text, unit, None, lex.lexicon()).map(|v| {
             let shown: String = text.chars().skip(v.from).take(v.to - v.from).collect();
-            (v.kind, v.value.normalize().to_string(), v.unit, v.qualifier, shown)
+            (
+                v.kind,
+                v.value.normalize().to_string(),
+                v.unit,
+                v.qualifier,
+                shown,
+            )
         })
     }
 
@@ -193,20 +240,44 @@ mod tests {
     fn targets_with_their_comparison() {
         use FactKind::*;
         use Qualifier::*;
-        assert_eq!(read("≥12处", None), Some((Count, "12".into(), "处".into(), AtLeast, "≥12处".into())));
-        assert_eq!(read("=100%", None), Some((Percent, "100".into(), "%".into(), Exact, "=100%".into())));
+        assert_eq!(
+            read("≥12处", None),
+            Some((Count, "12".into(), "处".into(), AtLeast, "≥12处".into()))
+        );
+        assert_eq!(
+            read("=100%", None),
+            Some((Percent, "100".into(), "%".into(), Exact, "=100%".into()))
+        );
         assert_eq!(
             read("≤25万元", None),
-            Some((Amount, "250000".into(), "万元".into(), AtMost, "≤25万元".into()))
+            Some((
+                Amount,
+                "250000".into(),
+                "万元".into(),
+                AtMost,
+                "≤25万元".into()
+            ))
         );
         assert_eq!(
             read("不低于95%", None),
-            Some((Percent, "95".into(), "%".into(), AtLeast, "不低于95%".into()))
+            Some((
+                Percent,
+                "95".into(),
+                "%".into(),
+                AtLeast,
+                "不低于95%".into()
+            ))
         );
         assert_eq!(read("≥98百分比", None).map(|v| v.0), Some(Percent));
         assert_eq!(read("15个以上", None).map(|v| v.3), Some(AtLeast));
-        assert_eq!(read("1562", Some("人")), Some((Count, "1562".into(), "人".into(), Exact, "1562".into())));
-        assert_eq!(read("≥85", Some("%")).map(|v| (v.1, v.3)), Some(("85".into(), AtLeast)));
+        assert_eq!(
+            read("1562", Some("人")),
+            Some((Count, "1562".into(), "人".into(), Exact, "1562".into()))
+        );
+        assert_eq!(
+            read("≥85", Some("%")).map(|v| (v.1, v.3)),
+            Some(("85".into(), AtLeast))
+        );
     }
 
     #[test]
@@ -220,7 +291,10 @@ mod tests {
 
     #[test]
     fn bare_numbers() {
-        assert_eq!(read_number("101.10%").map(|v| (v.0.to_string(), v.1)), Some(("101.10".into(), 2)));
+        assert_eq!(
+            read_number("101.10%").map(|v| (v.0.to_string(), v.1)),
+            Some(("101.10".into(), 2))
+        );
         assert_eq!(read_number(" 10 ").map(|v| (v.2, v.3)), Some((1, 3)));
         assert_eq!(read_number("/"), None);
     }
