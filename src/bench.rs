@@ -135,3 +135,143 @@ pub fn ingestion(files: &[(String, Vec<u8>)], budget: Duration) -> Vec<IngestBen
     }
     out
 }
+
+/// The time to read one self-evaluation form end to end: ingest, extract, check.
+pub struct FormBench {
+    pub rows: usize,
+    pub bytes: usize,
+    pub facts: usize,
+    pub checks: usize,
+    pub runs: usize,
+    pub median: Duration,
+    pub min: Duration,
+}
+
+/// A 项目支出绩效自评表 with `rows` indicator rows as an XLSX workbook built in memory: a
+/// funds block, indicator rows under merged 一级/二级 cells, the total and the grade, numbers
+/// stored as numbers with their formats, as budget systems export them.
+pub fn form_xlsx(rows: usize) -> Vec<u8> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let two = Format::new().set_num_format("0.00");
+    let pct = Format::new().set_num_format("0.00%");
+    let plain = Format::new();
+    let mut r = 0u32;
+    let write = |sheet: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, s: &str| {
+        sheet.write_string(r, c, s).expect("cell in range");
+    };
+    write(sheet, r, 0, "项目支出绩效自评表");
+    r += 1;
+    for (c, h) in [
+        "项目资金（万元）",
+        "",
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "分值",
+        "执行率",
+        "得分",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write(sheet, r, c as u16, h);
+    }
+    r += 1;
+    write(sheet, r, 1, "年度资金总额");
+    for (c, v) in [(2u16, 300.0), (3, 312.5), (4, 300.0)] {
+        sheet
+            .write_number_with_format(r, c, v, &two)
+            .expect("cell in range");
+    }
+    sheet
+        .write_number_with_format(r, 5, 10.0, &plain)
+        .expect("cell in range");
+    sheet
+        .write_number_with_format(r, 6, 0.96, &pct)
+        .expect("cell in range");
+    sheet
+        .write_number_with_format(r, 7, 9.6, &plain)
+        .expect("cell in range");
+    r += 1;
+    for (c, h) in [
+        "绩效指标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write(sheet, r, c as u16, h);
+    }
+    r += 1;
+    let first = r;
+    for i in 0..rows {
+        if i % 50 == 0 {
+            write(sheet, r, 1, &format!("产出指标{}", i / 50 + 1));
+        }
+        if i % 10 == 0 {
+            write(sheet, r, 2, "数量指标");
+        }
+        write(sheet, r, 3, &format!("第{}项服务人次", i + 1));
+        write(sheet, r, 4, &format!("≥{}人次", 100 + i));
+        write(sheet, r, 5, &format!("{}人次", 120 + i));
+        sheet
+            .write_number_with_format(r, 6, 0.3, &plain)
+            .expect("cell in range");
+        sheet
+            .write_number_with_format(r, 7, 0.3, &plain)
+            .expect("cell in range");
+        r += 1;
+    }
+    if rows > 1 {
+        sheet
+            .merge_range(first, 0, r - 1, 0, "", &plain)
+            .expect("valid merge");
+    }
+    write(sheet, r, 0, "总分");
+    sheet
+        .write_number_with_format(r, 6, 10.0 + 0.3 * rows as f64, &plain)
+        .expect("cell in range");
+    sheet
+        .write_number_with_format(r, 7, 9.6 + 0.3 * rows as f64, &plain)
+        .expect("cell in range");
+    r += 1;
+    write(sheet, r, 0, "自评等级");
+    write(sheet, r, 6, "优");
+    book.save_to_buffer().expect("workbook writes")
+}
+
+/// Reads `bytes` (a form) end to end repeatedly for about `budget`, at least five times.
+pub fn form(bytes: &[u8], rows: usize, budget: Duration) -> Option<FormBench> {
+    let extractor = Extractor::shared();
+    let once = || {
+        let doc = crate::ingest::ingest(bytes).ok()?;
+        Some(crate::analyze(&extractor, &doc))
+    };
+    let e = once()?;
+    let mut times = Vec::new();
+    let start = Instant::now();
+    while times.len() < 5 || (start.elapsed() < budget && times.len() < 1000) {
+        let t = Instant::now();
+        std::hint::black_box(once());
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Some(FormBench {
+        rows,
+        bytes: bytes.len(),
+        facts: e.facts.len(),
+        checks: e.checks.len(),
+        runs: times.len(),
+        median: times[times.len() / 2],
+        min: times[0],
+    })
+}

@@ -290,7 +290,7 @@ fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {
             let bytes = std::fs::read(&f)?;
             let doc = ingest::ingest(&bytes).with_context(|| f.display().to_string())?;
             texts.push(doc.text);
-        } else if ext == "pdf" || ext == "docx" {
+        } else if matches!(ext, "pdf" | "docx" | "xlsx" | "xls" | "ods") {
             let name = f.file_name().map(|n| n.to_string_lossy().to_string());
             documents.push((name.unwrap_or_default(), std::fs::read(&f)?));
         }
@@ -322,6 +322,21 @@ fn bench(paths: &[PathBuf], chars: usize) -> Result<ExitCode> {
         mcs(r.baseline_regex),
         r.ratio_to(r.baseline_regex)
     );
+    let xlsx = jixiao::bench::form_xlsx(300);
+    if let Some(b) = jixiao::bench::form(&xlsx, 300, std::time::Duration::from_millis(500)) {
+        println!();
+        println!(
+            "self-evaluation form, {} indicator rows, XLSX {:.1} KiB: ingested, extracted and checked \
+             in {:.2} ms median, {:.2} ms fastest ({} runs; {} facts, {} checks)",
+            b.rows,
+            b.bytes as f64 / 1024.0,
+            b.median.as_secs_f64() * 1e3,
+            b.min.as_secs_f64() * 1e3,
+            b.runs,
+            b.facts,
+            b.checks
+        );
+    }
     if !documents.is_empty() {
         println!();
         println!("ingestion (bytes → text and blocks), per file, single thread:");

@@ -280,9 +280,6 @@ impl Extractor {
                 .any(|b| c.span.start < b.end && b.start < c.span.end)
         });
 
-        subject::assign(&norm, lex, &mut candidates);
-        rating::attach_counts(s, &mut candidates);
-
         // Forms first: their cells are facts of their own, and the prose facts the scanners
         // found inside value cells give way to them.
         let mut found = form::read(text, blocks, doc, lex);
@@ -296,6 +293,10 @@ impl Extractor {
                 !claimed[..at].iter().rev().take(4).any(|&(_, e)| e > s0)
             });
         }
+        // Subjects after the forms took their cells: the tagger reads only prose.
+        subject::assign(&norm, lex, &mut candidates);
+        rating::attach_counts(s, &mut candidates);
+
         let in_form = |start: usize| {
             found
                 .forms
@@ -354,12 +355,13 @@ impl Extractor {
         facts.sort_by_key(|f| (f.start, f.end));
         let lines = LineIndex::new(text);
         let mut form_ids = vec![0; form_count];
+        let block_index = BlockIndex::new(blocks, doc);
         for (i, f) in facts.iter_mut().enumerate() {
             if form_count > 0 && f.id >= usize::MAX - (form_count - 1) {
                 form_ids[usize::MAX - f.id] = i;
             }
             f.id = i;
-            f.provenance = Some(provenance_of(&lines, f.start, blocks, doc));
+            f.provenance = Some(provenance_of(&lines, f.start, &block_index));
         }
 
         found.renumber(&form_ids);
@@ -457,40 +459,64 @@ fn mark_ranges(s: &str, cands: &mut [Candidate]) {
     }
 }
 
-fn provenance_of(
-    lines: &LineIndex,
-    start: usize,
-    blocks: &[Block],
-    doc: Option<&Ingested>,
-) -> Provenance {
-    // A text file's blocks are its lines, which the line index already answers.
-    let from_block = doc
-        .filter(|d| d.format != crate::ingest::Format::Txt)
-        .and_then(|_| {
-            blocks.iter().find_map(|b| match b {
-                Block::Paragraph {
-                    start: s,
-                    end: e,
-                    provenance,
-                } if (*s..(*e).max(*s + 1)).contains(&start) => Some(provenance.clone()),
-                Block::Table { table, provenance } => {
-                    table.rows.iter().zip(provenance).find_map(|(row, provs)| {
-                        row.iter()
-                            .zip(provs)
-                            .find(|(cell, _)| {
-                                (cell.start..cell.end.max(cell.start + 1)).contains(&start)
-                            })
-                            .map(|(_, p)| p.clone())
-                    })
+/// Where each block and table cell of a document stands, for finding a fact's provenance by
+/// binary search (a spreadsheet form has thousands of cells and a fact for many of them).
+struct BlockIndex<'a> {
+    /// (start, effective end, order in the document, provenance), sorted by start.
+    spans: Vec<(usize, usize, usize, &'a Provenance)>,
+}
+
+impl<'a> BlockIndex<'a> {
+    fn new(blocks: &'a [Block], doc: Option<&Ingested>) -> Self {
+        let mut spans = Vec::new();
+        // A text file's blocks are its lines, which the line index already answers.
+        if doc.is_some_and(|d| d.format != crate::ingest::Format::Txt) {
+            for b in blocks {
+                match b {
+                    Block::Paragraph {
+                        start,
+                        end,
+                        provenance,
+                    } => spans.push((*start, (*end).max(*start + 1), spans.len(), provenance)),
+                    Block::Table { table, provenance } => {
+                        for (row, provs) in table.rows.iter().zip(provenance) {
+                            for (cell, p) in row.iter().zip(provs) {
+                                spans.push((
+                                    cell.start,
+                                    cell.end.max(cell.start + 1),
+                                    spans.len(),
+                                    p,
+                                ));
+                            }
+                        }
+                    }
                 }
-                _ => None,
-            })
-        });
-    match from_block {
+            }
+        }
+        spans.sort_by_key(|s| (s.0, s.2));
+        BlockIndex { spans }
+    }
+
+    /// The first block or cell (in document order) holding the offset.
+    fn find(&self, at: usize) -> Option<&'a Provenance> {
+        let idx = self.spans.partition_point(|s| s.0 <= at);
+        let last_start = self.spans.get(idx.checked_sub(1)?)?.0;
+        self.spans[..idx]
+            .iter()
+            .rev()
+            .take_while(|s| s.0 == last_start)
+            .filter(|s| at < s.1)
+            .min_by_key(|s| s.2)
+            .map(|s| s.3)
+    }
+}
+
+fn provenance_of(lines: &LineIndex, start: usize, index: &BlockIndex) -> Provenance {
+    match index.find(start) {
         Some(Provenance::Text { .. }) | None => {
             let (line, column) = lines.line_column(start);
             Provenance::Text { line, column }
         }
-        Some(p) => p,
+        Some(p) => p.clone(),
     }
 }

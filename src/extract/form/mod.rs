@@ -190,10 +190,14 @@ struct Reader<'a> {
     row_no: usize,
     /// Where the current block's label stands, for funds weights.
     table: usize,
+    /// What `found` held before this source: a source without a form takes back what it added.
+    facts_before: usize,
+    claimed_before: usize,
 }
 
 impl<'a> Reader<'a> {
     fn new(found: &'a mut Found, lex: &'a Lexicon, full_grid: bool, table: usize) -> Self {
+        let (facts_before, claimed_before) = (found.facts.len(), found.claimed.len());
         Reader {
             found,
             lex,
@@ -212,15 +216,23 @@ impl<'a> Reader<'a> {
             levels: Default::default(),
             row_no: 0,
             table,
+            facts_before,
+            claimed_before,
         }
     }
 
     /// Keeps the form if it had a block; whether it did.
     fn finish(self) -> bool {
-        if self.seen && (!self.form.funds.is_empty() || !self.form.indicators.is_empty()) {
+        // Indicator rows make a form; a funds block alone does where the form names its project.
+        let is_form = !self.form.indicators.is_empty()
+            || (!self.form.funds.is_empty() && self.form.project.is_some());
+        if self.seen && is_form {
             self.found.forms.push(self.form);
             true
         } else {
+            // A 合计 row or a 项目名称 line outside any form is no form's.
+            self.found.facts.truncate(self.facts_before);
+            self.found.claimed.truncate(self.claimed_before);
             false
         }
     }
@@ -236,7 +248,15 @@ impl<'a> Reader<'a> {
         let roles: Vec<Option<Role>> = row.cells.iter().map(|c| role_of(&c.text)).collect();
         let role_cells = roles.iter().filter(|r| r.is_some()).count();
         let present: Vec<Role> = roles.iter().flatten().copied().collect();
-        if role_cells >= 3 && is_funds_header(&present) {
+        // A list of projects with budget columns (项目名称 | 预算数 | 执行数) is a table, not a
+        // form's funds block.
+        let names_projects = row.cells.iter().any(|c| {
+            matches!(
+                c.key().as_str(),
+                "项目名称" | "项目" | "单位名称" | "单位" | "序号" | "部门"
+            )
+        });
+        if role_cells >= 3 && is_funds_header(&present) && !names_projects {
             self.start_block(State::Funds, row, roles);
             return;
         }
