@@ -124,10 +124,12 @@ pub fn read(text: &str, blocks: &[Block], doc: Option<&Ingested>, lex: &Lexicon)
             .enumerate()
             .map(|(i, t)| grid::from_table(t, i))
             .collect();
-        if tables.is_empty() {
+        if !tables.is_empty() {
+            tables
+        } else if might_hold_form(text) {
             grid::from_text(text)
         } else {
-            tables
+            Vec::new()
         }
     };
     let mut found = Found::default();
@@ -873,6 +875,14 @@ impl<'a> Reader<'a> {
         self.found.facts.push(f);
         self.found.facts.len() - 1
     }
+}
+
+/// Whether a text can hold a form at all: every form has a funds block or indicator rows, and
+/// their headers use these words. Prose reports skip the row reader entirely.
+fn might_hold_form(text: &str) -> bool {
+    ["三级指标", "指标名称", "指标内容", "执行数", "预算数", "执行率"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// Whether a note says the scores were rescaled (折算) to 100.
