@@ -169,6 +169,8 @@ fn flush_stream(stream: &mut Vec<TCell>, rows: &mut Vec<Row>) {
         for c in &mut cells {
             c.col = None;
         }
+        // A page number printed inside a table pasted from a PDF is no cell of it.
+        cells.retain(|c| !is_page_number(&c.key()));
         rows.extend(cut_stream(join_fragments(cells)));
     }
 }
@@ -399,6 +401,21 @@ pub fn is_value_like(text: &str) -> bool {
     first.is_ascii_digit()
         || "≥≧＞>≤≦＜<=＝﹦０１２３４５６７８９".contains(first)
         || t.ends_with('%')
+}
+
+/// "— 2 —", "-2-", "第2页", "第 2 页 共 5 页": a page number, never a bare number (that may be a
+/// cell's value).
+fn is_page_number(key: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    let dashes = ['-', '—', '－', '–'];
+    if let Some(inner) = key.strip_prefix(dashes).and_then(|k| k.strip_suffix(dashes)) {
+        return digits(inner.trim_matches(dashes));
+    }
+    if let Some(rest) = key.strip_prefix('第') {
+        let (page, tail) = rest.split_once('页').unwrap_or(("", ""));
+        return digits(page) && (tail.is_empty() || tail.strip_prefix('共').and_then(|t| t.strip_suffix('页')).is_some_and(digits));
+    }
+    false
 }
 
 /// "/", "—", "-", "无": a cell left empty on purpose.
@@ -702,6 +719,16 @@ mod tests {
         rows.iter()
             .map(|r| r.cells.iter().map(|c| c.text.clone()).collect())
             .collect()
+    }
+
+    #[test]
+    fn page_numbers() {
+        for p in ["—2—", "-12-", "第3页", "第3页共5页", "－ 4 －"] {
+            assert!(is_page_number(&squash(p)), "{p}");
+        }
+        for p in ["2", "—", "第三次", "12处", "-"] {
+            assert!(!is_page_number(p), "{p}");
+        }
     }
 
     #[test]

@@ -269,6 +269,16 @@ impl<'a> Reader<'a> {
         let Some(first) = row.cells.iter().find(|c| !c.is_empty()) else {
             return;
         };
+        // A caption "单位：元" above the table gives the funds' unit.
+        if self.state != State::Funds
+            && row.cells.iter().filter(|c| !c.is_empty()).count() == 1
+            && first.text.contains("单位")
+            && let Some(u) = unit_in(&first.text)
+        {
+            self.unit = u;
+            self.form.unit = u.as_str().into();
+            return;
+        }
         let label = label_of(&first.text);
         // A funds block's own total row may read 合计 or 总计.
         if self.state == State::Funds
