@@ -134,6 +134,11 @@ pub struct FactFilter {
     pub table: Option<i64>,
     pub region: Option<String>,
     pub year: Option<i64>,
+    /// Only facts involved in a failed check of this kind (`score_cap` …) and/or severity.
+    #[serde(default)]
+    pub check: Option<String>,
+    #[serde(default)]
+    pub severity: Option<String>,
 }
 
 impl FactFilter {
@@ -175,6 +180,14 @@ impl FactFilter {
                 " AND EXISTS (SELECT 1 FROM documents d2 WHERE d2.id = f.document_id \
                  AND d2.year = {})",
                 b.int(y)
+            );
+        }
+        if self.check.is_some() || self.severity.is_some() {
+            let failed = super::findings::failed_check_clause(b, &self.check, &self.severity);
+            sql += &format!(
+                " AND EXISTS (SELECT 1 FROM checks c WHERE c.document_id = f.document_id \
+                 AND {failed} AND {})",
+                super::findings::FACT_IN_CHECK
             );
         }
         sql
