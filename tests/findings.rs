@@ -18,6 +18,7 @@ both_backends!(
     exports_carry_the_findings,
     checks_computed_again_from_unchanged_facts_are_the_same,
     existing_checks_become_errors_when_migrated,
+    concurrent_decisions_leave_the_checks_of_the_last_state,
 );
 
 /// A self-evaluation form, one cell a line, as text: 更换课桌椅套数 scores 12 of 10
@@ -279,10 +280,19 @@ async fn a_correction_computes_the_checks_again(db: TestDb) {
         json!({"error": 2, "warning": 1})
     );
 
-    // A confirmation changes no value: its answer has no findings to report.
+    // A confirmation changes no value: its answer has no findings to report, nor has the
+    // undo of it.
     let r = review(&st, &a, &undone, "confirm", json!({"version": 3})).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.json().get("document_findings").is_none());
+    let r = review(&st, &a, &undone, "undo", json!({"version": 4})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["status"], "pending");
+    assert!(r.json().get("document_findings").is_none());
+    assert_eq!(
+        document(&st, &a, id).await["findings"],
+        json!({"error": 2, "warning": 1})
+    );
 }
 
 async fn documents_and_facts_filter_by_check_and_severity(db: TestDb) {
@@ -674,4 +684,90 @@ async fn existing_checks_become_errors_when_migrated(db: TestDb) {
     .await;
     assert!(bad.is_err());
     pool.close().await;
+}
+
+/// Corrections of several cells of one form at once, among confirmations of the others: every
+/// correction answers with findings, none waits on another for ever, and the checks stored at
+/// the end are those of the facts as they ended up.
+async fn concurrent_decisions_leave_the_checks_of_the_last_state(db: TestDb) {
+    let st = state(&db);
+    let a = token(&db, Role::Assessor, "王芳").await;
+    let id = form_uploaded(&st, &a).await;
+    let doc = document(&st, &a, id).await;
+    let form = &doc["forms"][0];
+    let mut scores: Vec<Value> = form["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["score"].clone())
+        .collect();
+    scores.push(form["total"]["score"].clone());
+    let mut tasks = Vec::new();
+    for f in doc["facts"].as_array().unwrap() {
+        let (st, a, f) = (st.clone(), a.clone(), f.clone());
+        let correct = scores.contains(&f["id"]);
+        tasks.push(tokio::spawn(async move {
+            let r = if correct {
+                // Every score one point lower: 40 → 39, 12 → 11, 98.5 → 97.5 …
+                let v = f["value"].as_str().unwrap().parse::<f64>().unwrap() - 1.0;
+                review(
+                    &st,
+                    &a,
+                    &f,
+                    "correct",
+                    json!({"version": 1, "value": v.to_string()}),
+                )
+                .await
+            } else {
+                review(&st, &a, &f, "confirm", json!({"version": 1})).await
+            };
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{}",
+                String::from_utf8_lossy(&r.bytes)
+            );
+            (correct, r.json())
+        }));
+    }
+    for t in tasks {
+        let (correct, answer) = t.await.unwrap();
+        assert_eq!(
+            answer.get("document_findings").is_some(),
+            correct,
+            "{answer}"
+        );
+    }
+    let stored = document(&st, &a, id).await;
+    db.store.recheck(id).await.unwrap();
+    let again = document(&st, &a, id).await;
+    assert_eq!(
+        stored["checks"].as_array().unwrap().len(),
+        again["checks"].as_array().unwrap().len()
+    );
+    for (x, y) in stored["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(again["checks"].as_array().unwrap())
+    {
+        for k in [
+            "kind", "ok", "severity", "facts", "stated", "computed", "message",
+        ] {
+            assert_eq!(x[k], y[k], "{k} of {x}");
+        }
+    }
+    // 11 of 10 still breaks its weight; 39 + 11 + 29 + 8.5 + 9 = 96.5 against 97.5.
+    let bad = kinds(&failed(&stored));
+    assert!(bad.contains(&"score_cap".to_string()), "{bad:?}");
+    let total = stored["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "score_total")
+        .unwrap();
+    assert_eq!(
+        (total["stated"].as_str(), total["computed"].as_str()),
+        (Some("97.5"), Some("96.5"))
+    );
 }

@@ -407,8 +407,8 @@ pub(super) async fn reject(
 /// Undo the fact's last decision that is not undone yet.
 #[utoipa::path(post, path = "/api/facts/{id}/undo", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = UndoBody,
-    responses((status = 200, description = "the fact as it was before that decision, with \
-                  `document_findings` computed again", body = Object),
+    responses((status = 200, description = "the fact as it was before that decision; when \
+                  that puts a value back, with `document_findings` computed again", body = Object),
               (status = 409, description = "stale version", body = Object),
               (status = 422, description = "nothing to undo", body = Object)),
     security(("bearer" = [])))]
@@ -419,9 +419,23 @@ pub(super) async fn undo(
     ApiJson(b): ApiJson<UndoBody>,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor])?;
+    // An undo that puts a value back (the undo of a correction) has the checks computed
+    // again. Most undos take back a confirmation or a rejection, which changes nothing the
+    // checks read, and they skip it: the fact read here is the state the undo starts from
+    // whenever its version is the one the undo names (a decision in between makes the undo
+    // a conflict; in any other race the checks are computed again to be safe).
+    let before = st.store.fact(id).await?;
     let fact = st.store.undo(id, b.version, &auth.actor()).await?;
-    // An undo may put a value back.
+    if before.version == b.version && same_checked_fields(&before, &fact) {
+        return Ok(Json(fact_json(&fact)));
+    }
     Ok(Json(rechecked(&st, fact).await))
+}
+
+/// Whether two states of a fact agree on everything a check reads.
+fn same_checked_fields(a: &FactRow, b: &FactRow) -> bool {
+    (&a.value, &a.unit, &a.qualifier, &a.subject, a.start, a.end)
+        == (&b.value, &b.unit, &b.qualifier, &b.subject, b.start, b.end)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

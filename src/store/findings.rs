@@ -319,9 +319,12 @@ impl Store {
         let mut tx = self.begin_write().await?;
         // Rechecks of one document take turns: each reads the facts only once the one
         // before has stored its result, so the last to finish saw every committed change.
+        // NO KEY UPDATE, not UPDATE: a decision's review-log row holds a key-share lock on
+        // its document (the foreign key) while its fact stays locked, and this transaction
+        // goes on to update facts; a full lock here could wait on it in a cycle.
         // (SQLite's write transaction holds the whole database already.)
         let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE",
+            Backend::Postgres => " FOR NO KEY UPDATE",
             Backend::Sqlite => "",
         };
         let sql = format!("SELECT status, text, forms FROM documents WHERE id = $1{lock}");
