@@ -31,7 +31,10 @@ export async function openDocument(id) {
     state.undoStack = [];
     state.factFilter = { kind: '', status: '', failed: false };
   }
-  if (!state.doc || state.doc.id !== id) state.view = 'form';
+  if (!state.doc || state.doc.id !== id) {
+    state.view = 'form';
+    state.findingsOpen = undefined;
+  }
   setDocument(doc);
   state.selected = null;
   state.editing = null;

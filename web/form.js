@@ -184,7 +184,9 @@ export function findingsPanel() {
   const checks = state.doc.checks || [];
   const failed = failedChecks().sort((a, b) => (a.severity === 'warning') - (b.severity === 'warning'));
   const summary = findingsCount(findingsOf(checks));
-  const panel = h('details', { class: 'findings', id: 'findings', open: failed.length > 0, hidden: !checks.length },
+  // Open while there are findings, unless the assessor folded it away.
+  const open = state.findingsOpen ?? failed.length > 0;
+  const panel = h('details', { class: 'findings', id: 'findings', open, hidden: !checks.length },
     h('summary', {}, failed.length ? '校验问题 ' + summary : '校验全部通过（' + checks.length + ' 项）'),
     h('ul', {}, failed.map((c) => h('li', {
       class: 'finding sev-' + c.severity,
@@ -197,6 +199,7 @@ export function findingsPanel() {
     h('strong', {}, CHECK_LABEL[c.kind] || c.kind),
     h('span', { class: 'nums' }, '所述 ' + c.stated + ' · 计算 ' + c.computed),
     h('div', { class: 'msg' }, c.message)))));
+  panel.querySelector('summary').addEventListener('click', () => { state.findingsOpen = !panel.open; });
   return panel;
 }
 

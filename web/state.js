@@ -23,6 +23,7 @@ export const state = {
   marks: new Map(), // fact id → [mark elements]
   cells: new Map(), // fact id → [form cells]
   view: 'form', // what the left pane shows of a document with forms: 'form' or 'text'
+  findingsOpen: undefined, // whether the assessor opened or folded the findings panel
   rows: new Map(), // fact id → list element
   undoStack: [], // fact ids decided on this page, latest last
   editing: null, // fact id whose correction form is open
