@@ -419,23 +419,16 @@ pub(super) async fn undo(
     ApiJson(b): ApiJson<UndoBody>,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor])?;
-    // An undo that puts a value back (the undo of a correction) has the checks computed
-    // again. Most undos take back a confirmation or a rejection, which changes nothing the
-    // checks read, and they skip it: the fact read here is the state the undo starts from
-    // whenever its version is the one the undo names (a decision in between makes the undo
-    // a conflict; in any other race the checks are computed again to be safe).
-    let before = st.store.fact(id).await?;
-    let fact = st.store.undo(id, b.version, &auth.actor()).await?;
-    if before.version == b.version && same_checked_fields(&before, &fact) {
-        return Ok(Json(fact_json(&fact)));
+    // Only an undo that puts a value back (of a correction) has the checks computed again;
+    // most take back a confirmation or a rejection, which changes nothing the checks read.
+    let undone = st
+        .store
+        .undo_telling_change(id, b.version, &auth.actor())
+        .await?;
+    if !undone.changed {
+        return Ok(Json(fact_json(&undone.fact)));
     }
-    Ok(Json(rechecked(&st, fact).await))
-}
-
-/// Whether two states of a fact agree on everything a check reads.
-fn same_checked_fields(a: &FactRow, b: &FactRow) -> bool {
-    (&a.value, &a.unit, &a.qualifier, &a.subject, a.start, a.end)
-        == (&b.value, &b.unit, &b.qualifier, &b.subject, b.start, b.end)
+    Ok(Json(rechecked(&st, undone.fact).await))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

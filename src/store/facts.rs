@@ -5,7 +5,7 @@
 //! fact's state before and after, so history is complete and undo restores exactly what was
 //! there.
 
-use super::decisions::{Change, LogEntry, Pending, Write, conflict, write_all};
+use super::decisions::{Change, Decided, LogEntry, Pending, Write, conflict, write_all};
 use super::{Backend, Binds, Result, Store, StoreError, like_pattern, now_ms};
 use crate::review::{Decision, ReviewStatus};
 use serde::{Deserialize, Serialize};
@@ -268,18 +268,34 @@ impl Store {
         decision: &Decision,
         actor: &Actor,
     ) -> Result<FactRow> {
-        self.decisions
+        let decided = self
+            .decisions
             .submit(Pending {
                 fact_id,
                 version,
                 change: Change::Decide(decision.clone()),
                 actor: actor.clone(),
             })
-            .await
+            .await?;
+        Ok(decided.fact)
     }
 
     /// Undoes the fact's last decision not yet undone: restores the state before it.
     pub async fn undo(&self, fact_id: i64, version: i64, actor: &Actor) -> Result<FactRow> {
+        Ok(self
+            .undo_telling_change(fact_id, version, actor)
+            .await?
+            .fact)
+    }
+
+    /// `undo`, telling also whether it put back anything a check reads (it undid a
+    /// correction) — when it did, the document's checks are due to be computed again.
+    pub async fn undo_telling_change(
+        &self,
+        fact_id: i64,
+        version: i64,
+        actor: &Actor,
+    ) -> Result<Decided> {
         self.decisions
             .submit(Pending {
                 fact_id,

@@ -15,6 +15,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::time::Duration;
 
+pub use decisions::Decided;
 pub use documents::{CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress};
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
