@@ -26,13 +26,19 @@ async fn page_and_assets_are_served_with_their_types() {
     let db = sqlite().await;
     let st = state(&db);
     for (path, content_type, must_contain) in [
-        ("/", "text/html; charset=utf-8", "<script src=\"/app.js\""),
-        ("/index.html", "text/html; charset=utf-8", "绩效事实审核"),
         (
-            "/app.js",
+            "/",
+            "text/html; charset=utf-8",
+            "<script type=\"module\" src=\"/app.js\"",
+        ),
+        ("/index.html", "text/html; charset=utf-8", "绩效事实审核"),
+        ("/app.js", "text/javascript; charset=utf-8", "import "),
+        (
+            "/text.js",
             "text/javascript; charset=utf-8",
             "codePointToUtf16",
         ),
+        ("/form.js", "text/javascript; charset=utf-8", "绩效自评表"),
         ("/app.css", "text/css; charset=utf-8", "mark.hl"),
         ("/icon.svg", "image/svg+xml", "<svg"),
     ] {
@@ -51,6 +57,31 @@ async fn page_and_assets_are_served_with_their_types() {
     for linked in ["/app.css", "/app.js", "/icon.svg"] {
         assert!(html.contains(linked), "index.html links {linked}");
     }
+    // And every module a module imports, as JavaScript, each file under 800 lines.
+    let mut todo = vec!["app.js".to_string()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(module) = todo.pop() {
+        if !seen.insert(module.clone()) {
+            continue;
+        }
+        let r = call(&st, "GET", &format!("/{module}"), None, None).await;
+        assert_eq!(r.status, 200, "{module}");
+        assert_eq!(
+            header(&r, "content-type"),
+            "text/javascript; charset=utf-8",
+            "{module}"
+        );
+        let body = String::from_utf8(r.bytes.clone()).unwrap();
+        assert!(body.lines().count() < 800, "{module} is over 800 lines");
+        for (_, rest) in body
+            .match_indices("from './")
+            .map(|(i, _)| body.split_at(i + 8))
+        {
+            let name = rest.split('\'').next().unwrap();
+            todo.push(name.to_string());
+        }
+    }
+    assert!(seen.len() >= 8, "the page's modules: {seen:?}");
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! Arithmetic cross-checks over a document's facts: a table's rows against its 合计 row; a
 //! split against its whole (8 个“优”、24 个“良”… against the 57 projects evaluated); a
 //! difference (申报 26916.17 万元 − 支持 24655.51 万元 = 压减 2260.66 万元); a stated share
-//! against its parts (57 of 496 = 11.49%). A failed check is a finding for the reviewer.
+//! against its parts (57 of 496 = 11.49%); and the checks of self-evaluation forms
+//! (`form`). A failed check is a finding for the reviewer. `run` checks an extraction;
+//! `rerun` checks a stored document again after an assessor corrected one of its facts.
 
 mod form;
 
@@ -164,6 +166,34 @@ pub fn run_parts(
     checks
 }
 
+/// A document's checks computed again after its facts changed (an assessor corrected a
+/// value), from what is kept of it: its facts, text and forms. The tables themselves are
+/// not kept, so each table total is summed again over the facts its earlier check covered
+/// (`table_totals`: one list of fact ids each, the 合计 row's first). Same order as `run`.
+pub fn rerun(
+    facts: &[Fact],
+    text: &str,
+    forms: &[Form],
+    table_totals: &[Vec<usize>],
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let chars = char_starts(text);
+    form::run(facts, forms, text, &chars, &mut checks);
+    for ids in table_totals {
+        let mut covered = ids.iter().filter_map(|&id| facts.get(id));
+        if let Some(total) = covered.next() {
+            let rows: Vec<&Fact> = covered.collect();
+            if !rows.is_empty() {
+                checks.push(table_total(total, &rows));
+            }
+        }
+    }
+    splits(facts, text, &chars, &mut checks);
+    differences(facts, text, &chars, &mut checks);
+    shares(facts, text, &chars, &mut checks);
+    checks
+}
+
 fn dec(f: &Fact) -> Option<Decimal> {
     f.value.as_decimal()
 }
@@ -190,29 +220,38 @@ fn table_totals(facts: &[Fact], tables: &[LocatedTable], checks: &mut Vec<Check>
             let Some(total) = in_column.iter().find(|f| is_total(f)) else {
                 continue;
             };
-            let rows: Vec<&&&Fact> = in_column.iter().filter(|f| !is_total(f)).collect();
+            let rows: Vec<&Fact> = in_column
+                .iter()
+                .filter(|f| !is_total(f))
+                .map(|f| **f)
+                .collect();
             if rows.is_empty() {
                 continue;
             }
-            let sum: Decimal = rows.iter().filter_map(|f| dec(f)).sum();
-            let stated = dec(total).unwrap_or_default();
-            let mut ids = vec![total.id];
-            ids.extend(rows.iter().map(|f| f.id));
-            checks.push(Check {
-                kind: CheckKind::TableTotal,
-                ok: sum == stated,
-                severity: Severity::Error,
-                facts: ids,
-                stated: stated.normalize().to_string(),
-                computed: sum.normalize().to_string(),
-                message: format!(
-                    "{} rows sum to {} yuan; the 合计 row states {} yuan",
-                    rows.len(),
-                    sum.normalize(),
-                    stated.normalize()
-                ),
-            });
+            checks.push(table_total(total, &rows));
         }
+    }
+}
+
+/// A table's rows against its 合计 row.
+fn table_total(total: &Fact, rows: &[&Fact]) -> Check {
+    let sum: Decimal = rows.iter().filter_map(|f| dec(f)).sum();
+    let stated = dec(total).unwrap_or_default();
+    let mut ids = vec![total.id];
+    ids.extend(rows.iter().map(|f| f.id));
+    Check {
+        kind: CheckKind::TableTotal,
+        ok: sum == stated,
+        severity: Severity::Error,
+        facts: ids,
+        stated: stated.normalize().to_string(),
+        computed: sum.normalize().to_string(),
+        message: format!(
+            "{} rows sum to {} yuan; the 合计 row states {} yuan",
+            rows.len(),
+            sum.normalize(),
+            stated.normalize()
+        ),
     }
 }
 

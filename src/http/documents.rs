@@ -1,11 +1,12 @@
 //! `/api/documents`: upload (multipart or raw body, deduplicated by SHA-256), list with
-//! filters, and one document with its text, facts and checks.
+//! filters (among them the kind and severity of a failed check), and one document with its
+//! text, facts, checks and self-evaluation forms.
 
 use super::AppState;
 use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Id};
-use super::facts::fact_json;
+use super::facts::{check_filter, fact_json};
 use crate::store::{DocumentFilter, DocumentRow, FactFilter, ReviewProgress, Role, format_time};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -54,6 +55,10 @@ pub(super) fn document_json(d: &DocumentRow) -> Value {
             "decided": d.facts_total - d.facts_pending,
         },
         "checks_failed": d.checks_failed,
+        "findings": {
+            "error": d.findings_error,
+            "warning": d.findings_warning,
+        },
     })
 }
 
@@ -175,13 +180,20 @@ pub(super) struct ListQuery {
     /// unreviewed, in_progress or reviewed.
     #[param(value_type = Option<String>)]
     review: Option<ReviewProgress>,
+    /// Only documents with a failed check of this kind: table_total, split, difference,
+    /// share, score_cap, weights_total, score_total, execution_rate, execution_score,
+    /// funds_total, target_score, target_met_docked, grade_band or text_table.
+    check: Option<String>,
+    /// Only documents with a failed check of this severity: error or warning.
+    severity: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
 }
 
 const STATUSES: [&str; 5] = ["queued", "processing", "done", "needs_ocr", "failed"];
 
-/// List documents (an uploader sees only their own), newest first.
+/// List documents (an uploader sees only their own), newest first; each with its review
+/// counts and `findings`, its failed checks by severity (`{error, warning}`).
 #[utoipa::path(get, path = "/api/documents", tag = "documents", params(ListQuery),
     responses((status = 200, description = "`{documents, next_offset}`", body = Object)),
     security(("bearer" = [])))]
@@ -199,6 +211,7 @@ pub(super) async fn list(
             STATUSES.join(", ")
         )));
     }
+    check_filter(&q.check, &q.severity)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0).max(0);
     let filter = DocumentFilter {
@@ -207,6 +220,8 @@ pub(super) async fn list(
         status: q.status,
         review: q.review,
         uploaded_by: (auth.role() == Role::Uploader).then_some(auth.0.id),
+        check: q.check,
+        severity: q.severity,
         limit,
         offset,
     };
@@ -223,7 +238,8 @@ pub(super) fn visible(auth: &Auth, d: &DocumentRow) -> bool {
     auth.role() != Role::Uploader || d.uploaded_by == Some(auth.0.id)
 }
 
-/// One document with its text, facts and checks.
+/// One document with its text, facts, checks (each with its severity) and `forms`: the
+/// self-evaluation forms read from it, their cells given as fact ids.
 #[utoipa::path(get, path = "/api/documents/{id}", tag = "documents",
     params(("id" = i64, Path, description = "document id")),
     responses((status = 200, description = "the document", body = Object),
@@ -249,9 +265,11 @@ pub(super) async fn one(
     }
     let facts = st.store.list_facts(&filter, 100_000, 0).await?;
     let checks = st.store.checks(id).await?;
+    let forms = st.store.forms(id).await?;
     let mut body = document_json(&doc);
     body["text"] = json!(text);
     body["facts"] = json!(facts.iter().map(fact_json).collect::<Vec<_>>());
     body["checks"] = json!(checks);
+    body["forms"] = json!(forms);
     Ok(Json(body))
 }

@@ -7,8 +7,9 @@ use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery, Id};
 use crate::FactKind;
+use crate::check::{CheckKind, Severity};
 use crate::review::{CorrectionInput, Decision, RejectReason, ReviewStatus, validate_correction};
-use crate::store::{FactFilter, FactRow, HistoryEntry, Role, format_time};
+use crate::store::{FactFilter, FactRow, FindingFilter, HistoryEntry, Role, format_time};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -82,11 +83,42 @@ pub(super) struct FilterQuery {
     pub table: Option<i64>,
     pub region: Option<String>,
     pub year: Option<i64>,
+    /// Only facts involved in a failed check of this kind: table_total, split, difference,
+    /// share, score_cap, weights_total, score_total, execution_rate, execution_score,
+    /// funds_total, target_score, target_met_docked, grade_band or text_table.
+    pub check: Option<String>,
+    /// Only facts involved in a failed check of this severity: error or warning.
+    pub severity: Option<String>,
     // Paging and export format share this struct: serde's `flatten` cannot read numbers
     // and booleans from a query string.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// Export only: csv, xlsx or json.
     pub format: Option<String>,
+    /// Export only: `facts` (the default) or `findings` (the failed checks).
+    pub what: Option<String>,
+}
+
+/// Validates the check kind and severity a filter asks for.
+pub(super) fn check_filter(
+    check: &Option<String>,
+    severity: &Option<String>,
+) -> Result<(), ApiError> {
+    if let Some(k) = check
+        && CheckKind::parse(k).is_none()
+    {
+        let kinds: Vec<&str> = CheckKind::ALL.iter().map(|k| k.as_str()).collect();
+        return Err(ApiError::invalid(format!(
+            "check is one of {}",
+            kinds.join(", ")
+        )));
+    }
+    if let Some(s) = severity
+        && Severity::parse(s).is_none()
+    {
+        return Err(ApiError::invalid("severity is one of error, warning"));
+    }
+    Ok(())
 }
 
 impl FilterQuery {
@@ -108,6 +140,7 @@ impl FilterQuery {
             }
             statuses.push(s.to_string());
         }
+        check_filter(&self.check, &self.severity)?;
         Ok(FactFilter {
             document_id: self.document_id,
             kind: self.kind.clone(),
@@ -117,6 +150,20 @@ impl FilterQuery {
             table: self.table,
             region: self.region.clone(),
             year: self.year,
+            check: self.check.clone(),
+            severity: self.severity.clone(),
+        })
+    }
+
+    /// The findings the same query selects: a document's, or those of a region and year.
+    pub fn to_finding_filter(&self) -> Result<FindingFilter, ApiError> {
+        check_filter(&self.check, &self.severity)?;
+        Ok(FindingFilter {
+            document_id: self.document_id,
+            region: self.region.clone(),
+            year: self.year,
+            check: self.check.clone(),
+            severity: self.severity.clone(),
         })
     }
 }
@@ -252,11 +299,34 @@ async fn decide(
     decision: Decision,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor])?;
+    let changes_value = matches!(decision, Decision::Correct { .. });
     let fact = st
         .store
         .review(id, version, &decision, &auth.actor())
         .await?;
+    if changes_value {
+        return Ok(Json(rechecked(st, fact).await));
+    }
     Ok(Json(fact_json(&fact)))
+}
+
+/// After a decision that changed a fact's value: the document's checks computed again, and
+/// the fact as it now stands with `document_findings`, the document's failed checks. The
+/// decision is committed by then, so a failure here is logged and the answer is the fact
+/// without the findings, rather than an error that would make the assessor decide again.
+async fn rechecked(st: &AppState, fact: FactRow) -> Value {
+    let checks = match st.store.recheck(fact.document_id).await {
+        Ok(checks) => checks,
+        Err(e) => {
+            tracing::error!(error = %e, document = fact.document_id, "checks not computed again");
+            return fact_json(&fact);
+        }
+    };
+    // The fact's own count of failed checks may have changed with them.
+    let fact = st.store.fact(fact.id).await.unwrap_or(fact);
+    let mut body = fact_json(&fact);
+    body["document_findings"] = json!(checks.iter().filter(|c| !c.ok).collect::<Vec<_>>());
+    body
 }
 
 /// Confirm a fact as extracted.
@@ -278,7 +348,8 @@ pub(super) async fn confirm(
 /// Correct a fact's value, unit, subject, qualifier or span.
 #[utoipa::path(post, path = "/api/facts/{id}/correct", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = CorrectBody,
-    responses((status = 200, description = "the fact after the decision", body = Object),
+    responses((status = 200, description = "the fact after the decision, with `document_findings`: \
+                  the document's failed checks, computed again from the corrected values", body = Object),
               (status = 409, description = "stale version", body = Object),
               (status = 422, description = "the correction is not valid; details.fields", body = Object)),
     security(("bearer" = [])))]
@@ -336,7 +407,8 @@ pub(super) async fn reject(
 /// Undo the fact's last decision that is not undone yet.
 #[utoipa::path(post, path = "/api/facts/{id}/undo", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = UndoBody,
-    responses((status = 200, description = "the fact as it was before that decision", body = Object),
+    responses((status = 200, description = "the fact as it was before that decision; when \
+                  that puts a value back, with `document_findings` computed again", body = Object),
               (status = 409, description = "stale version", body = Object),
               (status = 422, description = "nothing to undo", body = Object)),
     security(("bearer" = [])))]
@@ -347,8 +419,16 @@ pub(super) async fn undo(
     ApiJson(b): ApiJson<UndoBody>,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor])?;
-    let fact = st.store.undo(id, b.version, &auth.actor()).await?;
-    Ok(Json(fact_json(&fact)))
+    // Only an undo that puts a value back (of a correction) has the checks computed again;
+    // most take back a confirmation or a rejection, which changes nothing the checks read.
+    let undone = st
+        .store
+        .undo_telling_change(id, b.version, &auth.actor())
+        .await?;
+    if !undone.changed {
+        return Ok(Json(fact_json(&undone.fact)));
+    }
+    Ok(Json(rechecked(&st, undone.fact).await))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,14 +1,15 @@
 //! `/api/export` and `/api/stats`: confirmed and corrected facts as CSV (UTF-8 with BOM, so
 //! Excel reads the Chinese right), XLSX (values written as text: exact, never rounded
-//! through a float) or JSON (decimals as strings); and review counts per fact kind with the
-//! precision they imply.
+//! through a float; with a second sheet 校验结果 of the findings) or JSON (decimals as
+//! strings); the findings alone with `what=findings`; and review counts per fact kind with
+//! the precision they imply.
 
 use super::AppState;
 use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::ApiQuery;
 use super::facts::{FilterQuery, value_json};
-use crate::store::{ExportRow, Role, format_time};
+use crate::store::{ExportRow, FindingRow, Role, format_time};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -93,29 +94,151 @@ fn csv_bytes(rows: &[ExportRow]) -> Result<Vec<u8>, ApiError> {
     Ok(out)
 }
 
-fn xlsx_bytes(rows: &[ExportRow]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("facts")?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+/// What a check compares, as the findings sheet names it.
+fn check_label(kind: &str) -> &str {
+    match kind {
+        "table_total" => "表格合计",
+        "split" => "分项之和",
+        "difference" => "差额",
+        "share" => "占比",
+        "score_cap" => "得分不超过分值",
+        "weights_total" => "分值合计",
+        "score_total" => "总分合计",
+        "execution_rate" => "预算执行率",
+        "execution_score" => "执行率得分",
+        "funds_total" => "资金总额",
+        "target_score" => "未达目标的得分",
+        "target_met_docked" => "达标扣分的原因",
+        "grade_band" => "自评等级",
+        "text_table" => "正文与表格一致",
+        other => other,
     }
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        for (c, cell) in cells(r).iter().enumerate() {
-            let col = c as u16;
-            // Ids and offsets are small integers, exact as numbers; everything else,
-            // values above all, stays text so no digit is lost.
-            if matches!(COLUMNS[c], "fact_id" | "start" | "end") {
-                sheet.write_number(row, col, cell.parse::<f64>().unwrap_or_default())?;
-            } else {
-                sheet.write_string(row, col, cell)?;
+}
+
+fn severity_label(severity: &str) -> &str {
+    match severity {
+        "error" => "错误",
+        "warning" => "提示",
+        other => other,
+    }
+}
+
+/// The findings export's columns: the CSV's header, and the 校验结果 sheet's.
+const FINDING_COLUMNS: [(&str, &str); 10] = [
+    ("file_name", "材料"),
+    ("document_sha256", "材料 SHA-256"),
+    ("check", "校验项目"),
+    ("severity", "严重程度"),
+    ("stated", "所述值"),
+    ("computed", "计算值"),
+    ("message", "说明"),
+    ("facts", "涉及事实"),
+    ("fact_ids", "事实编号"),
+    ("kind", "校验代码"),
+];
+
+/// One finding as text cells, in `FINDING_COLUMNS` order.
+fn finding_cells(r: &FindingRow) -> [String; 10] {
+    let c = &r.check;
+    let texts: Vec<&str> = r.facts.iter().map(|(_, t)| t.as_str()).collect();
+    let ids: Vec<String> = r.facts.iter().map(|(i, _)| i.to_string()).collect();
+    [
+        r.file_name.clone().unwrap_or_default(),
+        r.sha256.clone(),
+        check_label(&c.kind).to_string(),
+        severity_label(&c.severity).to_string(),
+        c.stated.clone(),
+        c.computed.clone(),
+        c.message.clone(),
+        texts.join("；"),
+        ids.join(" "),
+        c.kind.clone(),
+    ]
+}
+
+fn findings_csv_bytes(rows: &[FindingRow]) -> Result<Vec<u8>, ApiError> {
+    let mut out = "\u{FEFF}".as_bytes().to_vec();
+    let mut w = csv::Writer::from_writer(&mut out);
+    let fail = |e: csv::Error| {
+        tracing::error!(error = %e, "csv export");
+        ApiError::Internal
+    };
+    w.write_record(FINDING_COLUMNS.map(|(name, _)| name))
+        .map_err(fail)?;
+    for r in rows {
+        w.write_record(finding_cells(r)).map_err(fail)?;
+    }
+    w.flush().map_err(|e| fail(e.into()))?;
+    drop(w);
+    Ok(out)
+}
+
+/// A workbook with the facts (sheet `facts`, when asked for) and the findings (sheet 校验结果).
+fn xlsx_bytes(
+    rows: Option<&[ExportRow]>,
+    findings: &[FindingRow],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    if let Some(rows) = rows {
+        let sheet = book.add_worksheet();
+        sheet.set_name("facts")?;
+        for (c, name) in COLUMNS.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+        }
+        for (i, r) in rows.iter().enumerate() {
+            let row = i as u32 + 1;
+            for (c, cell) in cells(r).iter().enumerate() {
+                let col = c as u16;
+                // Ids and offsets are small integers, exact as numbers; everything else,
+                // values above all, stays text so no digit is lost.
+                if matches!(COLUMNS[c], "fact_id" | "start" | "end") {
+                    sheet.write_number(row, col, cell.parse::<f64>().unwrap_or_default())?;
+                } else {
+                    sheet.write_string(row, col, cell)?;
+                }
             }
         }
+        sheet.set_freeze_panes(1, 0)?;
     }
+    let sheet = book.add_worksheet();
+    sheet.set_name("校验结果")?;
+    for (c, (_, name)) in FINDING_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+    }
+    for (i, r) in findings.iter().enumerate() {
+        for (c, cell) in finding_cells(r).iter().enumerate() {
+            // Stated and computed values stay text, exact like the facts' values.
+            sheet.write_string(i as u32 + 1, c as u16, cell)?;
+        }
+    }
+    sheet.set_column_width(6, 48)?;
+    sheet.set_column_width(7, 32)?;
     sheet.set_freeze_panes(1, 0)?;
     book.save_to_buffer()
+}
+
+fn json_findings(rows: &[FindingRow]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                let c = &r.check;
+                json!({
+                    "document_sha256": r.sha256,
+                    "file_name": r.file_name,
+                    "check_id": c.id,
+                    "kind": c.kind,
+                    "severity": c.severity,
+                    "stated": c.stated,
+                    "computed": c.computed,
+                    "message": c.message,
+                    "facts": r.facts.iter()
+                        .map(|(id, text)| json!({"id": id, "text": text}))
+                        .collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
 }
 
 fn json_rows(rows: &[ExportRow]) -> Value {
@@ -148,7 +271,10 @@ fn json_rows(rows: &[ExportRow]) -> Value {
     )
 }
 
-/// Export confirmed and corrected facts: `format=csv` (UTF-8 with BOM), `xlsx` or `json`.
+/// Export confirmed and corrected facts: `format=csv` (UTF-8 with BOM), `xlsx` (with a
+/// second sheet 校验结果 of the findings) or `json`; with `what=findings`, the failed checks
+/// instead (of the documents `document_id`, `region` and `year` select; `check` and
+/// `severity` narrow them).
 #[utoipa::path(get, path = "/api/export", tag = "reports", params(FilterQuery),
     responses((status = 200, description = "the file", content_type = "text/csv")),
     security(("bearer" = [])))]
@@ -168,20 +294,46 @@ pub(super) async fn export(
             ));
         }
     };
+    let only_findings = match q.what.as_deref() {
+        None | Some("facts") => false,
+        Some("findings") => true,
+        Some(_) => {
+            return Err(ApiError::BadRequest(
+                "what is one of facts, findings".into(),
+            ));
+        }
+    };
     let filter = q.to_filter()?;
-    let rows = st.store.export_rows(&filter).await?;
-    let attachment = |ext: &str| format!("attachment; filename=\"jixiao-facts.{ext}\"");
+    let finding_filter = q.to_finding_filter()?;
+    // A CSV or JSON of facts has no place for them.
+    let findings = if only_findings || format == ExportFormat::Xlsx {
+        st.store.export_findings(&finding_filter).await?
+    } else {
+        Vec::new()
+    };
+    let rows = if only_findings {
+        Vec::new()
+    } else {
+        st.store.export_rows(&filter).await?
+    };
+    let name = if only_findings { "findings" } else { "facts" };
+    let attachment = |ext: &str| format!("attachment; filename=\"jixiao-{name}.{ext}\"");
     Ok(match format {
         ExportFormat::Csv => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (header::CONTENT_DISPOSITION, attachment("csv")),
             ],
-            csv_bytes(&rows)?,
+            if only_findings {
+                findings_csv_bytes(&findings)?
+            } else {
+                csv_bytes(&rows)?
+            },
         )
             .into_response(),
         ExportFormat::Xlsx => {
-            let bytes = xlsx_bytes(&rows).map_err(|e| {
+            let facts = (!only_findings).then_some(rows.as_slice());
+            let bytes = xlsx_bytes(facts, &findings).map_err(|e| {
                 tracing::error!(error = %e, "xlsx export");
                 ApiError::Internal
             })?;
@@ -197,6 +349,9 @@ pub(super) async fn export(
                 bytes,
             )
                 .into_response()
+        }
+        ExportFormat::Json if only_findings => {
+            Json(json!({ "findings": json_findings(&findings) })).into_response()
         }
         ExportFormat::Json => Json(json!({ "facts": json_rows(&rows) })).into_response(),
     })

@@ -1,6 +1,6 @@
-//! The assessor web page at `/`: a few static files (HTML, CSS, JavaScript, an icon) compiled
-//! into the binary, so `jixiao serve` alone is the whole application and no front-end build
-//! step stands between a checkout and a working page. The page itself is public; every call
+//! The assessor web page at `/`: a few static files (HTML, CSS, JavaScript modules, an icon)
+//! compiled into the binary, so `jixiao serve` alone is the whole application and no
+//! front-end build step stands between a checkout and a working page. The page itself is public; every call
 //! it makes to `/api` carries the token the assessor signs in with.
 
 use axum::Router;
@@ -14,30 +14,57 @@ struct Asset {
     content_type: &'static str,
 }
 
-const INDEX: Asset = Asset {
-    body: include_bytes!("../../web/index.html"),
-    content_type: "text/html; charset=utf-8",
-};
-const SCRIPT: Asset = Asset {
-    body: include_bytes!("../../web/app.js"),
-    content_type: "text/javascript; charset=utf-8",
-};
-const STYLE: Asset = Asset {
-    body: include_bytes!("../../web/app.css"),
-    content_type: "text/css; charset=utf-8",
-};
-const ICON: Asset = Asset {
-    body: include_bytes!("../../web/icon.svg"),
-    content_type: "image/svg+xml",
-};
+const HTML: &str = "text/html; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// Every file of the page by its path. The script is ES modules importing each other by
+/// relative path (`./document.js`), loaded by the browser as they are.
+const ASSETS: &[(&str, Asset)] = &[
+    ("/", asset(include_bytes!("../../web/index.html"), HTML)),
+    (
+        "/index.html",
+        asset(include_bytes!("../../web/index.html"), HTML),
+    ),
+    ("/app.js", asset(include_bytes!("../../web/app.js"), JS)),
+    ("/api.js", asset(include_bytes!("../../web/api.js"), JS)),
+    ("/state.js", asset(include_bytes!("../../web/state.js"), JS)),
+    ("/ui.js", asset(include_bytes!("../../web/ui.js"), JS)),
+    (
+        "/format.js",
+        asset(include_bytes!("../../web/format.js"), JS),
+    ),
+    ("/list.js", asset(include_bytes!("../../web/list.js"), JS)),
+    (
+        "/document.js",
+        asset(include_bytes!("../../web/document.js"), JS),
+    ),
+    ("/text.js", asset(include_bytes!("../../web/text.js"), JS)),
+    ("/form.js", asset(include_bytes!("../../web/form.js"), JS)),
+    (
+        "/review.js",
+        asset(include_bytes!("../../web/review.js"), JS),
+    ),
+    (
+        "/app.css",
+        asset(
+            include_bytes!("../../web/app.css"),
+            "text/css; charset=utf-8",
+        ),
+    ),
+    (
+        "/icon.svg",
+        asset(include_bytes!("../../web/icon.svg"), "image/svg+xml"),
+    ),
+];
+
+const fn asset(body: &'static [u8], content_type: &'static str) -> Asset {
+    Asset { body, content_type }
+}
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    Router::new()
-        .route("/", get(|| async { serve(&INDEX) }))
-        .route("/index.html", get(|| async { serve(&INDEX) }))
-        .route("/app.js", get(|| async { serve(&SCRIPT) }))
-        .route("/app.css", get(|| async { serve(&STYLE) }))
-        .route("/icon.svg", get(|| async { serve(&ICON) }))
+    ASSETS.iter().fold(Router::new(), |router, (path, asset)| {
+        router.route(path, get(move || async move { serve(asset) }))
+    })
 }
 
 fn serve(asset: &Asset) -> Response {

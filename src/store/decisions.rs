@@ -30,6 +30,15 @@ pub(crate) enum Change {
     Undo,
 }
 
+/// A decision as applied: the fact as it now stands, and whether the decision changed
+/// anything a check reads (value, unit, qualifier, subject, span) — a confirmation or a
+/// rejection does not; a correction, or the undo of one, does.
+#[derive(Debug)]
+pub struct Decided {
+    pub fact: FactRow,
+    pub changed: bool,
+}
+
 /// Who decided what and why; the trigger adds the states before and after.
 pub(super) struct LogEntry<'a> {
     pub action: &'a str,
@@ -74,8 +83,8 @@ pub(crate) async fn apply_group(
     conn: &mut AnyConnection,
     backend: Backend,
     pendings: &[&Pending],
-) -> Result<Vec<Result<FactRow>>> {
-    let mut outcomes: Vec<Option<Result<FactRow>>> = pendings.iter().map(|_| None).collect();
+) -> Result<Vec<Result<Decided>>> {
+    let mut outcomes: Vec<Option<Result<Decided>>> = pendings.iter().map(|_| None).collect();
     // The n-th decision on a fact goes into round n, so each round sees the fact as the
     // decisions before it left it.
     let mut rounds: Vec<Vec<usize>> = Vec::new();
@@ -105,7 +114,7 @@ async fn apply_round(
     conn: &mut AnyConnection,
     backend: Backend,
     items: &[(usize, &Pending)],
-) -> Result<Vec<(usize, Result<FactRow>)>> {
+) -> Result<Vec<(usize, Result<Decided>)>> {
     let ids: Vec<i64> = items.iter().map(|(_, p)| p.fact_id).collect();
     let facts = read_facts(conn, backend, &ids).await?;
     let now = now_ms();
@@ -147,7 +156,7 @@ async fn apply_round(
         };
         match decide(f, p, &context) {
             Ok(w) => {
-                written.push((i, f.id));
+                written.push((i, f.id, checked_fields_differ(&f.state(), &w.after)));
                 writes.push(w);
             }
             Err(e) => outcomes.push((i, Err(e))),
@@ -158,9 +167,9 @@ async fn apply_round(
         .into_iter()
         .map(|f| (f.id, f))
         .collect();
-    for (i, id) in written {
+    for (i, id, changed) in written {
         let outcome = match stored.remove(&id) {
-            Some(f) => Ok(f),
+            Some(fact) => Ok(Decided { fact, changed }),
             None => Err(conflict(&mut *conn, id).await),
         };
         outcomes.push((i, outcome));
@@ -232,6 +241,12 @@ pub(super) fn decide<'a>(
         after,
         entry,
     })
+}
+
+/// Whether two states of a fact differ in anything a check reads.
+fn checked_fields_differ(a: &FactState, b: &FactState) -> bool {
+    (&a.value, &a.unit, &a.qualifier, &a.subject, a.start, a.end)
+        != (&b.value, &b.unit, &b.qualifier, &b.subject, b.start, b.end)
 }
 
 fn apply_correction(
@@ -596,6 +611,23 @@ mod tests {
 
         let e = decide(&fact(), &p, &context(None, None)).err().unwrap();
         assert!(matches!(e, StoreError::Invalid(m) if m.contains("no decision to undo")));
+    }
+
+    #[test]
+    fn only_a_change_of_what_checks_read_counts_as_one() {
+        let confirm = pending(Change::Decide(Decision::Confirm { note: None }));
+        let w = decide(&fact(), &confirm, &context(None, None)).unwrap();
+        assert!(!checked_fields_differ(&fact().state(), &w.after));
+        let correction = Correction {
+            value: Some("100000".into()),
+            ..Correction::default()
+        };
+        let correct = pending(Change::Decide(Decision::Correct {
+            correction,
+            note: None,
+        }));
+        let w = decide(&fact(), &correct, &context(None, None)).unwrap();
+        assert!(checked_fields_differ(&fact().state(), &w.after));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Documents and the job queue they form: an upload is a row with status `queued`; a worker
-//! claims it (`processing`, with a lease), and stores its text, facts and checks in ONE
+//! claims it (`processing`, with a lease), and stores its text, facts, checks and forms in ONE
 //! transaction that also sets `done` — so a crash mid-document leaves nothing half-written,
 //! and the expired lease lets another worker take the job again.
 
@@ -37,6 +37,9 @@ pub struct DocumentRow {
     pub facts_pending: i64,
     /// Arithmetic checks of the document that did not add up.
     pub checks_failed: i64,
+    /// Of those, the errors and the warnings (points to look at).
+    pub findings_error: i64,
+    pub findings_warning: i64,
 }
 
 const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_bytes, d.status, \
@@ -45,7 +48,11 @@ const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_by
     (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id) AS facts_total, \
     (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id AND f.status = 'pending') \
     AS facts_pending, \
-    (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0) AS checks_failed";
+    (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0) AS checks_failed, \
+    (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
+     AND c.severity = 'error') AS findings_error, \
+    (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
+     AND c.severity = 'warning') AS findings_warning";
 
 impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
     fn from_row(r: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
@@ -72,6 +79,8 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
             facts_total: r.try_get(18)?,
             facts_pending: r.try_get(19)?,
             checks_failed: r.try_get(20)?,
+            findings_error: r.try_get(21)?,
+            findings_warning: r.try_get(22)?,
         })
     }
 }
@@ -96,6 +105,9 @@ pub struct DocumentFilter {
     pub review: Option<ReviewProgress>,
     /// Only documents this user uploaded (an uploader sees only their own).
     pub uploaded_by: Option<i64>,
+    /// Only documents with a failed check of this kind (`score_cap` …) and/or severity.
+    pub check: Option<String>,
+    pub severity: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -105,6 +117,8 @@ pub struct CheckRow {
     pub id: i64,
     pub kind: String,
     pub ok: bool,
+    /// `error` or `warning`: how much a failure matters.
+    pub severity: String,
     /// Ids of the stored facts the check covers, the stated whole first.
     pub facts: Vec<i64>,
     pub stated: String,
@@ -226,6 +240,12 @@ impl Store {
         if let Some(u) = f.uploaded_by {
             sql += &format!(" AND d.uploaded_by = {}", b.int(u));
         }
+        if f.check.is_some() || f.severity.is_some() {
+            let failed = super::findings::failed_check_clause(&mut b, &f.check, &f.severity);
+            sql += &format!(
+                " AND EXISTS (SELECT 1 FROM checks c WHERE c.document_id = d.id AND {failed})"
+            );
+        }
         let decided = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
                        AND f.status <> 'pending')";
         let pending = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
@@ -248,34 +268,8 @@ impl Store {
     }
 
     pub async fn checks(&self, document_id: i64) -> Result<Vec<CheckRow>> {
-        let rows: Vec<(i64, String, i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT id, kind, ok, fact_seqs, stated, computed, message FROM checks
-             WHERE document_id = $1 ORDER BY id",
-        )
-        .bind(document_id)
-        .fetch_all(self.reader())
-        .await?;
-        let seq_ids: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT seq, id FROM facts WHERE document_id = $1")
-                .bind(document_id)
-                .fetch_all(self.reader())
-                .await?;
-        let id_of: std::collections::HashMap<i64, i64> = seq_ids.into_iter().collect();
-        Ok(rows
-            .into_iter()
-            .map(|(id, kind, ok, seqs, stated, computed, message)| {
-                let seqs: Vec<i64> = serde_json::from_str(&seqs).unwrap_or_default();
-                CheckRow {
-                    id,
-                    kind,
-                    ok: ok != 0,
-                    facts: seqs.iter().filter_map(|s| id_of.get(s).copied()).collect(),
-                    stated,
-                    computed,
-                    message,
-                }
-            })
-            .collect())
+        let mut conn = self.reader().acquire().await?;
+        super::findings::read_checks(&mut conn, document_id).await
     }
 
     /// Claims the oldest queued job, or one whose lease ran out (its worker died).
@@ -373,7 +367,7 @@ impl Store {
                     "UPDATE documents SET status = 'done', error = NULL, title = $1, region = $2,
                             year = $3, doc_number = $4, text = $5, text_chars = $6,
                             encoding = $7, format = $8, extractor_version = $9,
-                            processed_at = $10, lease_until = NULL
+                            processed_at = $10, lease_until = NULL, forms = $12
                      WHERE id = $11",
                 )
                 .bind(m.title.as_deref())
@@ -387,6 +381,7 @@ impl Store {
                 .bind(super::EXTRACTOR_VERSION)
                 .bind(now)
                 .bind(job.document_id)
+                .bind(super::findings::forms_json(&extraction.forms))
                 .execute(&mut *tx)
                 .await?;
             }
@@ -488,24 +483,5 @@ async fn write_extraction(
             .execute(&mut **tx)
             .await?;
     }
-    for c in &extraction.checks {
-        let kind = serde_json::to_value(c.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO checks (document_id, kind, ok, fact_seqs, stated, computed, message)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(document_id)
-        .bind(kind)
-        .bind(i64::from(c.ok))
-        .bind(serde_json::to_string(&c.facts).unwrap_or_default())
-        .bind(c.stated.as_str())
-        .bind(c.computed.as_str())
-        .bind(c.message.as_str())
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    super::findings::insert_checks(tx, document_id, &extraction.checks).await
 }

@@ -5,7 +5,7 @@
 //! fact's state before and after, so history is complete and undo restores exactly what was
 //! there.
 
-use super::decisions::{Change, LogEntry, Pending, Write, conflict, write_all};
+use super::decisions::{Change, Decided, LogEntry, Pending, Write, conflict, write_all};
 use super::{Backend, Binds, Result, Store, StoreError, like_pattern, now_ms};
 use crate::review::{Decision, ReviewStatus};
 use serde::{Deserialize, Serialize};
@@ -134,6 +134,11 @@ pub struct FactFilter {
     pub table: Option<i64>,
     pub region: Option<String>,
     pub year: Option<i64>,
+    /// Only facts involved in a failed check of this kind (`score_cap` …) and/or severity.
+    #[serde(default)]
+    pub check: Option<String>,
+    #[serde(default)]
+    pub severity: Option<String>,
 }
 
 impl FactFilter {
@@ -175,6 +180,14 @@ impl FactFilter {
                 " AND EXISTS (SELECT 1 FROM documents d2 WHERE d2.id = f.document_id \
                  AND d2.year = {})",
                 b.int(y)
+            );
+        }
+        if self.check.is_some() || self.severity.is_some() {
+            let failed = super::findings::failed_check_clause(b, &self.check, &self.severity);
+            sql += &format!(
+                " AND EXISTS (SELECT 1 FROM checks c WHERE c.document_id = f.document_id \
+                 AND {failed} AND {})",
+                super::findings::FACT_IN_CHECK
             );
         }
         sql
@@ -255,18 +268,34 @@ impl Store {
         decision: &Decision,
         actor: &Actor,
     ) -> Result<FactRow> {
-        self.decisions
+        let decided = self
+            .decisions
             .submit(Pending {
                 fact_id,
                 version,
                 change: Change::Decide(decision.clone()),
                 actor: actor.clone(),
             })
-            .await
+            .await?;
+        Ok(decided.fact)
     }
 
     /// Undoes the fact's last decision not yet undone: restores the state before it.
     pub async fn undo(&self, fact_id: i64, version: i64, actor: &Actor) -> Result<FactRow> {
+        Ok(self
+            .undo_telling_change(fact_id, version, actor)
+            .await?
+            .fact)
+    }
+
+    /// `undo`, telling also whether it put back anything a check reads (it undid a
+    /// correction) — when it did, the document's checks are due to be computed again.
+    pub async fn undo_telling_change(
+        &self,
+        fact_id: i64,
+        version: i64,
+        actor: &Actor,
+    ) -> Result<Decided> {
         self.decisions
             .submit(Pending {
                 fact_id,

@@ -1,4 +1,4 @@
-//! Storage: documents, their facts and checks, the append-only review log, and the users who
+//! Storage: documents, their facts, checks and forms, the append-only review log, and the users who
 //! hold tokens, in SQLite (the default, one file in WAL mode) or PostgreSQL. Both backends run
 //! the same SQL through sqlx's `Any` driver; only the job claim differs (PostgreSQL uses
 //! `FOR UPDATE SKIP LOCKED` so several servers can share a database). Decimals are TEXT on
@@ -7,6 +7,7 @@
 mod decisions;
 pub mod documents;
 pub mod facts;
+pub mod findings;
 pub mod users;
 mod writer;
 
@@ -14,8 +15,10 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::time::Duration;
 
+pub use decisions::Decided;
 pub use documents::{CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress};
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
+pub use findings::{FindingFilter, FindingRow};
 pub use users::{Role, User};
 
 /// The extractor version recorded with every stored fact.

@@ -12,8 +12,7 @@
 //! groups commit side by side on separate connections while decisions on one fact still
 //! queue in one place, in order. SQLite has one writer connection, so it has one task.
 
-use super::decisions::{Pending, apply_group};
-use super::facts::FactRow;
+use super::decisions::{Decided, Pending, apply_group};
 use super::{Backend, Result, StoreError, begin_write_on};
 use sqlx::AnyPool;
 use std::sync::Arc;
@@ -26,7 +25,7 @@ const POSTGRES_WRITERS: usize = 4;
 /// Decisions queued beyond this make their requests wait, rather than memory grow.
 const QUEUE: usize = 1024;
 
-type Reply = oneshot::Sender<Result<FactRow>>;
+type Reply = oneshot::Sender<Result<Decided>>;
 
 /// The handle requests submit decisions through; cheap to clone.
 #[derive(Clone, Debug)]
@@ -54,7 +53,7 @@ impl DecisionWriter {
     }
 
     /// Applies one decision and returns the fact as it now stands.
-    pub async fn submit(&self, pending: Pending) -> Result<FactRow> {
+    pub async fn submit(&self, pending: Pending) -> Result<Decided> {
         let (reply, answer) = oneshot::channel();
         let queue = &self.queues[pending.fact_id.unsigned_abs() as usize % self.queues.len()];
         queue
@@ -104,7 +103,7 @@ async fn apply_in_one_transaction(
     pool: &AnyPool,
     backend: Backend,
     pendings: &[&Pending],
-) -> Result<Vec<Result<FactRow>>> {
+) -> Result<Vec<Result<Decided>>> {
     let mut tx = begin_write_on(pool, backend).await?;
     let results = apply_group(&mut tx, backend, pendings).await?;
     tx.commit().await?;

@@ -1,7 +1,8 @@
 // Drives the assessor page in Debian's chromium the way an assessor would: sign in with a
 // token, upload a report, wait for its facts, then — keyboard only — confirm one fact,
-// correct one amount, reject one with a reason, undo once and bulk-confirm a table. Each
-// step checks the page (highlights, statuses, counts) and the database through the API.
+// correct one amount, reject one with a reason, undo once and bulk-confirm a table; and on a
+// self-evaluation form, find the flagged score, correct it and see the flag go. Each step
+// checks the page (highlights, cells, statuses, counts) and the database through the API.
 //
 // Run by tests/browser/run.sh, which starts the server and passes:
 //   BASE_URL, TOKEN (assessor), READER_TOKEN, SAMPLE (a report file), SHOT_DIR.
@@ -51,6 +52,36 @@ writeFileSync(astralPath,
   '𝟘𝟙二、评价结果：项目自评得分95分，评价等级为“优”。\n' +
   // A split that does not add up (8 + 24 + 22 + 3 = 57, not 60): a failed check.
   '三、共评价60个项目，其中8个项目评价等级为“优”，24个“良”，22个“中”，3个“差”。\n');
+
+// ------------------------------------------------------------------ a self-evaluation form
+
+// A 绩效自评表 one cell a line, as budget systems paste it into text: 更换课桌椅套数 scores 12
+// of 10 (score_cap), the scores add up to 100.5 against a stated 98.5 (score_total), and
+// 师生满意度 met its target but lost half a point without a reason (a warning). The same
+// form as tests/findings.rs.
+const formPath = join(SHOTS, 'xiaoshe-form.txt');
+writeFileSync(formPath, [
+  '项目支出绩效自评表', '（2023年度）', '项目名称', '桐川县校舍维修改造项目', '主管部门', '桐川县教育局',
+  '项目资金', '（万元）', '', '年初预算数', '全年预算数', '全年执行数', '分值', '执行率', '得分',
+  '年度资金总额', '400.00', '400.00', '360.00', '10', '90.00%', '9',
+  '其中：当年财政拨款', '400.00', '400.00', '360.00', '/', '/', '/',
+  '绩效指标', '一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分', '偏差原因分析及改进措施',
+  '产出指标(50分)', '数量指标', '维修改造学校数量', '≥18所', '18所', '40', '40', '',
+  '质量指标', '更换课桌椅套数', '≥2400套', '2400套', '10', '12', '',
+  '效益指标(30分)', '社会效益指标', '受益学生人数', '≥9000人', '9120人', '30', '30', '',
+  '满意度指标(10分)', '服务对象满意度指标', '师生满意度', '≥90%', '92%', '10', '9.5', '',
+  '总分', '100', '98.5', '', '自评等级', '优', '',
+].join('\n'));
+
+// "3（错误 2，提示 1）", as the page writes a document's findings.
+function findingsText(f) {
+  const n = f.error + f.warning;
+  if (!n) return '0';
+  const parts = [];
+  if (f.error) parts.push('错误 ' + f.error);
+  if (f.warning) parts.push('提示 ' + f.warning);
+  return n + '（' + parts.join('，') + '）';
+}
 
 // ------------------------------------------------------------------ steps
 
@@ -130,8 +161,10 @@ step('upload two reports with the file picker; both extracted', async () => {
   for (const id of [docId, astralId]) {
     await page.waitForSelector(`#docs tr[data-id="${id}"] td.status[data-status="done"]`, { timeout: 60_000 });
   }
-  const failedCount = (await api('GET', '/documents/' + astralId)).checks.filter((c) => !c.ok).length;
-  assert.equal(await page.textContent(`#docs tr[data-id="${astralId}"] td:nth-child(6)`), String(failedCount));
+  const astral = await api('GET', '/documents/' + astralId);
+  const failedCount = astral.checks.filter((c) => !c.ok).length;
+  assert.equal(astral.findings.error + astral.findings.warning, failedCount);
+  assert.equal(await page.textContent(`#docs tr[data-id="${astralId}"] td:nth-child(6)`), findingsText(astral.findings));
   await page.waitForFunction(() => [...document.querySelectorAll('#uploads .msg')].every((m) => m.textContent.includes('提取完成')));
   const progress = await page.textContent(`#docs tr[data-id="${docId}"] .nm`);
   const doc = (await api('GET', '/documents')).documents.find((d) => d.id === docId);
@@ -461,6 +494,120 @@ step('review statistics per kind, reached from the list, agree with the API', as
     else assert.equal(precision, (Math.round(k.precision * 1000) / 10).toFixed(1) + '%', `${k.kind} precision`);
   }
   await shot('10-stats-1366x768');
+});
+
+let form; // the self-evaluation form's document id, its score cell's fact, and the form
+step('a self-evaluation form is shown as its table, each number a fact', async () => {
+  await page.goto(BASE + '/#/');
+  await page.waitForSelector('#drop');
+  await page.setInputFiles('#upload-input', formPath);
+  await page.waitForSelector('#uploads li:first-child .msg[data-doc]');
+  const id = (await api('GET', '/documents')).documents.find((d) => d.file_name === 'xiaoshe-form.txt').id;
+  await page.waitForSelector(`#docs tr[data-id="${id}"] td.status[data-status="done"]`, { timeout: 60_000 });
+  // The list says how many findings, of which severity.
+  assert.equal(await page.textContent(`#docs tr[data-id="${id}"] td.findings`), '3（错误 2，提示 1）');
+  await page.click(`#docs tr[data-id="${id}"]`);
+  await page.waitForSelector('#form-view table.form-table.indicators');
+  assert.equal(await page.getAttribute('#view-form', 'aria-pressed'), 'true');
+  assert.ok(await page.isHidden('#text-view'), 'the form, not the text, is shown first');
+  const doc = await api('GET', '/documents/' + id);
+  assert.equal(doc.forms.length, 1);
+  const facts = new Map(doc.facts.map((f) => [f.id, f]));
+  // Every numeric cell is its fact and reads the fact's text.
+  const cells = await page.$$eval('#form-view .cell[data-fact]', (els) => els.map((e) => [Number(e.dataset.fact), e.querySelector('.v').textContent]));
+  assert.ok(cells.length >= 25, `the form's cells: ${cells.length}`);
+  for (const [fid, text] of cells) assert.equal(text, facts.get(fid).text, `cell of fact ${fid}`);
+  const row = doc.forms[0].indicators.find((r) => r.name === '更换课桌椅套数');
+  assert.deepEqual(row.levels, ['产出指标', '质量指标', '更换课桌椅套数']);
+  assert.equal(facts.get(row.score).text, '12');
+  // The headers as the national form has them, and merged 一级指标 cells.
+  const head = await page.$$eval('#form-view table.indicators thead th', (ths) => ths.map((t) => t.textContent));
+  assert.deepEqual(head, ['一级指标', '二级指标', '三级指标', '年度指标值', '实际完成值', '分值', '得分', '偏差原因分析及改进措施']);
+  assert.equal(await page.getAttribute('#form-view table.indicators tbody tr:first-child th.level', 'rowspan'), '2');
+  assert.match(await page.textContent('#form-view table.indicators tfoot'), /总分.*100.*98\.5.*自评等级.*优/s);
+  assert.match(await page.textContent('#form-view table.funds'), /年度资金总额.*400\.00.*360\.00.*90\.00%/s);
+  form = { id, score: row.score, weight: row.weight };
+});
+
+step('the failing score is flagged on its cells, with stated, computed and why', async () => {
+  const cap = `#form-view .cell[data-fact="${form.score}"]`;
+  assert.ok(await page.$(`${cap}.flag-error`), 'the 得分 12 cell is flagged as an error');
+  assert.ok(await page.$(`#form-view .cell[data-fact="${form.weight}"].flag-error`), 'and its 分值 10 cell');
+  await page.hover(cap);
+  await page.waitForSelector(`${cap} .tip`, { state: 'visible' });
+  const tip = await page.textContent(`${cap} .tip`);
+  assert.match(tip, /得分不超过分值（错误）：所述 12，计算得 10。更换课桌椅套数/);
+  assert.match(tip, /总分合计/, 'the total that does not add up involves it too');
+  // The findings panel lists all three; the list's summary is in the header too.
+  assert.equal(await page.textContent('#findings summary'), '校验问题 3（错误 2，提示 1）');
+  const kinds = await page.$$eval('#findings li.finding', (lis) => lis.map((l) => l.dataset.kind + ':' + l.className));
+  assert.equal(kinds.length, 3);
+  assert.ok(kinds.some((k) => k.startsWith('target_met_docked:') && k.includes('sev-warning')));
+  assert.match(await page.textContent('#doc-findings'), /校验问题 3（错误 2，提示 1）/);
+  // Keyboard focus shows the same as hovering.
+  await page.mouse.move(0, 0);
+  await page.focus(cap);
+  assert.ok(await page.isVisible(`${cap} .tip`), 'the explanation shows on focus');
+  await shot('12-form-1366x768');
+});
+
+step('a click on a cell selects its fact; j and k move, the cell follows', async () => {
+  await page.click(`#form-view .cell[data-fact="${form.score}"]`);
+  assert.equal(await selectedId(), form.score);
+  assert.ok(await page.$(`#form-view .cell[data-fact="${form.score}"].sel`));
+  await page.keyboard.press('j');
+  const next = await selectedId();
+  assert.notEqual(next, form.score);
+  assert.equal(await page.$(`#form-view .cell[data-fact="${form.score}"].sel`), null, 'the old cell is no longer selected');
+  await page.keyboard.press('k');
+  assert.equal(await selectedId(), form.score);
+  // A finding of the panel selects its stated fact.
+  await page.click('#findings li.finding[data-kind="target_met_docked"]');
+  assert.notEqual(await selectedId(), form.score);
+  await page.click(`#form-view .cell[data-fact="${form.score}"]`);
+  assert.equal(await selectedId(), form.score);
+});
+
+step('e corrects the score to 10; the flag goes without a reload', async () => {
+  await page.evaluate(() => { window.__notReloaded = true; });
+  await page.keyboard.press('e');
+  await page.waitForSelector('#correct-form');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('10');
+  await page.keyboard.press('Enter');
+  await waitStatus(form.score, 'corrected');
+  const cap = `#form-view .cell[data-fact="${form.score}"]`;
+  await page.waitForFunction((sel) => !document.querySelector(sel).classList.contains('flag'), cap);
+  assert.equal(await page.textContent(`${cap} .v`), '10');
+  assert.equal(await page.textContent(`${cap} .was`), '12', 'the report\'s own figure stays visible');
+  assert.equal(await page.$(`#form-view .cell[data-fact="${form.weight}"].flag`), null, 'its 分值 is no longer flagged');
+  assert.equal(await page.textContent('#findings summary'), '校验问题 1（提示 1）');
+  assert.deepEqual(await page.$$eval('#findings li.finding', (lis) => lis.map((l) => l.dataset.kind)), ['target_met_docked']);
+  assert.equal(await page.evaluate(() => window.__notReloaded), true, 'the page was not reloaded');
+  // The fact left the failed-checks group; the database agrees.
+  const f = await fact(form.score);
+  assert.equal(f.value, '10');
+  assert.equal(f.failed_checks, 0);
+  const doc = await api('GET', '/documents/' + form.id);
+  assert.deepEqual(doc.checks.filter((c) => !c.ok).map((c) => c.kind), ['target_met_docked']);
+  assert.deepEqual(doc.findings, { error: 0, warning: 1 });
+  await shot('13-form-corrected-1366x768');
+});
+
+step('v shows the report\'s text and back; the list shows the findings left', async () => {
+  await page.keyboard.press('v');
+  await page.waitForSelector('#text-view:not([hidden]) mark.hl');
+  assert.ok(await page.isHidden('#form-view'));
+  await page.keyboard.press('v');
+  await page.waitForSelector('#form-view:not([hidden])');
+  await page.click('.doc-head a[href="#/"]');
+  await page.waitForSelector('#docs');
+  assert.equal(await page.textContent(`#docs tr[data-id="${form.id}"] td.findings`), '1（提示 1）');
+  // Filtered by severity: the form has a warning, the sample report none.
+  await page.selectOption('#f-severity', 'warning');
+  await page.waitForFunction((id) => [...document.querySelectorAll('#docs tbody tr')].every((tr) => Number(tr.dataset.id) === id), form.id);
+  await page.selectOption('#f-severity', '');
+  await page.waitForFunction(() => document.querySelectorAll('#docs tbody tr').length > 1);
 });
 
 step('a reader gets a read-only view', async () => {

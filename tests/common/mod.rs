@@ -27,23 +27,26 @@ pub struct TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin, name)) = self.pg.take() {
-            // Drop may run inside the test's runtime: do the async clean-up on a thread
-            // with its own.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
-                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
-                    }
-                });
-            })
-            .join();
+            drop_postgres_database(admin, name);
         }
     }
+}
+
+fn drop_postgres_database(admin: String, name: String) {
+    // Drop may run inside the test's runtime: do the async clean-up on a thread with its own.
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            if let Ok(mut c) = sqlx::AnyConnection::connect(&admin).await {
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
+            }
+        });
+    })
+    .join();
 }
 
 fn unique_name() -> String {
@@ -72,7 +75,8 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
-pub async fn postgres() -> Option<TestDb> {
+/// A new, empty PostgreSQL database: its URL, and its admin URL and name for dropping it.
+async fn new_postgres_database() -> Option<(String, (String, String))> {
     let Ok(admin) = std::env::var(PG_ENV) else {
         eprintln!("skipping PostgreSQL: {PG_ENV} not set");
         return None;
@@ -89,12 +93,54 @@ pub async fn postgres() -> Option<TestDb> {
     c.close().await.unwrap();
     let base = admin.split('?').next().unwrap();
     let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+    Some((url, (admin, name)))
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    let (url, pg) = new_postgres_database().await?;
     let store = Store::open(&url).await.unwrap();
     Some(TestDb {
         store,
         url,
         _dir: None,
-        pg: Some((admin, name)),
+        pg: Some(pg),
+    })
+}
+
+/// A database with no schema yet, for migration tests: its sqlx URL and what keeps it
+/// (dropping the guard removes it). PostgreSQL only when `JIXIAO_TEST_DATABASE_URL` is set.
+pub struct BareDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    _pg: Option<PgGuard>,
+}
+
+struct PgGuard(Option<(String, String)>);
+
+impl Drop for PgGuard {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.0.take() {
+            drop_postgres_database(admin, name);
+        }
+    }
+}
+
+pub async fn bare_sqlite() -> BareDb {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bare.db");
+    BareDb {
+        url: jixiao::store::database_url(path.to_str().unwrap()),
+        _dir: Some(dir),
+        _pg: None,
+    }
+}
+
+pub async fn bare_postgres() -> Option<BareDb> {
+    let (url, pg) = new_postgres_database().await?;
+    Some(BareDb {
+        url,
+        _dir: None,
+        _pg: Some(PgGuard(Some(pg))),
     })
 }
 

@@ -20,10 +20,10 @@ use columns::{
 };
 use grid::{Row, Rows, TCell, fits, is_placeholder, is_value_like};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A form as found: its rows, each numeric cell given as the id of its fact.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Form {
     /// Index of the table the form stands in (0-based, in document order).
     pub table: usize,
@@ -49,7 +49,7 @@ pub struct Form {
     pub end: usize,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FundsRow {
     pub name: Option<String>,
     /// The block's total row (年度资金总额); the others are its 其中 rows.
@@ -65,7 +65,7 @@ pub struct FundsRow {
     pub score: Option<usize>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct IndicatorRow {
     /// The row's 序号, where the form numbers its rows.
     pub row: Option<u32>,
@@ -82,20 +82,20 @@ pub struct IndicatorRow {
 }
 
 /// A target or actual value: its text, the comparison a target states, and its fact.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Target {
     pub text: String,
     pub direction: Option<Qualifier>,
     pub fact: Option<usize>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct BlockWeight {
     pub name: String,
     pub weight: usize,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Total {
     pub weight: Option<usize>,
     pub score: Option<usize>,

@@ -1,0 +1,321 @@
+// The document view: the report on the left — its self-evaluation forms as tables, or its
+// text with every fact highlighted — with the findings above it; on the right the list of
+// facts, failed checks first, each decided with the keyboard or the mouse.
+
+import { ApiError, api, plainError } from './api.js';
+import { setMain, signOut } from './app.js';
+import {
+  KINDS, KIND_LABEL, QUALIFIER_LABEL, SEVERITY_LABEL, STATUS_LABEL, checkText, findingsCount,
+  findingsOf, groupDigits, originalValueText, pageOf, valueText, yuanToWan,
+} from './format.js';
+import { findingsPanel, formsView, viewTabs } from './form.js';
+import { exportButtons, failureText } from './list.js';
+import { actionButtons, bulkPassing, correctionForm } from './review.js';
+import { canExport, canReview, state } from './state.js';
+import { renderText } from './text.js';
+import { $, h } from './ui.js';
+
+export async function openDocument(id) {
+  const page = h('div', { class: 'doc-page', id: 'doc-page' });
+  setMain(page);
+  page.append(h('div', { class: 'state-msg' }, '正在加载…'));
+  let doc;
+  try {
+    doc = await api('GET', '/documents/' + id);
+  } catch (e) {
+    page.replaceChildren(h('div', { class: 'state-msg bad' }, plainError(e), ' ', h('a', { href: '#/' }, '返回材料列表')));
+    if (e instanceof ApiError && e.status === 401) signOut();
+    return;
+  }
+  if (state.doc && state.doc.id !== id) {
+    state.undoStack = [];
+    state.factFilter = { kind: '', status: '', failed: false };
+  }
+  if (!state.doc || state.doc.id !== id) {
+    state.view = 'form';
+    state.findingsOpen = undefined;
+  }
+  setDocument(doc);
+  state.selected = null;
+  state.editing = null;
+  const m = /[?&]fact=(\d+)/.exec(location.hash);
+  renderDocument();
+  if (m && state.facts.has(Number(m[1]))) select(Number(m[1]));
+  else if (state.order.length) select(firstPending() ?? state.order[0]);
+}
+
+export function setDocument(doc) {
+  state.doc = doc;
+  state.facts = new Map((doc.facts || []).map((f) => [f.id, f]));
+  state.checksOf = new Map();
+  for (const c of doc.checks || []) {
+    for (const id of c.facts || []) {
+      if (!state.checksOf.has(id)) state.checksOf.set(id, []);
+      state.checksOf.get(id).push(c);
+    }
+  }
+}
+
+export function firstPending() {
+  return state.order.find((id) => state.facts.get(id).status === 'pending');
+}
+
+// Failed checks first, then pending, then decided; each group in reading order.
+function groupOf(f) {
+  if (f.status === 'pending') return f.failed_checks > 0 ? 0 : 1;
+  return 2;
+}
+
+export function computeOrder() {
+  const ff = state.factFilter;
+  const list = [...state.facts.values()].filter((f) =>
+    (!ff.kind || f.kind === ff.kind) && (!ff.status || f.status === ff.status) && (!ff.failed || f.failed_checks > 0));
+  list.sort((a, b) => groupOf(a) - groupOf(b) || a.start - b.start || a.id - b.id);
+  state.order = list.map((f) => f.id);
+}
+
+export function renderDocument() {
+  const doc = state.doc;
+  const page = $('#doc-page');
+  document.title = (doc.file_name || '材料 #' + doc.id) + ' · 绩效事实审核';
+  const head = h('div', { class: 'doc-head' },
+    h('a', { href: '#/' }, '← 材料列表'),
+    h('h1', { id: 'doc-title' }, doc.file_name || '材料 #' + doc.id),
+    h('div', { class: 'meta' },
+      doc.title ? h('span', {}, doc.title) : null,
+      h('span', {}, '地区：' + (doc.region || '—')),
+      h('span', {}, '年度：' + (doc.year || '—')),
+      doc.doc_number ? h('span', {}, '文号：' + doc.doc_number) : null,
+      h('span', { id: 'doc-progress' })),
+    h('div', { class: 'tools' },
+      canReview() ? h('button', { type: 'button', id: 'bulk-passing', title: '确认本材料中没有失败校验的全部待审核事实（B）', onclick: () => bulkPassing() }, '批量确认校验通过的…') : null,
+      canExport() ? exportButtons(() => {
+        // The list's filters, as far as an export can follow them (it holds only
+        // confirmed and corrected facts anyway).
+        const ff = state.factFilter;
+        const q = new URLSearchParams({ document_id: String(doc.id) });
+        if (ff.kind) q.set('kind', ff.kind);
+        if (ff.status === 'confirmed' || ff.status === 'corrected') q.set('status', ff.status);
+        if (ff.failed) q.set('failed_checks', 'true');
+        return q;
+      }) : null));
+  const parts = [head];
+  if (!canReview()) {
+    parts.push(h('div', { class: 'readonly-note' },
+      state.me.role === 'reader' ? '只读视图：只显示已确认或已更正的事实，不能审核。' : '只读视图：你的角色不能审核事实。'));
+    page.classList.add('ro');
+  }
+  const body = h('div', { class: 'doc-body' });
+  parts.push(body);
+  page.replaceChildren(...parts);
+
+  if (doc.status !== 'done') {
+    body.replaceChildren(h('div', { class: 'state-msg' + (doc.status === 'failed' ? ' bad' : '') }, docStateText(doc)));
+    body.classList.add('single');
+    if (doc.status === 'queued' || doc.status === 'processing') {
+      state.docPoll = setTimeout(() => {
+        if (state.doc && state.doc.id === doc.id && $('#doc-page')) openDocument(doc.id);
+      }, 1500);
+    }
+    return;
+  }
+
+  const textPane = h('section', { class: 'text-pane', id: 'text-pane', 'aria-label': '报告全文' });
+  const hasForms = (doc.forms || []).length > 0;
+  const text = h('div', { id: 'text-view', hidden: hasForms && state.view === 'form' },
+    renderText(doc.text || '', [...state.facts.values()]));
+  textPane.append(legend(), hasForms ? viewTabs() : null, findingsPanel(), hasForms ? formsView() : null, text);
+  textPane.addEventListener('click', (ev) => {
+    // The end of a drag that selected words (for a span correction) is not a choice of fact.
+    if (!window.getSelection().isCollapsed) return;
+    const mark = ev.target.closest('mark.hl');
+    if (mark) select(Number(mark.dataset.owner), { scrollText: false });
+  });
+  const factsPane = h('section', { class: 'facts-pane', 'aria-label': '事实列表' },
+    factTools(),
+    h('div', { class: 'facts', id: 'facts' }));
+  body.append(textPane, factsPane);
+  computeOrder();
+  renderFactList();
+  updateProgress();
+}
+
+function docStateText(doc) {
+  switch (doc.status) {
+    case 'queued': return '这份材料正在排队等待提取，稍候自动刷新…';
+    case 'processing': return '正在提取事实，稍候自动刷新…';
+    case 'needs_ocr': return '这份 PDF 只有扫描图像，没有文字层，需要先做 OCR 才能提取事实。';
+    case 'failed': return '提取失败：' + (doc.error ? failureText(doc.error) + '（' + doc.error + '）' : '原因未知');
+    default: return doc.status;
+  }
+}
+
+function legend() {
+  return h('div', { class: 'legend', id: 'legend', 'aria-label': '图例' },
+    h('span', {}, '图例：'),
+    KINDS.map((k) => h('span', { class: 'sw' }, h('i', { class: 'k-' + k + ' swatch' }), KIND_LABEL[k])),
+    h('span', { class: 'sw' }, h('i', { class: 'st-confirmed' }), '已确认'),
+    h('span', { class: 'sw' }, h('i', { class: 'st-corrected' }), '已更正'),
+    h('span', { class: 'sw' }, h('i', { class: 'st-rejected' }), '已驳回'));
+}
+
+function factTools() {
+  const ff = state.factFilter;
+  const kind = h('select', { id: 'ff-kind', 'aria-label': '类别' },
+    h('option', { value: '' }, '全部类别'),
+    KINDS.map((k) => h('option', { value: k, selected: ff.kind === k }, KIND_LABEL[k])));
+  const status = h('select', { id: 'ff-status', 'aria-label': '状态' },
+    h('option', { value: '' }, '全部状态'),
+    Object.entries(STATUS_LABEL).map(([k, v]) => h('option', { value: k, selected: ff.status === k }, v)));
+  const failed = h('input', { type: 'checkbox', id: 'ff-failed', checked: ff.failed });
+  const apply = () => {
+    ff.kind = kind.value;
+    ff.status = status.value;
+    ff.failed = failed.checked;
+    computeOrder();
+    renderFactList();
+    if (!state.order.includes(state.selected)) select(state.order[0] ?? null);
+  };
+  kind.addEventListener('change', apply);
+  status.addEventListener('change', apply);
+  failed.addEventListener('change', apply);
+  return h('div', { class: 'facts-tools' }, kind, status,
+    h('label', {}, failed, ' 只看校验未通过'),
+    h('span', { class: 'counts', id: 'fact-counts' }));
+}
+
+export function updateProgress() {
+  const all = [...state.facts.values()];
+  const decided = all.filter((f) => f.status !== 'pending').length;
+  const findings = findingsOf(state.doc.checks);
+  const p = $('#doc-progress');
+  if (p) {
+    p.replaceChildren(...[h('span', { id: 'decided-count', dataset: { decided, total: all.length } },
+      '已决定 ' + decided + ' / ' + all.length),
+    findings.error + findings.warning ? h('span', { class: findings.error ? 'failcount' : 'warncount', id: 'doc-findings' },
+      '　校验问题 ' + findingsCount(findings)) : null].filter(Boolean));
+  }
+  const c = $('#fact-counts');
+  if (c) c.textContent = '显示 ' + state.order.length + ' 条';
+}
+
+// ---------------------------------------------------------------- the fact list
+
+export function renderFactList() {
+  const box = $('#facts');
+  if (!box) return;
+  state.rows = new Map();
+  const headings = ['校验未通过', '待审核', '已决定'];
+  const parts = [];
+  let group = -1;
+  for (const id of state.order) {
+    const f = state.facts.get(id);
+    const g = groupOf(f);
+    if (g !== group) {
+      group = g;
+      const n = state.order.filter((x) => groupOf(state.facts.get(x)) === g).length;
+      parts.push(h('h2', { class: g === 0 ? 'bad' : '' }, headings[g] + '（' + n + '）'));
+    }
+    const row = factRow(f);
+    state.rows.set(id, row);
+    parts.push(row);
+  }
+  if (!state.order.length) {
+    parts.push(h('div', { class: 'state-msg' }, state.facts.size ? '没有符合筛选条件的事实。' : '这份材料里没有提取到事实。'));
+  }
+  box.replaceChildren(...parts);
+  updateProgress();
+}
+
+function factRow(f) {
+  const sel = f.id === state.selected;
+  const checks = state.checksOf.get(f.id) || [];
+  const page = pageOf(f);
+  const details = [];
+  if (f.subject) details.push(h('span', { class: 'subject' }, '主体：' + f.subject));
+  details.push(h('span', {}, '原文「' + f.text + '」'));
+  if (page) details.push(h('span', { class: 'page' }, '第 ' + page + ' 页'));
+  const cell = f.original && f.original.cell;
+  if (cell) {
+    // A form's cell: its table and column (得分, 全年执行数 …).
+    details.push(h('span', {}, '表 ' + (cell.table + 1) + ' · ' + cell.column));
+  } else if (f.table !== null && f.table !== undefined) {
+    details.push(h('span', {}, '表 ' + (f.table + 1) + (f.row !== null && f.row !== undefined ? ' 第 ' + f.row + ' 行' : ' 合计')));
+  }
+  const wan = f.kind === 'amount' ? h('span', { class: 'wan' }, '＝ ' + groupDigits(yuanToWan(String(f.value))) + ' 万元') : null;
+  const qual = f.qualifier && f.kind !== 'document'
+    ? h('span', { class: 'qual q-' + f.qualifier, title: '限定' }, QUALIFIER_LABEL[f.qualifier] || f.qualifier) : null;
+  const el = h('article', {
+    class: 'fact k-' + f.kind + ' s-' + f.status + (sel ? ' sel' : ''),
+    id: 'fact-' + f.id,
+    dataset: { id: f.id, kind: f.kind, status: f.status, table: f.table ?? '' },
+    'aria-selected': sel ? 'true' : 'false',
+    onclick: (ev) => {
+      if (ev.target.closest('button, input, select, form')) return;
+      select(f.id);
+    },
+  },
+  h('div', { class: 'line1' },
+    h('span', { class: 'kind k-' + f.kind }, KIND_LABEL[f.kind] || f.kind),
+    h('span', { class: 'value' }, valueText(f)),
+    wan,
+    qual,
+    h('span', { class: 'badge ' + f.status }, STATUS_LABEL[f.status] || f.status)),
+  h('div', { class: 'line2' }, details),
+  f.status === 'corrected' ? h('div', { class: 'was' }, '原为 ' + originalValueText(f)) : null,
+  f.status !== 'pending' && f.reviewed_by ? h('div', { class: 'reason' }, '由 ' + f.reviewed_by + ' 决定') : null,
+  checks.length ? h('ul', { class: 'checks' }, checks.map((c) => {
+    const warn = !c.ok && c.severity === 'warning';
+    return h('li', { class: c.ok ? 'ok' : warn ? 'bad warn' : 'bad' },
+      (c.ok ? '✓ ' : '✗ ') + (warn ? '〔' + SEVERITY_LABEL.warning + '〕' : '') + checkText(c));
+  })) : null);
+  if (sel && state.editing === f.id) el.append(correctionForm(f));
+  else if (sel) el.append(actionButtons(f));
+  return el;
+}
+
+export function rerenderRow(id) {
+  const old = state.rows.get(id);
+  const f = state.facts.get(id);
+  if (!old || !f) return;
+  const row = factRow(f);
+  old.replaceWith(row);
+  state.rows.set(id, row);
+}
+
+export function select(id, opts = {}) {
+  const prev = state.selected;
+  if (state.editing !== null && state.editing !== id) state.editing = null;
+  state.selected = id;
+  if (prev !== null && prev !== id) {
+    rerenderRow(prev);
+    for (const m of state.marks.get(prev) || []) m.classList.remove('sel');
+    for (const c of state.cells.get(prev) || []) c.classList.remove('sel');
+  }
+  if (id === null || id === undefined) return;
+  // The address names the fact, so a reload (or a shared link) comes back to it; replacing
+  // the history entry fires no hashchange and adds no step to Back.
+  if (state.doc) history.replaceState(null, '', '#/doc/' + state.doc.id + '?fact=' + id);
+  rerenderRow(id);
+  for (const m of state.marks.get(id) || []) m.classList.add('sel');
+  for (const c of state.cells.get(id) || []) c.classList.add('sel');
+  const row = state.rows.get(id);
+  if (row) row.scrollIntoView({ block: 'nearest' });
+  // The left pane follows: to the fact's cell in the form, or its highlight in the text.
+  const formShown = $('#form-view') && !$('#form-view').hidden;
+  const cells = state.cells.get(id);
+  const targets = formShown ? cells : state.marks.get(id);
+  if (targets && targets.length && opts.scrollText !== false) {
+    targets[0].scrollIntoView({ block: formShown ? 'nearest' : 'center', behavior: opts.smooth === false ? 'auto' : 'smooth' });
+  }
+}
+
+export function move(delta) {
+  if (!state.order.length) return;
+  let i = state.order.indexOf(state.selected);
+  if (i < 0) i = delta > 0 ? -1 : state.order.length;
+  const j = Math.max(0, Math.min(state.order.length - 1, i + delta));
+  select(state.order[j]);
+}
+
+// After a decision the list re-sorts; the cursor moves to the fact that came next.

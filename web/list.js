@@ -1,0 +1,360 @@
+// The document list: filters, upload (file picker or drag and drop, with progress), each
+// document's extraction status, review progress and findings; the review statistics; and
+// the export buttons the document view shares.
+
+import { ApiError, api, download, plainError, uploadFile } from './api.js';
+import { setMain, signOut } from './app.js';
+import {
+  CHECK_LABEL, DOC_STATUS_LABEL, KINDS, KIND_LABEL, SEVERITY_LABEL, findingsCount, groupDigits,
+} from './format.js';
+import { canExport, canUpload, state } from './state.js';
+import { $, h, showError } from './ui.js';
+
+function docQuery() {
+  const f = state.docFilter;
+  const q = new URLSearchParams();
+  if (f.region.trim()) q.set('region', f.region.trim());
+  if (/^\d{4}$/.test(f.year.trim())) q.set('year', f.year.trim());
+  if (f.status) q.set('status', f.status);
+  if (f.review) q.set('review', f.review);
+  if (f.check) q.set('check', f.check);
+  if (f.severity) q.set('severity', f.severity);
+  return q;
+}
+
+async function loadDocs(append = false) {
+  const q = docQuery();
+  q.set('limit', '100');
+  if (append && state.docNext) q.set('offset', String(state.docNext));
+  const data = await api('GET', '/documents?' + q);
+  state.docs = append ? state.docs.concat(data.documents) : data.documents;
+  state.docNext = data.next_offset;
+}
+
+export async function openList() {
+  state.doc = null;
+  document.title = '材料列表 · 绩效事实审核';
+  const page = h('div', { class: 'list-page', id: 'list-page' });
+  setMain(page);
+  renderListShell(page);
+  try {
+    await loadDocs();
+  } catch (e) {
+    showError(e);
+  }
+  renderDocTable();
+}
+
+function renderListShell(page) {
+  const f = state.docFilter;
+  const onFilter = () => {
+    clearTimeout(onFilter.t);
+    onFilter.t = setTimeout(async () => {
+      try {
+        await loadDocs();
+      } catch (e) {
+        showError(e);
+      }
+      state.docCursor = -1;
+      renderDocTable();
+    }, 250);
+  };
+  const region = h('input', { type: 'text', id: 'f-region', placeholder: '如 秀洲区', value: f.region });
+  region.addEventListener('input', () => { f.region = region.value; onFilter(); });
+  const year = h('input', { type: 'number', id: 'f-year', placeholder: '如 2022', min: 1990, max: 2100, value: f.year });
+  year.addEventListener('input', () => { f.year = year.value; onFilter(); });
+  const status = h('select', { id: 'f-status' },
+    h('option', { value: '' }, '全部'),
+    Object.entries(DOC_STATUS_LABEL).map(([k, v]) => h('option', { value: k, selected: f.status === k }, v)));
+  status.addEventListener('change', () => { f.status = status.value; onFilter(); });
+  const review = h('select', { id: 'f-review' },
+    h('option', { value: '' }, '全部'),
+    h('option', { value: 'unreviewed', selected: f.review === 'unreviewed' }, '未开始'),
+    h('option', { value: 'in_progress', selected: f.review === 'in_progress' }, '进行中'),
+    h('option', { value: 'reviewed', selected: f.review === 'reviewed' }, '已审完'));
+  review.addEventListener('change', () => { f.review = review.value; onFilter(); });
+  const severity = h('select', { id: 'f-severity' },
+    h('option', { value: '' }, '全部'),
+    Object.entries(SEVERITY_LABEL).map(([k, v]) => h('option', { value: k, selected: f.severity === k }, '有' + v)));
+  severity.addEventListener('change', () => { f.severity = severity.value; onFilter(); });
+  const check = h('select', { id: 'f-check' },
+    h('option', { value: '' }, '全部'),
+    Object.entries(CHECK_LABEL).map(([k, v]) => h('option', { value: k, selected: f.check === k }, v)));
+  check.addEventListener('change', () => { f.check = check.value; onFilter(); });
+
+  const head = h('div', { class: 'list-head' },
+    h('h1', {}, '材料列表'),
+    canExport() ? h('a', { href: '#/stats', id: 'stats-link', class: 'stats-link' }, '审核统计') : null,
+    h('div', { class: 'filters' },
+      h('label', {}, '地区', region),
+      h('label', {}, '年度', year),
+      h('label', {}, '状态', status),
+      h('label', {}, '审核进度', review),
+      h('label', {}, '校验问题', severity),
+      h('label', {}, '校验项目', check)),
+    canExport() ? exportButtons(() => {
+      const q = new URLSearchParams();
+      if (f.region.trim()) q.set('region', f.region.trim());
+      if (/^\d{4}$/.test(f.year.trim())) q.set('year', f.year.trim());
+      return q;
+    }) : null);
+  page.append(head);
+  if (canUpload()) page.append(...uploadZone());
+  page.append(h('div', { id: 'doc-table' }));
+}
+
+// ---------------------------------------------------------------- review statistics
+
+// A share as a percent with one decimal, or a dash when nothing is decided yet.
+function share(x) {
+  return x == null ? '—' : (Math.round(x * 1000) / 10).toFixed(1) + '%';
+}
+
+export async function openStats() {
+  state.doc = null;
+  document.title = '审核统计 · 绩效事实审核';
+  const page = h('div', { class: 'list-page', id: 'stats-page' });
+  setMain(page);
+  let data;
+  try {
+    data = await api('GET', '/stats');
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  const cells = (k, label) => h('tr', { 'data-kind': k.kind },
+    h('th', { scope: 'row' }, label),
+    ['total', 'pending', 'confirmed', 'corrected', 'rejected'].map((c) => h('td', { class: 'num', 'data-col': c }, groupDigits(String(k[c])))),
+    h('td', { class: 'num', 'data-col': 'precision' }, share(k.precision)),
+    h('td', { class: 'num', 'data-col': 'precision_found' }, share(k.precision_found)));
+  const byKind = Object.fromEntries(data.kinds.map((k) => [k.kind, k]));
+  page.append(
+    h('div', { class: 'list-head' },
+      h('h1', {}, '审核统计'),
+      h('a', { href: '#/', class: 'stats-link' }, '返回材料列表')),
+    h('table', { class: 'docs stats', id: 'stats' },
+      h('thead', {}, h('tr', {},
+        h('th', {}, '类型'),
+        ['事实', '待审', '确认', '更正', '驳回'].map((t) => h('th', { class: 'num' }, t)),
+        h('th', { class: 'num', title: '已决定的事实中，原样确认的比例' }, '准确率'),
+        h('th', { class: 'num', title: '已决定的事实中，确认或更正（确为事实）的比例' }, '查准率'))),
+      h('tbody', {},
+        KINDS.filter((k) => byKind[k]).map((k) => cells(byKind[k], KIND_LABEL[k])),
+        cells(data.all, '合计'))),
+    h('p', { class: 'stats-note' },
+      '准确率：已决定的事实中原样确认的比例；查准率：确认与更正（确为事实）之和的比例。驳回说明抽取有误。'));
+}
+
+export function exportButtons(query) {
+  const go = (format) => async () => {
+    const q = query();
+    q.set('format', format);
+    try {
+      await download('/export?' + q, 'jixiao-facts.' + format);
+    } catch (e) {
+      showError(e);
+    }
+  };
+  const findings = async () => {
+    const q = query();
+    for (const k of ['kind', 'status', 'failed_checks']) q.delete(k);
+    q.set('format', 'csv');
+    q.set('what', 'findings');
+    try {
+      await download('/export?' + q, 'jixiao-findings.csv');
+    } catch (e) {
+      showError(e);
+    }
+  };
+  return h('div', { class: 'exports', title: '导出已确认和已更正的事实（按当前筛选）；XLSX 另附“校验结果”表' },
+    '导出',
+    h('button', { type: 'button', id: 'export-csv', onclick: go('csv') }, 'CSV'),
+    h('button', { type: 'button', id: 'export-xlsx', onclick: go('xlsx') }, 'XLSX'),
+    h('button', { type: 'button', id: 'export-json', onclick: go('json') }, 'JSON'),
+    h('button', { type: 'button', id: 'export-findings', title: '导出校验问题（CSV）', onclick: findings }, '校验结果'));
+}
+
+
+function uploadZone() {
+  const input = h('input', { type: 'file', id: 'upload-input', multiple: true, accept: '.txt,.docx,.pdf,text/plain,application/pdf', hidden: true });
+  const list = h('ul', { class: 'uploads', id: 'uploads' });
+  const zone = h('div', { class: 'drop', id: 'drop' },
+    h('span', {}, h('strong', {}, '上传报告：'), '把 TXT、DOCX 或 PDF 文件拖到这里，或'),
+    h('button', { type: 'button', onclick: () => input.click() }, '选择文件…'),
+    input);
+  input.addEventListener('change', () => {
+    uploadAll([...input.files], list);
+    input.value = '';
+  });
+  zone.addEventListener('dragover', (ev) => {
+    ev.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    zone.classList.remove('over');
+    uploadAll([...ev.dataTransfer.files], list);
+  });
+  return [zone, list];
+}
+
+async function uploadAll(files, list) {
+  for (const file of files) {
+    const bar = h('progress', { max: 100, value: 0 });
+    const msg = h('span', { class: 'msg' }, '上传中…');
+    const row = h('li', { class: 'upload' }, h('span', { class: 'name', title: file.name }, file.name), bar, msg);
+    list.prepend(row);
+    try {
+      const { status, body } = await uploadFile(file, (p) => { bar.value = Math.round(p * 100); });
+      bar.value = 100;
+      msg.className = 'msg ok';
+      msg.dataset.doc = body.id;
+      msg.textContent = status === 200 ? '这份材料已经上传过（#' + body.id + '）' : '已上传，排队提取中（#' + body.id + '）';
+    } catch (e) {
+      msg.className = 'msg bad';
+      msg.textContent = plainError(e);
+      if (e instanceof ApiError && e.status === 401) signOut();
+    }
+  }
+  try {
+    await loadDocs();
+    renderDocTable();
+  } catch (e) {
+    showError(e);
+  }
+}
+
+
+// Why extraction failed, in Chinese where the reason is a known one; the server's own
+// words stay in the tooltip.
+export function failureText(error) {
+  const known = [
+    [/unsupported format: PDF/i, '暂不支持读取这种 PDF'],
+    [/unsupported format/i, '不支持的文件格式（可上传 TXT、DOCX、PDF）'],
+    [/legacy Word \.doc/i, '旧版 Word .doc 文件：请另存为 .docx 或 PDF'],
+    [/does not look like text/i, '看起来不是文本文件'],
+    [/could not be read/i, '文件无法读取，可能已损坏'],
+    [/no text layer|needs OCR/i, 'PDF 只有图像，没有文字层，需要 OCR'],
+    [/file is empty/i, '文件是空的'],
+    [/bytes; the limit is/i, '文件太大'],
+  ];
+  for (const [re, zh] of known) if (re.test(error)) return zh;
+  return error;
+}
+
+function statusCell(d) {
+  const cell = h('td', { class: 'status ' + d.status, dataset: { status: d.status } },
+    DOC_STATUS_LABEL[d.status] || d.status);
+  if (d.status === 'failed' && d.error) cell.append(h('span', { class: 'why', title: d.error }, failureText(d.error)));
+  if (d.status === 'needs_ocr') cell.append(h('span', { class: 'why' }, 'PDF 只有图像，没有文字层'));
+  return cell;
+}
+
+function progressCell(d) {
+  const r = d.review || { facts: 0, decided: 0 };
+  if (d.status !== 'done' && !r.facts) return h('td', { class: 'review' }, '—');
+  const pct = r.facts ? Math.round((r.decided / r.facts) * 100) : 0;
+  const fill = h('i');
+  fill.style.width = pct + '%';
+  return h('td', { class: 'review' },
+    h('div', { class: 'progress', title: '已决定 ' + r.decided + ' 条，共 ' + r.facts + ' 条' },
+      h('span', { class: 'bar' }, fill),
+      h('span', { class: 'nm' }, r.decided + ' / ' + r.facts)));
+}
+
+// "3（错误 2，提示 1）": the document's failed checks by severity.
+function findingsCell(d) {
+  const f = d.findings || { error: d.checks_failed || 0, warning: 0 };
+  const text = findingsCount(f);
+  if (text === '0') return h('td', { class: 'num findings' }, '0');
+  const [n, rest] = [text.slice(0, text.indexOf('（')), text.slice(text.indexOf('（'))];
+  return h('td', { class: 'num findings', title: '校验问题 ' + text },
+    h('span', { class: f.error ? 'failcount' : 'warncount' }, n), h('span', { class: 'sev' }, rest));
+}
+
+export function renderDocTable() {
+  const box = $('#doc-table');
+  if (!box) return;
+  if (!state.docs.length) {
+    box.replaceChildren(h('div', { class: 'empty' },
+      Object.values(state.docFilter).some((v) => v) ? '没有符合筛选条件的材料。' : '还没有材料。' + (canUpload() ? '把报告拖到上面的框里上传。' : '')));
+  } else {
+    const rows = state.docs.map((d, i) => {
+      const tr = h('tr', {
+        class: i === state.docCursor ? 'cur' : '',
+        tabindex: 0,
+        dataset: { id: d.id },
+        onclick: () => { location.hash = '#/doc/' + d.id; },
+        onkeydown: (ev) => { if (ev.key === 'Enter') location.hash = '#/doc/' + d.id; },
+      },
+      h('td', { class: 'file' },
+        h('div', { class: 'fn' }, d.file_name || '（无文件名）'),
+        d.title ? h('div', { class: 'title' }, d.title) : null),
+      h('td', {}, d.region || '—'),
+      h('td', { class: 'num' }, d.year || '—'),
+      statusCell(d),
+      progressCell(d),
+      findingsCell(d),
+      h('td', { class: 'num' }, (d.uploaded_at || '').slice(0, 16).replace('T', ' ')));
+      return tr;
+    });
+    const table = h('table', { class: 'docs', id: 'docs' },
+      h('thead', {}, h('tr', {},
+        h('th', {}, '文件'), h('th', {}, '地区'), h('th', { class: 'num' }, '年度'), h('th', {}, '状态'),
+        h('th', {}, '审核进度'), h('th', { class: 'num' }, '校验问题'), h('th', { class: 'num' }, '上传时间（UTC）'))),
+      h('tbody', {}, rows));
+    const parts = [table];
+    if (state.docNext) {
+      parts.push(h('div', { class: 'more' }, h('button', {
+        type: 'button',
+        onclick: async () => {
+          try {
+            await loadDocs(true);
+          } catch (e) {
+            showError(e);
+          }
+          renderDocTable();
+        },
+      }, '加载更多')));
+    }
+    box.replaceChildren(...parts);
+  }
+  // Upload rows follow their document through extraction.
+  for (const msg of document.querySelectorAll('#uploads .msg[data-doc]')) {
+    const d = state.docs.find((x) => x.id === Number(msg.dataset.doc));
+    if (!d || msg.textContent.startsWith('这份材料已经上传过')) continue;
+    if (d.status === 'done') msg.textContent = '已上传（#' + d.id + '），提取完成：' + d.review.facts + ' 条事实';
+    else if (d.status === 'processing') msg.textContent = '已上传（#' + d.id + '），正在提取…';
+    else if (d.status === 'needs_ocr' || d.status === 'failed') {
+      msg.className = 'msg bad';
+      msg.textContent = '已上传（#' + d.id + '），' + (d.status === 'failed' ? '提取失败' : '需要 OCR');
+    }
+  }
+  // Watch documents still being extracted.
+  clearTimeout(state.listPoll);
+  if (state.docs.some((d) => d.status === 'queued' || d.status === 'processing')) {
+    state.listPoll = setTimeout(async () => {
+      if (!$('#doc-table')) return;
+      try {
+        await loadDocs();
+      } catch (e) {
+        return;
+      }
+      renderDocTable();
+    }, 1500);
+  }
+}
+
+export function moveDocCursor(delta) {
+  if (!state.docs.length) return;
+  state.docCursor = Math.max(0, Math.min(state.docs.length - 1, state.docCursor + delta));
+  const rows = document.querySelectorAll('#docs tbody tr');
+  rows.forEach((r, i) => r.classList.toggle('cur', i === state.docCursor));
+  const row = rows[state.docCursor];
+  if (row) {
+    row.focus({ preventScroll: true });
+    row.scrollIntoView({ block: 'nearest' });
+  }
+}
+
