@@ -589,7 +589,11 @@ fn a_caption_gives_the_unit() {
     let text = render(&consistent(), Layout::Cells).replace("项目资金\n（万元）", "项目资金");
     let text = text.replacen("项目名称", "单位：元\n项目名称", 1);
     let e = jixiao::analyze_text(&Extractor::shared(), &text);
-    let total = e.facts.iter().find(|f| f.text == "312.50").expect("the budget cell");
+    let total = e
+        .facts
+        .iter()
+        .find(|f| f.text == "312.50")
+        .expect("the budget cell");
     assert_eq!(total.value.display(), "312.5");
     assert_eq!(total.unit.as_deref(), Some("元"));
 }
@@ -599,7 +603,11 @@ fn page_numbers_and_repeated_headers_inside_a_pasted_table() {
     let spec = consistent();
     let base = facts(&render(&spec, Layout::Cells));
     let header = "一级指标\n二级指标\n三级指标\n年度指标值\n实际完成值\n分值\n得分\n偏差原因分析及改进措施\n";
-    let text = render(&spec, Layout::Cells).replacen("效益指标\n", &format!("— 2 —\n{header}效益指标\n"), 1);
+    let text = render(&spec, Layout::Cells).replacen(
+        "效益指标\n",
+        &format!("— 2 —\n{header}效益指标\n"),
+        1,
+    );
     assert_eq!(failed(&text), vec![], "{text}");
     assert_eq!(facts(&text), base);
 }

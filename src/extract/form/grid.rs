@@ -408,12 +408,20 @@ pub fn is_value_like(text: &str) -> bool {
 fn is_page_number(key: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
     let dashes = ['-', '—', '－', '–'];
-    if let Some(inner) = key.strip_prefix(dashes).and_then(|k| k.strip_suffix(dashes)) {
+    if let Some(inner) = key
+        .strip_prefix(dashes)
+        .and_then(|k| k.strip_suffix(dashes))
+    {
         return digits(inner.trim_matches(dashes));
     }
     if let Some(rest) = key.strip_prefix('第') {
         let (page, tail) = rest.split_once('页').unwrap_or(("", ""));
-        return digits(page) && (tail.is_empty() || tail.strip_prefix('共').and_then(|t| t.strip_suffix('页')).is_some_and(digits));
+        return digits(page)
+            && (tail.is_empty()
+                || tail
+                    .strip_prefix('共')
+                    .and_then(|t| t.strip_suffix('页'))
+                    .is_some_and(digits));
     }
     false
 }

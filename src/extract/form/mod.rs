@@ -890,9 +890,16 @@ impl<'a> Reader<'a> {
 /// Whether a text can hold a form at all: every form has a funds block or indicator rows, and
 /// their headers use these words. Prose reports skip the row reader entirely.
 fn might_hold_form(text: &str) -> bool {
-    ["三级指标", "指标名称", "指标内容", "执行数", "预算数", "执行率"]
-        .iter()
-        .any(|w| text.contains(w))
+    [
+        "三级指标",
+        "指标名称",
+        "指标内容",
+        "执行数",
+        "预算数",
+        "执行率",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
 }
 
 /// Whether a note says the scores were rescaled (折算) to 100.
