@@ -47,6 +47,8 @@ pub enum Role {
     Coefficient,
     /// 是否核心指标.
     Core,
+    /// 评分标准: a rubric's words (湖南-style 部门整体 forms).
+    Standard,
 }
 
 impl Role {
@@ -142,9 +144,11 @@ pub fn is_funds_header(roles: &[Role]) -> bool {
 
 /// A header row of an indicator block: an indicator name and its weight or score.
 pub fn is_indicator_header(roles: &[Role]) -> bool {
-    roles.contains(&Role::Level3)
-        && (roles.contains(&Role::Weight) || roles.contains(&Role::Score))
-        && (roles.contains(&Role::Target) || roles.contains(&Role::Actual))
+    let weighed = roles.contains(&Role::Weight) || roles.contains(&Role::Score);
+    let valued = roles.contains(&Role::Target)
+        || roles.contains(&Role::Actual)
+        || roles.contains(&Role::Standard);
+    roles.contains(&Role::Level3) && weighed && valued
 }
 
 /// What a row label (the first cell of a row that is not a table row) says.

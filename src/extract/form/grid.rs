@@ -120,8 +120,18 @@ pub fn from_text(text: &str) -> Vec<Rows> {
             (space_row(line), 1)
         };
         i += used;
-        if cells.len() == 1
-            && cells[0].col.is_some()
+        // A line of one cell continues the aligned row above only as a bracketed note, an
+        // indented line, or the short rest of a header word ("年度总体⏎目标").
+        let lone_continues = cells.len() == 1 && cells[0].col.is_some() && {
+            let key = cells[0].key();
+            is_bracketed(&key)
+                || cells[0].col.is_some_and(|c| c > 0)
+                || (key.chars().count() <= 4
+                    && rows.last().is_some_and(|p| {
+                        p.cells.len() >= 3 && p.cells.iter().all(|c| !is_value_like(&c.text))
+                    }))
+        };
+        if lone_continues
             && stream.is_empty()
             && let Some(prev) = rows.last_mut()
             && continues_row(prev, &cells)
@@ -475,6 +485,92 @@ fn header_run(cells: &[TCell], i: usize) -> Vec<Role> {
     cells[i..].iter().map_while(|c| role_of(&c.text)).collect()
 }
 
+/// The header starting at `i`, with a header of two rows folded into one: "资金来源 | 预算执行情况
+/// | 分值 | 执行率 | 得分 | 备注" over "年初预算数 | 全年预算数 | 全年执行数" reads as 资金来源,
+/// 年初预算数, 全年预算数, 全年执行数, 分值 …. The upper row ends with its 原因/备注 column (or
+/// where a word repeats a column it already has); its group words (预算执行情况, 绩效指标,
+/// 指标值, 评分) give way to the lower row's columns. Returns the header's cells with their
+/// roles and how many cells it took.
+fn header_at(cells: &[TCell], i: usize) -> (Vec<(TCell, Role)>, usize) {
+    let is_group = |k: usize| {
+        let c = &cells[k];
+        let key = c.key();
+        role_of(&key).is_none()
+            && !key.is_empty()
+            && key.chars().count() <= 10
+            && !is_value_like(&key)
+            && matches!(
+                label_of(&key),
+                Some(Label::Funds | Label::Indicators) | None
+            )
+            && cells.get(k + 1).is_some_and(|n| role_of(&n.text).is_some())
+    };
+    // The upper row: roles and group words, up to and with its reason column.
+    let mut top: Vec<(usize, Option<Role>)> = Vec::new();
+    let mut k = i;
+    while k < cells.len() {
+        match role_of(&cells[k].text) {
+            Some(r) => {
+                top.push((k, Some(r)));
+                k += 1;
+                if r == Role::Reason {
+                    break;
+                }
+            }
+            None if is_group(k) => {
+                top.push((k, None));
+                k += 1;
+            }
+            None => break,
+        }
+    }
+    let plain = |n: usize| -> (Vec<(TCell, Role)>, usize) {
+        let run: Vec<(TCell, Role)> = cells[i..]
+            .iter()
+            .map_while(|c| role_of(&c.text).map(|r| (c.clone(), r)))
+            .collect();
+        let len = run.len().min(n);
+        (run.into_iter().take(len).collect(), len)
+    };
+    let groups = top.iter().filter(|(_, r)| r.is_none()).count();
+    let sub: Vec<(usize, Role)> = cells[k.min(cells.len())..]
+        .iter()
+        .enumerate()
+        .map_while(|(j, c)| role_of(&c.text).map(|r| (k + j, r)))
+        .collect();
+    if groups == 0
+        || sub.len() < 2
+        || top.first().is_some_and(|(_, r)| r.is_none()) && groups > 1 && sub.len() < 3
+    {
+        return plain(usize::MAX);
+    }
+    // Fold: each group word, and each upper word the lower row repeats, gives way to the
+    // lower row (once, at the first such place).
+    let sub_roles: Vec<Role> = sub.iter().map(|(_, r)| *r).collect();
+    let mut out: Vec<(TCell, Role)> = Vec::new();
+    let mut placed = false;
+    for (idx, role) in &top {
+        let covered = match role {
+            None => true,
+            Some(Role::Target) => {
+                sub_roles.contains(&Role::Target) || sub_roles.contains(&Role::Actual)
+            }
+            Some(Role::Score) => sub_roles.contains(&Role::Score),
+            Some(r) => sub_roles.contains(r),
+        };
+        if covered {
+            if !placed {
+                out.extend(sub.iter().map(|(j, r)| (cells[*j].clone(), *r)));
+                placed = true;
+            }
+        } else if let Some(r) = role {
+            out.push((cells[*idx].clone(), *r));
+        }
+    }
+    let used = k - i + sub.len();
+    (out, used)
+}
+
 /// Cuts one-cell-a-line text into rows. Outside a form every cell is a row of its own; a
 /// run of header cells starts a block whose rows hold as many cells as the header names
 /// (a funds row adds its name in front; an indicator row may leave out the 一级/二级 names
@@ -483,23 +579,20 @@ fn cut_stream(cells: Vec<TCell>) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut i = 0;
     while i < cells.len() {
-        let roles = header_run(&cells, i);
+        let (header, used) = header_at(&cells, i);
+        let roles: Vec<Role> = header.iter().map(|(_, r)| *r).collect();
+        let header_row = || Row {
+            cells: header.iter().map(|(c, _)| c.clone()).collect(),
+            roles: Some(roles.iter().copied().map(Some).collect()),
+        };
         if roles.len() >= 3 && is_funds_header(&roles) {
-            rows.push(Row {
-                cells: cells[i..i + roles.len()].to_vec(),
-                roles: Some(roles.iter().copied().map(Some).collect()),
-            });
-            i += roles.len();
-            i = cut_funds_rows(&cells, i, &roles, &mut rows);
+            rows.push(header_row());
+            i = cut_funds_rows(&cells, i + used, &roles, &mut rows);
             continue;
         }
         if roles.len() >= 3 && is_indicator_header(&roles) {
-            rows.push(Row {
-                cells: cells[i..i + roles.len()].to_vec(),
-                roles: Some(roles.iter().copied().map(Some).collect()),
-            });
-            i += roles.len();
-            i = cut_indicator_rows(&cells, i, &roles, &mut rows);
+            rows.push(header_row());
+            i = cut_indicator_rows(&cells, i + used, &roles, &mut rows);
             continue;
         }
         match label_of(&cells[i].text) {
@@ -587,7 +680,12 @@ pub fn fits(role: Role, cell: &TCell) -> bool {
         Role::Level1 | Role::Level2 | Role::Level3 | Role::Source => {
             !key.is_empty() && !is_value_like(&key)
         }
-        Role::Target | Role::AdjustedTarget | Role::Actual | Role::Reason | Role::Core => true,
+        Role::Target
+        | Role::AdjustedTarget
+        | Role::Actual
+        | Role::Reason
+        | Role::Core
+        | Role::Standard => true,
     }
 }
 

@@ -192,6 +192,8 @@ struct Reader<'a> {
     row_no: usize,
     /// Where the current block's label stands, for funds weights.
     table: usize,
+    /// The row before, where it was an upper header row ("资金来源 | 预算执行情况 | 分值 …").
+    upper: Option<(Vec<TCell>, Vec<Option<Role>>)>,
     /// What `found` held before this source: a source without a form takes back what it added.
     facts_before: usize,
     claimed_before: usize,
@@ -218,6 +220,7 @@ impl<'a> Reader<'a> {
             levels: Default::default(),
             row_no: 0,
             table,
+            upper: None,
             facts_before,
             claimed_before,
         }
@@ -249,7 +252,6 @@ impl<'a> Reader<'a> {
         // Header rows are told by their words; a data row's cells name no column.
         let roles: Vec<Option<Role>> = row.cells.iter().map(|c| role_of(&c.text)).collect();
         let role_cells = roles.iter().filter(|r| r.is_some()).count();
-        let present: Vec<Role> = roles.iter().flatten().copied().collect();
         // A list of projects with budget columns (项目名称 | 预算数 | 执行数) is a table, not a
         // form's funds block.
         let names_projects = row.cells.iter().any(|c| {
@@ -258,13 +260,37 @@ impl<'a> Reader<'a> {
                 "项目名称" | "项目" | "单位名称" | "单位" | "序号" | "部门"
             )
         });
-        if role_cells >= 3 && is_funds_header(&present) && !names_projects {
-            self.start_block(State::Funds, row, roles);
+        // The lower row of a two-row header takes the upper row's columns where it has none.
+        let mut merged = roles.clone();
+        let mut names_from: Option<Vec<TCell>> = None;
+        if let Some((up_cells, up_roles)) = self.upper.take()
+            && up_roles.len() == roles.len()
+            && row.cells.iter().all(|c| c.col.is_none())
+        {
+            for (k, r) in merged.iter_mut().enumerate() {
+                if r.is_none() && up_roles[k].is_some() {
+                    *r = up_roles[k];
+                }
+            }
+            names_from = Some(up_cells);
+        }
+        let merged_present: Vec<Role> = merged.iter().flatten().copied().collect();
+        if role_cells >= 3 && is_funds_header(&merged_present) && !names_projects {
+            self.start_block(State::Funds, row, merged, names_from);
             return;
         }
-        if role_cells >= 3 && is_indicator_header(&present) {
-            self.start_block(State::Indicators, row, roles);
+        if role_cells >= 3 && is_indicator_header(&merged_present) {
+            self.start_block(State::Indicators, row, merged, names_from);
             return;
+        }
+        // A row of header words that is no block's header yet may be the upper row of one.
+        if role_cells >= 2
+            && row
+                .cells
+                .iter()
+                .all(|c| value::read_number(&c.text).is_none())
+        {
+            self.upper = Some((row.cells.clone(), roles.clone()));
         }
         let Some(first) = row.cells.iter().find(|c| !c.is_empty()) else {
             return;
@@ -327,7 +353,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn start_block(&mut self, state: State, row: &Row, roles: Vec<Option<Role>>) {
+    fn start_block(
+        &mut self,
+        state: State,
+        row: &Row,
+        roles: Vec<Option<Role>>,
+        upper: Option<Vec<TCell>>,
+    ) {
         self.seen = true;
         self.state = state;
         // Label cells before the header words ("项目资金（万元）", "绩效指标(90分)").
@@ -350,8 +382,28 @@ impl<'a> Reader<'a> {
         let names = row
             .cells
             .iter()
-            .map(|c| c.text.chars().filter(|c| !c.is_whitespace()).collect())
+            .enumerate()
+            .map(|(k, c)| {
+                // A column the upper header row names keeps the upper row's words.
+                let text = match upper.as_ref().and_then(|u| u.get(k)) {
+                    Some(u) if c.is_empty() => &u.text,
+                    _ => &c.text,
+                };
+                text.chars().filter(|c| !c.is_whitespace()).collect()
+            })
             .collect();
+        // Label cells of the upper row ("项目资金（万元）", "绩效指标（90分）").
+        if let Some(u) = &upper {
+            let first_role = roles.iter().position(|r| r.is_some()).unwrap_or(0);
+            for l in u[..first_role.min(u.len())]
+                .iter()
+                .filter(|c| !c.is_empty())
+            {
+                if label_of(&l.text).is_some() {
+                    self.block_label(state, l);
+                }
+            }
+        }
         for c in &row.cells {
             self.touch(c);
             // Words of a header ("预算执行率未达到90%的需说明原因") are no prose.
@@ -701,7 +753,7 @@ impl<'a> Reader<'a> {
                     self.found.claimed.push((c.start, c.end));
                     out.reason = Some(c.text.clone());
                 }
-                Role::Nature | Role::Unit | Role::RowNumber | Role::Core => {
+                Role::Nature | Role::Unit | Role::RowNumber | Role::Core | Role::Standard => {
                     self.found.claimed.push((c.start, c.end));
                 }
                 _ => {}
