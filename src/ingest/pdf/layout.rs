@@ -1,9 +1,8 @@
 //! Text and blocks from glyph geometry. A PDF has no paragraphs, only glyphs at positions,
 //! so everything here is inferred:
 //!
-//! - **Lines**: glyphs sharing a baseline, left to right. No space is inserted next to CJK
-//!   (LibreOffice and Word draw a gap between CJK and digits that is not in the text); a gap
-//!   between two Latin letters or digits becomes one space.
+//! - **Lines** (`lines`): glyphs sharing a baseline, left to right, without spaces next
+//!   to CJK.
 //! - **Page furniture**: lines in the top or bottom band that read "— N —", "第N页", "N/M" or
 //!   a bare number are dropped; a bare number only when centred, since table row numbers
 //!   also sit near the bottom of a page. So is a line repeated in those bands on most pages
@@ -29,22 +28,9 @@
 //! text whatever the source.
 
 use super::glyphs::{Glyph, Page, Rule};
+use super::lines::{Line, join_into, lines_of};
 use crate::ingest::{Block, Cell, Format, Ingested, Provenance, Table};
 use std::collections::HashMap;
-
-/// A line of glyphs on one page.
-#[derive(Clone, Debug)]
-struct Line {
-    page: usize,
-    x: f64,
-    y: f64,
-    right: f64,
-    size: f64,
-    text: String,
-    /// Width of what would have had to fit on the previous line for this line not to exist:
-    /// its first glyph and the closing punctuation that may not start a line.
-    first_unit: f64,
-}
 
 /// A ruled table on one page: cell texts and boxes.
 #[derive(Clone, Debug)]
@@ -255,114 +241,6 @@ fn dedup_sorted(mut v: Vec<f64>, tolerance: f64) -> Vec<f64> {
         }
     }
     out
-}
-
-/// Groups glyphs into lines by baseline, each left to right.
-fn lines_of(page: usize, mut glyphs: Vec<&Glyph>) -> Vec<Line> {
-    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
-    let mut groups: Vec<Vec<&Glyph>> = Vec::new();
-    let mut base = f64::NEG_INFINITY;
-    let mut size = 0.0f64;
-    for g in glyphs {
-        let tolerance = 0.4 * size.max(g.size).max(1.0);
-        match groups.last_mut() {
-            Some(group) if (g.y - base).abs() <= tolerance => group.push(g),
-            _ => {
-                groups.push(vec![g]);
-                base = g.y;
-                size = g.size;
-            }
-        }
-    }
-    groups
-        .into_iter()
-        .filter_map(|mut group| {
-            group.sort_by(|a, b| a.x.total_cmp(&b.x));
-            line_of(page, &group)
-        })
-        .collect()
-}
-
-fn line_of(page: usize, glyphs: &[&Glyph]) -> Option<Line> {
-    let mut text = String::new();
-    let mut prev: Option<&Glyph> = None;
-    let mut first: Option<usize> = None;
-    let mut right = f64::NEG_INFINITY;
-    let mut size = 0.0f64;
-    for (i, g) in glyphs.iter().enumerate() {
-        let blank = g.text.chars().all(char::is_whitespace);
-        if let Some(p) = prev {
-            // The same glyph drawn twice (fake bold, shadow) is one glyph.
-            if p.text == g.text && (g.x - p.x).abs() < 0.1 * g.size.max(1.0) {
-                continue;
-            }
-            let gap = g.x - p.right();
-            let p_blank = p.text.chars().all(char::is_whitespace);
-            if !blank && !p_blank && !text.ends_with(' ') {
-                let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-                let both_latin = latin(p.text.chars().last()) && latin(g.text.chars().next());
-                if (both_latin && gap > 0.2 * g.size) || gap > 2.0 * g.size {
-                    text.push(' ');
-                }
-            }
-        }
-        if blank {
-            if !text.is_empty() && !text.ends_with(' ') {
-                text.push(' ');
-            }
-        } else {
-            if first.is_none() {
-                first = Some(i);
-            }
-            text.push_str(&g.text);
-            right = right.max(g.right());
-            size = size.max(g.size);
-        }
-        prev = Some(g);
-    }
-    let first = first?;
-    let text = text.trim_end().to_string();
-    let lead = &glyphs[first];
-    // A Latin word or a number moves to the next line whole, so it is the unit that did not
-    // fit; CJK breaks between any two characters.
-    let word = |g: &Glyph| {
-        g.text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == ',')
-    };
-    let mut first_unit = lead.width;
-    let mut rest = glyphs[first + 1..].iter().peekable();
-    if word(lead) {
-        while let Some(g) = rest.peek() {
-            if word(g) {
-                first_unit += g.width;
-                rest.next();
-            } else {
-                break;
-            }
-        }
-    }
-    for g in rest {
-        if g.text.chars().all(is_closing) {
-            first_unit += g.width;
-        } else {
-            break;
-        }
-    }
-    Some(Line {
-        page,
-        x: lead.x,
-        y: glyphs[first].y,
-        right,
-        size,
-        text: text.trim_start().to_string(),
-        first_unit,
-    })
-}
-
-/// Punctuation that may not start a line, so it travels with the character before it.
-fn is_closing(c: char) -> bool {
-    "，。、；：？！）》」』”’％%．,.;:?!)]}〕】〉·…".contains(c)
 }
 
 /// Page numbers and similar furniture in the top or bottom band.
@@ -691,19 +569,6 @@ fn is_heading(text: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// Appends a wrapped line: nothing between, except a space between two Latin letters.
-fn join_into(text: &mut String, next: &str) {
-    let last = text.chars().last();
-    let first = next.chars().next();
-    if let (Some(a), Some(b)) = (last, first)
-        && a.is_ascii_alphabetic()
-        && b.is_ascii_alphabetic()
-    {
-        text.push(' ');
-    }
-    text.push_str(next);
 }
 
 /// A grid that continues the table of the previous page joins it; a row the page break cut

@@ -10,6 +10,7 @@
 mod fallback;
 mod glyphs;
 mod layout;
+mod lines;
 
 use super::{IngestError, Ingested};
 use pdf_extract::Document;
