@@ -16,33 +16,22 @@
 //!   Each printed line is a block of its own, so provenance names the line's page and box.
 //! - **Empty lines**: where lines sit on a regular pitch, a vertical gap of n pitches is
 //!   n − 1 empty lines, as in the document the PDF was printed from.
-//! - **Ruled tables**: horizontal and vertical rules that form a grid make a table; glyphs
-//!   are assigned to grid cells by position. A table continued on the next page is one table:
-//!   its repeated header rows are dropped and a row broken by the page break is joined back.
+//! - **Ruled tables** (`table`): a grid from the ruling lines, merged cells as regions
+//!   without interior rules, written one cell a line; a table continued on the next page is
+//!   one table.
 //! - **Tables without rules**: a report printed from text where each cell is an indented line
 //!   and rows are separated by an empty line (an empty cell prints as nothing) is read back
 //!   by counting line slots from the header row that holds 序号.
 //!
-//! Tables are written into the text in the flattened form TXT reports use (each cell on its
-//! own line after a tab, an empty line after each row), so the prose scanners read the same
-//! text whatever the source.
+//! Tables without rules are written into the text in the flattened form TXT reports use
+//! (each cell on its own line after a tab, an empty line after each row), so the prose
+//! scanners read the same text whatever the source.
 
-use super::glyphs::{Glyph, Page, Rule};
+use super::glyphs::Page;
 use super::lines::{Line, join_into, lines_of};
+use super::table::{self, Grid, pdf_box};
 use crate::ingest::{Block, Cell, Format, Ingested, Provenance, Table};
 use std::collections::HashMap;
-
-/// A ruled table on one page: cell texts and boxes.
-#[derive(Clone, Debug)]
-struct Grid {
-    page: usize,
-    top: f64,
-    xs: Vec<f64>,
-    rows: Vec<Vec<String>>,
-    boxes: Vec<Vec<[f64; 4]>>,
-    /// Page index of each row (a table continued over pages keeps one grid).
-    row_pages: Vec<usize>,
-}
 
 enum Item {
     Line(Line),
@@ -98,77 +87,13 @@ pub fn build(pages: &[Page]) -> Ingested {
 // Pages: grids, lines, furniture.
 
 fn page_items(index: usize, page: &Page) -> Vec<Item> {
-    let grids = find_grids(&page.rules);
-    let mut cells: Vec<Vec<Vec<Vec<&Glyph>>>> = grids
-        .iter()
-        .map(|(xs, ys)| vec![vec![Vec::new(); xs.len() - 1]; ys.len() - 1])
-        .collect();
-    let mut free: Vec<&Glyph> = Vec::new();
-    'glyphs: for g in &page.glyphs {
-        if g.text.is_empty() {
-            continue;
-        }
-        let cx = g.x + g.width / 2.0;
-        let cy = g.y - g.size * 0.3;
-        for (k, (xs, ys)) in grids.iter().enumerate() {
-            if let (Some(c), Some(r)) = (band(xs, cx), band(ys, cy)) {
-                cells[k][r][c].push(g);
-                continue 'glyphs;
-            }
-        }
-        free.push(g);
-    }
-
+    let (grids, free) = table::page_tables(index, page);
     let mut items: Vec<Item> = lines_of(index, free)
         .into_iter()
         .filter(|l| !is_furniture(l, page))
         .map(Item::Line)
         .collect();
-    for ((xs, ys), grid_cells) in grids.into_iter().zip(cells) {
-        let mut rows = Vec::new();
-        let mut boxes = Vec::new();
-        for (r, row) in grid_cells.into_iter().enumerate() {
-            let mut texts = Vec::new();
-            let mut row_boxes = Vec::new();
-            for (c, glyphs) in row.into_iter().enumerate() {
-                let lines = lines_of(index, glyphs);
-                let mut text = String::new();
-                for l in &lines {
-                    join_into(&mut text, l.text.trim());
-                }
-                texts.push(text);
-                row_boxes.push([xs[c], ys[r], xs[c + 1], ys[r + 1]]);
-            }
-            rows.push(texts);
-            boxes.push(row_boxes);
-        }
-        // Rows without any text (a ruling drawn twice, a spacer) are not rows.
-        let keep: Vec<bool> = rows
-            .iter()
-            .map(|r: &Vec<String>| r.iter().any(|t| !t.is_empty()))
-            .collect();
-        let rows: Vec<Vec<String>> = rows
-            .into_iter()
-            .zip(&keep)
-            .filter_map(|(r, k)| k.then_some(r))
-            .collect();
-        let boxes = boxes
-            .into_iter()
-            .zip(&keep)
-            .filter_map(|(b, k)| k.then_some(b))
-            .collect();
-        if rows.is_empty() {
-            continue;
-        }
-        items.push(Item::Grid(Grid {
-            page: index,
-            top: ys[0],
-            xs,
-            row_pages: vec![index; rows.len()],
-            rows,
-            boxes,
-        }));
-    }
+    items.extend(grids.into_iter().map(Item::Grid));
     items.sort_by(|a, b| item_y(a).total_cmp(&item_y(b)));
     items
 }
@@ -178,69 +103,6 @@ fn item_y(item: &Item) -> f64 {
         Item::Line(l) => l.y,
         Item::Grid(g) => g.top,
     }
-}
-
-/// Index of the band `v` falls in between consecutive sorted edges.
-fn band(edges: &[f64], v: f64) -> Option<usize> {
-    if edges.len() < 2 || v < edges[0] || v > edges[edges.len() - 1] {
-        return None;
-    }
-    edges.windows(2).position(|w| v >= w[0] && v <= w[1])
-}
-
-/// Grids: groups of vertical rules whose spans overlap, with the horizontal rules across
-/// them; at least two of each make a table.
-fn find_grids(rules: &[Rule]) -> Vec<(Vec<f64>, Vec<f64>)> {
-    let mut verticals: Vec<&Rule> = rules.iter().filter(|r| r.vertical()).collect();
-    let horizontals: Vec<&Rule> = rules.iter().filter(|r| r.horizontal()).collect();
-    if verticals.len() < 2 || horizontals.len() < 2 {
-        return Vec::new();
-    }
-    verticals.sort_by(|a, b| a.y0.total_cmp(&b.y0));
-    // Vertical extents that overlap belong to one table.
-    let mut groups: Vec<(f64, f64, Vec<f64>)> = Vec::new();
-    for v in verticals {
-        match groups.last_mut() {
-            Some((_, y1, xs)) if v.y0 <= *y1 + 1.0 => {
-                *y1 = y1.max(v.y1);
-                xs.push(v.x0);
-            }
-            _ => groups.push((v.y0, v.y1, vec![v.x0])),
-        }
-    }
-    let mut out = Vec::new();
-    for (y0, y1, xs) in groups {
-        let xs = dedup_sorted(xs, 2.0);
-        if xs.len() < 2 {
-            continue;
-        }
-        let (x0, x1) = (xs[0], xs[xs.len() - 1]);
-        let ys: Vec<f64> = horizontals
-            .iter()
-            .filter(|h| {
-                h.y0 >= y0 - 2.0 && h.y0 <= y1 + 2.0 && h.x0 <= x0 + 3.0 && h.x1 >= x1 - 3.0
-            })
-            .map(|h| h.y0)
-            .collect();
-        let ys = dedup_sorted(ys, 2.0);
-        // At least two rows and two columns: a single box is a frame around text (a page
-        // border, a boxed note), not a table.
-        if ys.len() >= 3 && xs.len() >= 3 {
-            out.push((xs, ys));
-        }
-    }
-    out
-}
-
-fn dedup_sorted(mut v: Vec<f64>, tolerance: f64) -> Vec<f64> {
-    v.sort_by(f64::total_cmp);
-    let mut out: Vec<f64> = Vec::with_capacity(v.len());
-    for x in v {
-        if out.last().is_none_or(|l| x - l > tolerance) {
-            out.push(x);
-        }
-    }
-    out
 }
 
 /// Page numbers and similar furniture in the top or bottom band.
@@ -438,7 +300,19 @@ fn paragraphs(
         for item in std::mem::take(page_items) {
             let line = match item {
                 Item::Grid(g) => {
-                    merge_or_push_grid(grids, &mut paras, g);
+                    // A table that ended the page before, with nothing after it, goes on
+                    // in a table that opens this page.
+                    let last_is_grid = paras.last().is_some_and(|p| p.grid.is_some());
+                    match grids.last_mut() {
+                        Some(prev) if last_is_grid && prev.continued_by(&g) => prev.append(g),
+                        _ => {
+                            grids.push(g);
+                            paras.push(Para {
+                                grid: Some(grids.len() - 1),
+                                ..Default::default()
+                            });
+                        }
+                    }
                     open = false;
                     prev = None;
                     continue;
@@ -571,55 +445,6 @@ fn is_heading(text: &str) -> bool {
     }
 }
 
-/// A grid that continues the table of the previous page joins it; a row the page break cut
-/// in two (no 序号 in the continuation) is joined back.
-fn merge_or_push_grid(grids: &mut Vec<Grid>, paras: &mut Vec<Para>, g: Grid) {
-    let last_is_grid = paras.last().is_some_and(|p| p.grid.is_some());
-    if last_is_grid
-        && let Some(prev) = grids.last_mut()
-        && prev.page + 1 == g.page
-        && prev.xs.len() == g.xs.len()
-        && prev.xs.iter().zip(&g.xs).all(|(a, b)| (a - b).abs() < 3.0)
-    {
-        let header_rows = g
-            .rows
-            .iter()
-            .take_while(|r| prev.rows.first().is_some_and(|h| h == *r))
-            .count();
-        let mut rows: Vec<Vec<String>> = g.rows;
-        let mut boxes: Vec<Vec<[f64; 4]>> = g.boxes;
-        // The first row after the repeated header, without a 序号, is the rest of the row
-        // the page break cut.
-        if let Some(cont) = rows.get(header_rows)
-            && cont.first().is_some_and(|c| c.trim().is_empty())
-            && let Some(last) = prev.rows.last_mut()
-            && last
-                .first()
-                .is_some_and(|c| !c.trim().is_empty() && c.trim() != "序号")
-        {
-            let cont = rows.remove(header_rows);
-            boxes.remove(header_rows);
-            for (a, b) in last.iter_mut().zip(cont) {
-                join_into(a, &b);
-            }
-        }
-        // The header repeated at the top of the page is print layout, not data.
-        rows.drain(..header_rows);
-        boxes.drain(..header_rows);
-        prev.row_pages
-            .extend(std::iter::repeat_n(g.page, rows.len()));
-        prev.rows.extend(rows);
-        prev.boxes.extend(boxes);
-        prev.page = g.page;
-        return;
-    }
-    grids.push(g);
-    paras.push(Para {
-        grid: Some(grids.len() - 1),
-        ..Default::default()
-    });
-}
-
 // ---------------------------------------------------------------------------------------
 // Tables printed as indented lines, one cell a line.
 
@@ -713,17 +538,6 @@ fn text_tables(paras: &[Para], slot: &[usize]) -> Vec<TextTable> {
 // ---------------------------------------------------------------------------------------
 // Output.
 
-fn pdf_box(page: &Page, b: [f64; 4]) -> [f32; 4] {
-    // Page space has y down; provenance uses PDF user space (y up).
-    let r = |v: f64| ((v * 10.0).round() / 10.0) as f32;
-    [
-        r(b[0]),
-        r(page.height - b[3]),
-        r(b[2]),
-        r(page.height - b[1]),
-    ]
-}
-
 struct Out {
     text: String,
     chars: usize,
@@ -780,7 +594,13 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
     };
     for (i, p) in paras.iter().enumerate() {
         if let Some(g) = p.grid {
-            emit_grid(&mut out, &mut blocks, &grids[g], pages);
+            // The table starts on a line of its own and its last cell ends its line, so the
+            // next paragraph needs no separator.
+            out.newline();
+            let (text, block) = grids[g].render(pages, out.chars);
+            out.push(&text);
+            out.started = false;
+            blocks.push(block);
             continue;
         }
         for b in 0..p.blanks {
@@ -840,36 +660,6 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
         low_confidence: false,
         encoding: None,
     }
-}
-
-fn emit_grid(out: &mut Out, blocks: &mut Vec<Block>, grid: &Grid, pages: &[Page]) {
-    let mut table = Table::default();
-    let mut provenance = Vec::new();
-    for ((row, boxes), &p) in grid.rows.iter().zip(&grid.boxes).zip(&grid.row_pages) {
-        let page = &pages[p];
-        let mut cells = Vec::new();
-        let mut provs = Vec::new();
-        for (cell, b) in row.iter().zip(boxes) {
-            out.newline();
-            out.push("\t");
-            let start = out.chars;
-            out.push(cell);
-            cells.push(Cell {
-                start,
-                end: out.chars,
-                text: cell.clone(),
-            });
-            provs.push(Provenance::PdfPage {
-                page: page.number,
-                bbox: Some(pdf_box(page, *b)),
-            });
-        }
-        // An empty line closes the row, as in flattened text.
-        out.newline();
-        table.rows.push(cells);
-        provenance.push(provs);
-    }
-    blocks.push(Block::Table { table, provenance });
 }
 
 /// A text table's block; cells that fell on no line (past the end of the text) are empty

@@ -11,6 +11,7 @@ mod fallback;
 mod glyphs;
 mod layout;
 mod lines;
+mod table;
 
 use super::{IngestError, Ingested};
 use pdf_extract::Document;
