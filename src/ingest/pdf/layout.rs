@@ -9,13 +9,17 @@
 //!   (a running header).
 //! - **Paragraphs**: a line continues the previous one when the previous one was wrapped
 //!   (the first character of this line, or its number or Latin word, would not have fitted
-//!   before the right edge), this one starts at the left margin, and no empty line lies
-//!   between; a numbered heading (一、 （一） 1.) after a sentence end starts a new one.
+//!   before the right edge) and not set far right of the margin (a right-aligned signature
+//!   or date), this one starts at the left margin, and no empty line lies between; a
+//!   numbered heading (一、 （一） 1.) after a sentence end starts a new one.
 //!   Wrapped lines are joined with nothing, so a number broken at a line end ("20⏎22",
 //!   "3.⏎94") comes back whole, and paragraphs continue across page breaks the same way.
 //!   Each printed line is a block of its own, so provenance names the line's page and box.
 //! - **Empty lines**: where lines sit on a regular pitch, a vertical gap of n pitches is
 //!   n − 1 empty lines, as in the document the PDF was printed from.
+//! - **Indents**: a line set right of the margin is an indented line (a tab in the text the
+//!   PDF was printed from), except a two-character first-line indent (how a Chinese
+//!   paragraph starts), a centred line and a line set against the right edge.
 //! - **Ruled tables** (`table`): a grid from the ruling lines, merged cells as regions
 //!   without interior rules, written one cell a line; a table continued on the next page is
 //!   one table.
@@ -227,9 +231,24 @@ fn geometries(pages: &[Page], items: &[Vec<Item>]) -> HashMap<(i64, i64), Geomet
             .filter(|l| l.text.chars().count() >= 8)
             .collect();
         let margin = mode(lines.iter().map(|l| l.x), 1.0).unwrap_or(0.0);
-        let edge = mode(long.iter().map(|l| l.right), 1.0)
-            .or_else(|| lines.iter().map(|l| l.right).reduce(f64::max))
-            .unwrap_or(0.0);
+        // Too few full lines to tell the text's right edge (a form: a title, then a table):
+        // the rightmost line or table edge stands in for it.
+        let edge = if long.len() >= 3 {
+            mode(long.iter().map(|l| l.right), 1.0).unwrap_or(0.0)
+        } else {
+            let tables = idx
+                .iter()
+                .flat_map(|&i| &items[i])
+                .filter_map(|it| match it {
+                    Item::Grid(g) => Some(g.right()),
+                    Item::Line(_) => None,
+                });
+            lines
+                .iter()
+                .map(|l| l.right)
+                .chain(tables)
+                .fold(0.0, f64::max)
+        };
         let size = mode(lines.iter().map(|l| l.size), 0.5).unwrap_or(10.0);
         let mut steps = Vec::new();
         for &i in &idx {
@@ -356,7 +375,14 @@ fn paragraphs(
                     // paragraph even though the line reached the edge.
                     let heading =
                         p.text.ends_with(['。', '；', '！', '？', '：']) && is_heading(&line.text);
-                    wrapped && same_size && !heading && line.x < geo.margin + 0.5 * line.size
+                    // A line set far right of the margin (right-aligned, a signature or
+                    // date) was not wrapped, whatever its right end.
+                    let set_right = p.x > geo.margin + 5.0 * p.size;
+                    wrapped
+                        && same_size
+                        && !heading
+                        && !set_right
+                        && line.x < geo.margin + 0.5 * line.size
                 });
             let bbox = [
                 line.x,
@@ -379,10 +405,16 @@ fn paragraphs(
                     < 0.05 * pages[line.page].width
                     && line.x > geo.margin + 2.0 * line.size
                     && line.right < geo.edge - line.size;
+                // Indent in characters of the line's size. Two characters is how a Chinese
+                // paragraph starts (首行缩进), not a tab; neither is a line set against the
+                // right edge.
+                let indent = (line.x - geo.margin) / line.size.max(1.0);
+                let first_line = (1.5..=2.6).contains(&indent);
+                let right_aligned = indent > 5.0 && (line.right - geo.edge).abs() < 0.5 * line.size;
                 paras.push(Para {
                     text: line.text.clone(),
                     blanks,
-                    indented: line.x > geo.margin + 0.5 * line.size && !centred,
+                    indented: indent > 0.5 && !centred && !first_line && !right_aligned,
                     segments: vec![Segment {
                         page: line.page,
                         bbox,

@@ -380,6 +380,11 @@ pub fn pdf_box(page: &Page, b: [f64; 4]) -> [f32; 4] {
 }
 
 impl Grid {
+    /// The table's right edge.
+    pub fn right(&self) -> f64 {
+        self.xs[self.xs.len() - 1]
+    }
+
     /// The table's text, one cell a line, and its block, with offsets from `at` (code
     /// points of the document's text where the table's text will start).
     pub fn render(&self, pages: &[Page], at: usize) -> (String, Block) {
