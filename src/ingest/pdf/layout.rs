@@ -1,62 +1,41 @@
 //! Text and blocks from glyph geometry. A PDF has no paragraphs, only glyphs at positions,
 //! so everything here is inferred:
 //!
-//! - **Lines**: glyphs sharing a baseline, left to right. No space is inserted next to CJK
-//!   (LibreOffice and Word draw a gap between CJK and digits that is not in the text); a gap
-//!   between two Latin letters or digits becomes one space.
+//! - **Lines** (`lines`): glyphs sharing a baseline, left to right, without spaces next
+//!   to CJK.
 //! - **Page furniture**: lines in the top or bottom band that read "— N —", "第N页", "N/M" or
 //!   a bare number are dropped; a bare number only when centred, since table row numbers
 //!   also sit near the bottom of a page. So is a line repeated in those bands on most pages
 //!   (a running header).
 //! - **Paragraphs**: a line continues the previous one when the previous one was wrapped
 //!   (the first character of this line, or its number or Latin word, would not have fitted
-//!   before the right edge), this one starts at the left margin, and no empty line lies
-//!   between; a numbered heading (一、 （一） 1.) after a sentence end starts a new one.
+//!   before the right edge) and not set far right of the margin (a right-aligned signature
+//!   or date), this one starts at the left margin, and no empty line lies between; a
+//!   numbered heading (一、 （一） 1.) after a sentence end starts a new one.
 //!   Wrapped lines are joined with nothing, so a number broken at a line end ("20⏎22",
 //!   "3.⏎94") comes back whole, and paragraphs continue across page breaks the same way.
 //!   Each printed line is a block of its own, so provenance names the line's page and box.
 //! - **Empty lines**: where lines sit on a regular pitch, a vertical gap of n pitches is
 //!   n − 1 empty lines, as in the document the PDF was printed from.
-//! - **Ruled tables**: horizontal and vertical rules that form a grid make a table; glyphs
-//!   are assigned to grid cells by position. A table continued on the next page is one table:
-//!   its repeated header rows are dropped and a row broken by the page break is joined back.
+//! - **Indents**: a line set right of the margin is an indented line (a tab in the text the
+//!   PDF was printed from), except a two-character first-line indent (how a Chinese
+//!   paragraph starts), a centred line and a line set against the right edge.
+//! - **Ruled tables** (`table`): a grid from the ruling lines, merged cells as regions
+//!   without interior rules, written one cell a line; a table continued on the next page is
+//!   one table.
 //! - **Tables without rules**: a report printed from text where each cell is an indented line
 //!   and rows are separated by an empty line (an empty cell prints as nothing) is read back
 //!   by counting line slots from the header row that holds 序号.
 //!
-//! Tables are written into the text in the flattened form TXT reports use (each cell on its
-//! own line after a tab, an empty line after each row), so the prose scanners read the same
-//! text whatever the source.
+//! Tables without rules are written into the text in the flattened form TXT reports use
+//! (each cell on its own line after a tab, an empty line after each row), so the prose
+//! scanners read the same text whatever the source.
 
-use super::glyphs::{Glyph, Page, Rule};
+use super::glyphs::Page;
+use super::lines::{Line, join_into, lines_of};
+use super::table::{self, Grid, pdf_box};
 use crate::ingest::{Block, Cell, Format, Ingested, Provenance, Table};
 use std::collections::HashMap;
-
-/// A line of glyphs on one page.
-#[derive(Clone, Debug)]
-struct Line {
-    page: usize,
-    x: f64,
-    y: f64,
-    right: f64,
-    size: f64,
-    text: String,
-    /// Width of what would have had to fit on the previous line for this line not to exist:
-    /// its first glyph and the closing punctuation that may not start a line.
-    first_unit: f64,
-}
-
-/// A ruled table on one page: cell texts and boxes.
-#[derive(Clone, Debug)]
-struct Grid {
-    page: usize,
-    top: f64,
-    xs: Vec<f64>,
-    rows: Vec<Vec<String>>,
-    boxes: Vec<Vec<[f64; 4]>>,
-    /// Page index of each row (a table continued over pages keeps one grid).
-    row_pages: Vec<usize>,
-}
 
 enum Item {
     Line(Line),
@@ -112,77 +91,13 @@ pub fn build(pages: &[Page]) -> Ingested {
 // Pages: grids, lines, furniture.
 
 fn page_items(index: usize, page: &Page) -> Vec<Item> {
-    let grids = find_grids(&page.rules);
-    let mut cells: Vec<Vec<Vec<Vec<&Glyph>>>> = grids
-        .iter()
-        .map(|(xs, ys)| vec![vec![Vec::new(); xs.len() - 1]; ys.len() - 1])
-        .collect();
-    let mut free: Vec<&Glyph> = Vec::new();
-    'glyphs: for g in &page.glyphs {
-        if g.text.is_empty() {
-            continue;
-        }
-        let cx = g.x + g.width / 2.0;
-        let cy = g.y - g.size * 0.3;
-        for (k, (xs, ys)) in grids.iter().enumerate() {
-            if let (Some(c), Some(r)) = (band(xs, cx), band(ys, cy)) {
-                cells[k][r][c].push(g);
-                continue 'glyphs;
-            }
-        }
-        free.push(g);
-    }
-
+    let (grids, free) = table::page_tables(index, page);
     let mut items: Vec<Item> = lines_of(index, free)
         .into_iter()
         .filter(|l| !is_furniture(l, page))
         .map(Item::Line)
         .collect();
-    for ((xs, ys), grid_cells) in grids.into_iter().zip(cells) {
-        let mut rows = Vec::new();
-        let mut boxes = Vec::new();
-        for (r, row) in grid_cells.into_iter().enumerate() {
-            let mut texts = Vec::new();
-            let mut row_boxes = Vec::new();
-            for (c, glyphs) in row.into_iter().enumerate() {
-                let lines = lines_of(index, glyphs);
-                let mut text = String::new();
-                for l in &lines {
-                    join_into(&mut text, l.text.trim());
-                }
-                texts.push(text);
-                row_boxes.push([xs[c], ys[r], xs[c + 1], ys[r + 1]]);
-            }
-            rows.push(texts);
-            boxes.push(row_boxes);
-        }
-        // Rows without any text (a ruling drawn twice, a spacer) are not rows.
-        let keep: Vec<bool> = rows
-            .iter()
-            .map(|r: &Vec<String>| r.iter().any(|t| !t.is_empty()))
-            .collect();
-        let rows: Vec<Vec<String>> = rows
-            .into_iter()
-            .zip(&keep)
-            .filter_map(|(r, k)| k.then_some(r))
-            .collect();
-        let boxes = boxes
-            .into_iter()
-            .zip(&keep)
-            .filter_map(|(b, k)| k.then_some(b))
-            .collect();
-        if rows.is_empty() {
-            continue;
-        }
-        items.push(Item::Grid(Grid {
-            page: index,
-            top: ys[0],
-            xs,
-            row_pages: vec![index; rows.len()],
-            rows,
-            boxes,
-        }));
-    }
+    items.extend(grids.into_iter().map(Item::Grid));
     items.sort_by(|a, b| item_y(a).total_cmp(&item_y(b)));
     items
 }
@@ -192,177 +107,6 @@ fn item_y(item: &Item) -> f64 {
         Item::Line(l) => l.y,
         Item::Grid(g) => g.top,
     }
-}
-
-/// Index of the band `v` falls in between consecutive sorted edges.
-fn band(edges: &[f64], v: f64) -> Option<usize> {
-    if edges.len() < 2 || v < edges[0] || v > edges[edges.len() - 1] {
-        return None;
-    }
-    edges.windows(2).position(|w| v >= w[0] && v <= w[1])
-}
-
-/// Grids: groups of vertical rules whose spans overlap, with the horizontal rules across
-/// them; at least two of each make a table.
-fn find_grids(rules: &[Rule]) -> Vec<(Vec<f64>, Vec<f64>)> {
-    let mut verticals: Vec<&Rule> = rules.iter().filter(|r| r.vertical()).collect();
-    let horizontals: Vec<&Rule> = rules.iter().filter(|r| r.horizontal()).collect();
-    if verticals.len() < 2 || horizontals.len() < 2 {
-        return Vec::new();
-    }
-    verticals.sort_by(|a, b| a.y0.total_cmp(&b.y0));
-    // Vertical extents that overlap belong to one table.
-    let mut groups: Vec<(f64, f64, Vec<f64>)> = Vec::new();
-    for v in verticals {
-        match groups.last_mut() {
-            Some((_, y1, xs)) if v.y0 <= *y1 + 1.0 => {
-                *y1 = y1.max(v.y1);
-                xs.push(v.x0);
-            }
-            _ => groups.push((v.y0, v.y1, vec![v.x0])),
-        }
-    }
-    let mut out = Vec::new();
-    for (y0, y1, xs) in groups {
-        let xs = dedup_sorted(xs, 2.0);
-        if xs.len() < 2 {
-            continue;
-        }
-        let (x0, x1) = (xs[0], xs[xs.len() - 1]);
-        let ys: Vec<f64> = horizontals
-            .iter()
-            .filter(|h| {
-                h.y0 >= y0 - 2.0 && h.y0 <= y1 + 2.0 && h.x0 <= x0 + 3.0 && h.x1 >= x1 - 3.0
-            })
-            .map(|h| h.y0)
-            .collect();
-        let ys = dedup_sorted(ys, 2.0);
-        // At least two rows and two columns: a single box is a frame around text (a page
-        // border, a boxed note), not a table.
-        if ys.len() >= 3 && xs.len() >= 3 {
-            out.push((xs, ys));
-        }
-    }
-    out
-}
-
-fn dedup_sorted(mut v: Vec<f64>, tolerance: f64) -> Vec<f64> {
-    v.sort_by(f64::total_cmp);
-    let mut out: Vec<f64> = Vec::with_capacity(v.len());
-    for x in v {
-        if out.last().is_none_or(|l| x - l > tolerance) {
-            out.push(x);
-        }
-    }
-    out
-}
-
-/// Groups glyphs into lines by baseline, each left to right.
-fn lines_of(page: usize, mut glyphs: Vec<&Glyph>) -> Vec<Line> {
-    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
-    let mut groups: Vec<Vec<&Glyph>> = Vec::new();
-    let mut base = f64::NEG_INFINITY;
-    let mut size = 0.0f64;
-    for g in glyphs {
-        let tolerance = 0.4 * size.max(g.size).max(1.0);
-        match groups.last_mut() {
-            Some(group) if (g.y - base).abs() <= tolerance => group.push(g),
-            _ => {
-                groups.push(vec![g]);
-                base = g.y;
-                size = g.size;
-            }
-        }
-    }
-    groups
-        .into_iter()
-        .filter_map(|mut group| {
-            group.sort_by(|a, b| a.x.total_cmp(&b.x));
-            line_of(page, &group)
-        })
-        .collect()
-}
-
-fn line_of(page: usize, glyphs: &[&Glyph]) -> Option<Line> {
-    let mut text = String::new();
-    let mut prev: Option<&Glyph> = None;
-    let mut first: Option<usize> = None;
-    let mut right = f64::NEG_INFINITY;
-    let mut size = 0.0f64;
-    for (i, g) in glyphs.iter().enumerate() {
-        let blank = g.text.chars().all(char::is_whitespace);
-        if let Some(p) = prev {
-            // The same glyph drawn twice (fake bold, shadow) is one glyph.
-            if p.text == g.text && (g.x - p.x).abs() < 0.1 * g.size.max(1.0) {
-                continue;
-            }
-            let gap = g.x - p.right();
-            let p_blank = p.text.chars().all(char::is_whitespace);
-            if !blank && !p_blank && !text.ends_with(' ') {
-                let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-                let both_latin = latin(p.text.chars().last()) && latin(g.text.chars().next());
-                if (both_latin && gap > 0.2 * g.size) || gap > 2.0 * g.size {
-                    text.push(' ');
-                }
-            }
-        }
-        if blank {
-            if !text.is_empty() && !text.ends_with(' ') {
-                text.push(' ');
-            }
-        } else {
-            if first.is_none() {
-                first = Some(i);
-            }
-            text.push_str(&g.text);
-            right = right.max(g.right());
-            size = size.max(g.size);
-        }
-        prev = Some(g);
-    }
-    let first = first?;
-    let text = text.trim_end().to_string();
-    let lead = &glyphs[first];
-    // A Latin word or a number moves to the next line whole, so it is the unit that did not
-    // fit; CJK breaks between any two characters.
-    let word = |g: &Glyph| {
-        g.text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == ',')
-    };
-    let mut first_unit = lead.width;
-    let mut rest = glyphs[first + 1..].iter().peekable();
-    if word(lead) {
-        while let Some(g) = rest.peek() {
-            if word(g) {
-                first_unit += g.width;
-                rest.next();
-            } else {
-                break;
-            }
-        }
-    }
-    for g in rest {
-        if g.text.chars().all(is_closing) {
-            first_unit += g.width;
-        } else {
-            break;
-        }
-    }
-    Some(Line {
-        page,
-        x: lead.x,
-        y: glyphs[first].y,
-        right,
-        size,
-        text: text.trim_start().to_string(),
-        first_unit,
-    })
-}
-
-/// Punctuation that may not start a line, so it travels with the character before it.
-fn is_closing(c: char) -> bool {
-    "，。、；：？！）》」』”’％%．,.;:?!)]}〕】〉·…".contains(c)
 }
 
 /// Page numbers and similar furniture in the top or bottom band.
@@ -487,9 +231,24 @@ fn geometries(pages: &[Page], items: &[Vec<Item>]) -> HashMap<(i64, i64), Geomet
             .filter(|l| l.text.chars().count() >= 8)
             .collect();
         let margin = mode(lines.iter().map(|l| l.x), 1.0).unwrap_or(0.0);
-        let edge = mode(long.iter().map(|l| l.right), 1.0)
-            .or_else(|| lines.iter().map(|l| l.right).reduce(f64::max))
-            .unwrap_or(0.0);
+        // Too few full lines to tell the text's right edge (a form: a title, then a table):
+        // the rightmost line or table edge stands in for it.
+        let edge = if long.len() >= 3 {
+            mode(long.iter().map(|l| l.right), 1.0).unwrap_or(0.0)
+        } else {
+            let tables = idx
+                .iter()
+                .flat_map(|&i| &items[i])
+                .filter_map(|it| match it {
+                    Item::Grid(g) => Some(g.right()),
+                    Item::Line(_) => None,
+                });
+            lines
+                .iter()
+                .map(|l| l.right)
+                .chain(tables)
+                .fold(0.0, f64::max)
+        };
         let size = mode(lines.iter().map(|l| l.size), 0.5).unwrap_or(10.0);
         let mut steps = Vec::new();
         for &i in &idx {
@@ -560,7 +319,19 @@ fn paragraphs(
         for item in std::mem::take(page_items) {
             let line = match item {
                 Item::Grid(g) => {
-                    merge_or_push_grid(grids, &mut paras, g);
+                    // A table that ended the page before, with nothing after it, goes on
+                    // in a table that opens this page.
+                    let last_is_grid = paras.last().is_some_and(|p| p.grid.is_some());
+                    match grids.last_mut() {
+                        Some(prev) if last_is_grid && prev.continued_by(&g) => prev.append(g),
+                        _ => {
+                            grids.push(g);
+                            paras.push(Para {
+                                grid: Some(grids.len() - 1),
+                                ..Default::default()
+                            });
+                        }
+                    }
                     open = false;
                     prev = None;
                     continue;
@@ -604,7 +375,14 @@ fn paragraphs(
                     // paragraph even though the line reached the edge.
                     let heading =
                         p.text.ends_with(['。', '；', '！', '？', '：']) && is_heading(&line.text);
-                    wrapped && same_size && !heading && line.x < geo.margin + 0.5 * line.size
+                    // A line set far right of the margin (right-aligned, a signature or
+                    // date) was not wrapped, whatever its right end.
+                    let set_right = p.x > geo.margin + 5.0 * p.size;
+                    wrapped
+                        && same_size
+                        && !heading
+                        && !set_right
+                        && line.x < geo.margin + 0.5 * line.size
                 });
             let bbox = [
                 line.x,
@@ -627,10 +405,16 @@ fn paragraphs(
                     < 0.05 * pages[line.page].width
                     && line.x > geo.margin + 2.0 * line.size
                     && line.right < geo.edge - line.size;
+                // Indent in characters of the line's size. Two characters is how a Chinese
+                // paragraph starts (首行缩进), not a tab; neither is a line set against the
+                // right edge.
+                let indent = (line.x - geo.margin) / line.size.max(1.0);
+                let first_line = (1.5..=2.6).contains(&indent);
+                let right_aligned = indent > 5.0 && (line.right - geo.edge).abs() < 0.5 * line.size;
                 paras.push(Para {
                     text: line.text.clone(),
                     blanks,
-                    indented: line.x > geo.margin + 0.5 * line.size && !centred,
+                    indented: indent > 0.5 && !centred && !first_line && !right_aligned,
                     segments: vec![Segment {
                         page: line.page,
                         bbox,
@@ -691,68 +475,6 @@ fn is_heading(text: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// Appends a wrapped line: nothing between, except a space between two Latin letters.
-fn join_into(text: &mut String, next: &str) {
-    let last = text.chars().last();
-    let first = next.chars().next();
-    if let (Some(a), Some(b)) = (last, first)
-        && a.is_ascii_alphabetic()
-        && b.is_ascii_alphabetic()
-    {
-        text.push(' ');
-    }
-    text.push_str(next);
-}
-
-/// A grid that continues the table of the previous page joins it; a row the page break cut
-/// in two (no 序号 in the continuation) is joined back.
-fn merge_or_push_grid(grids: &mut Vec<Grid>, paras: &mut Vec<Para>, g: Grid) {
-    let last_is_grid = paras.last().is_some_and(|p| p.grid.is_some());
-    if last_is_grid
-        && let Some(prev) = grids.last_mut()
-        && prev.page + 1 == g.page
-        && prev.xs.len() == g.xs.len()
-        && prev.xs.iter().zip(&g.xs).all(|(a, b)| (a - b).abs() < 3.0)
-    {
-        let header_rows = g
-            .rows
-            .iter()
-            .take_while(|r| prev.rows.first().is_some_and(|h| h == *r))
-            .count();
-        let mut rows: Vec<Vec<String>> = g.rows;
-        let mut boxes: Vec<Vec<[f64; 4]>> = g.boxes;
-        // The first row after the repeated header, without a 序号, is the rest of the row
-        // the page break cut.
-        if let Some(cont) = rows.get(header_rows)
-            && cont.first().is_some_and(|c| c.trim().is_empty())
-            && let Some(last) = prev.rows.last_mut()
-            && last
-                .first()
-                .is_some_and(|c| !c.trim().is_empty() && c.trim() != "序号")
-        {
-            let cont = rows.remove(header_rows);
-            boxes.remove(header_rows);
-            for (a, b) in last.iter_mut().zip(cont) {
-                join_into(a, &b);
-            }
-        }
-        // The header repeated at the top of the page is print layout, not data.
-        rows.drain(..header_rows);
-        boxes.drain(..header_rows);
-        prev.row_pages
-            .extend(std::iter::repeat_n(g.page, rows.len()));
-        prev.rows.extend(rows);
-        prev.boxes.extend(boxes);
-        prev.page = g.page;
-        return;
-    }
-    grids.push(g);
-    paras.push(Para {
-        grid: Some(grids.len() - 1),
-        ..Default::default()
-    });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -848,17 +570,6 @@ fn text_tables(paras: &[Para], slot: &[usize]) -> Vec<TextTable> {
 // ---------------------------------------------------------------------------------------
 // Output.
 
-fn pdf_box(page: &Page, b: [f64; 4]) -> [f32; 4] {
-    // Page space has y down; provenance uses PDF user space (y up).
-    let r = |v: f64| ((v * 10.0).round() / 10.0) as f32;
-    [
-        r(b[0]),
-        r(page.height - b[3]),
-        r(b[2]),
-        r(page.height - b[1]),
-    ]
-}
-
 struct Out {
     text: String,
     chars: usize,
@@ -915,7 +626,13 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
     };
     for (i, p) in paras.iter().enumerate() {
         if let Some(g) = p.grid {
-            emit_grid(&mut out, &mut blocks, &grids[g], pages);
+            // The table starts on a line of its own and its last cell ends its line, so the
+            // next paragraph needs no separator.
+            out.newline();
+            let (text, block) = grids[g].render(pages, out.chars);
+            out.push(&text);
+            out.started = false;
+            blocks.push(block);
             continue;
         }
         for b in 0..p.blanks {
@@ -975,36 +692,6 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
         low_confidence: false,
         encoding: None,
     }
-}
-
-fn emit_grid(out: &mut Out, blocks: &mut Vec<Block>, grid: &Grid, pages: &[Page]) {
-    let mut table = Table::default();
-    let mut provenance = Vec::new();
-    for ((row, boxes), &p) in grid.rows.iter().zip(&grid.boxes).zip(&grid.row_pages) {
-        let page = &pages[p];
-        let mut cells = Vec::new();
-        let mut provs = Vec::new();
-        for (cell, b) in row.iter().zip(boxes) {
-            out.newline();
-            out.push("\t");
-            let start = out.chars;
-            out.push(cell);
-            cells.push(Cell {
-                start,
-                end: out.chars,
-                text: cell.clone(),
-            });
-            provs.push(Provenance::PdfPage {
-                page: page.number,
-                bbox: Some(pdf_box(page, *b)),
-            });
-        }
-        // An empty line closes the row, as in flattened text.
-        out.newline();
-        table.rows.push(cells);
-        provenance.push(provs);
-    }
-    blocks.push(Block::Table { table, provenance });
 }
 
 /// A text table's block; cells that fell on no line (past the end of the text) are empty

@@ -10,6 +10,8 @@
 mod fallback;
 mod glyphs;
 mod layout;
+mod lines;
+mod table;
 
 use super::{IngestError, Ingested};
 use pdf_extract::Document;
