@@ -108,6 +108,11 @@ pub fn role_of(header: &str) -> Option<Role> {
             Role::Coefficient
         } else if has("是否核心") {
             Role::Core
+        } else if has("评分标准") || has("评分细则") || has("评分要点") || has("评价标准")
+        {
+            Role::Standard
+        } else if h == "完成情况" || h == "实际完成情况说明" {
+            Role::Actual
         } else if has("执行率") && has("权重") {
             Role::Weight
         } else if has("执行率") && has("得分") {

@@ -448,7 +448,10 @@ pub fn is_placeholder(key: &str) -> bool {
 /// ("（万元）", "(70分)") and a header word split over two lines ("年初⏎预算数").
 fn join_fragments(cells: Vec<TCell>) -> Vec<TCell> {
     let mut out: Vec<TCell> = Vec::with_capacity(cells.len());
-    for c in cells {
+    let next_is_value: Vec<bool> = (0..cells.len())
+        .map(|k| cells.get(k + 1).is_some_and(|n| is_value_like(&n.text)))
+        .collect();
+    for (k, c) in cells.into_iter().enumerate() {
         if let Some(prev) = out.last_mut()
             && !prev.is_empty()
             && !c.is_empty()
@@ -458,14 +461,20 @@ fn join_fragments(cells: Vec<TCell>) -> Vec<TCell> {
             let known = |s: &str| role_of(s).is_some() || label_of(s).is_some();
             let unknown_prev = !known(&pk) && !is_value_like(&pk);
             let label_tail = label_of(&pk).is_some()
-                && !known(&ck)
+                && (!known(&ck) || (pk.ends_with("目标") && ck == "完成情况"))
                 && ck.chars().count() <= 6
                 && label_of(&joined) == label_of(&pk);
             let header_tail = role_of(&pk).is_some()
                 && (ck.starts_with('及') || ck.starts_with('和'))
                 && role_of(&joined) == role_of(&pk);
             if (is_bracketed(&ck) && !is_value_like(&pk))
-                || (unknown_prev && known(&joined) && pk.chars().count() <= 8)
+                || (unknown_prev
+                    && known(&joined)
+                    // A header word is followed by more header words, a row's name by values.
+                    && !next_is_value[k]
+                    && (2..=8).contains(&pk.chars().count())
+                    && joined.chars().count() <= 14
+                    && !ck.contains(['：', '。', '，', '；', ':']))
                 || label_tail
                 || header_tail
             {

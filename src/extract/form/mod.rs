@@ -114,6 +114,23 @@ pub struct Found {
 /// Finds the forms of a document: in its ingested tables, else in its text.
 pub fn read(text: &str, blocks: &[Block], doc: Option<&Ingested>, lex: &Lexicon) -> Found {
     let _ = doc;
+    // A caption just above a table ("单位：元") gives its money unit.
+    let caption = |rows: &Rows| -> Option<AmountUnit> {
+        let start = rows
+            .rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .map(|c| c.start)
+            .min()?;
+        let from = start.saturating_sub(160);
+        let before: String = text.chars().skip(from).take(start - from).collect();
+        before
+            .lines()
+            .rev()
+            .take(3)
+            .filter(|l| l.contains("单位"))
+            .find_map(unit_in)
+    };
     let sources: Vec<Rows> = {
         let tables: Vec<Rows> = blocks
             .iter()
@@ -141,17 +158,13 @@ pub fn read(text: &str, blocks: &[Block], doc: Option<&Ingested>, lex: &Lexicon)
             rows.full_grid,
             rows.table.unwrap_or(table_index),
         );
+        if rows.table.is_some()
+            && let Some(u) = caption(rows)
+        {
+            reader.unit = u;
+            reader.form.unit = u.as_str().into();
+        }
         for row in &rows.rows {
-            if std::env::var_os("JIXIAO_DEBUG_FORM").is_some() {
-                eprintln!(
-                    "{:?} {:?}",
-                    row.cells
-                        .iter()
-                        .map(|c| c.text.as_str())
-                        .collect::<Vec<_>>(),
-                    row.roles
-                );
-            }
             reader.row(row);
         }
         if reader.finish() {
@@ -315,7 +328,12 @@ impl<'a> Reader<'a> {
         }
         match label {
             Some(Label::Total) => {
-                self.total(row);
+                // 合计 and 总计 total whatever table stands above them: the form's scores only
+                // right after its indicator rows; 总分 and 自评总分 always.
+                let generic = matches!(strip_weight(&first.key()).as_str(), "合计" | "总计");
+                if !generic || self.state == State::Indicators {
+                    self.total(row);
+                }
                 self.state = State::Outside;
                 return;
             }
@@ -623,9 +641,6 @@ impl<'a> Reader<'a> {
 
     fn indicator_row(&mut self, row: &Row) {
         let roles = self.roles_of(row);
-        if std::env::var_os("JIXIAO_DEBUG_FORM").is_some() {
-            eprintln!("  roles {roles:?}");
-        }
         let mut cell_of = |role: Role| -> Option<&TCell> {
             row.cells
                 .iter()
@@ -701,7 +716,11 @@ impl<'a> Reader<'a> {
                             number,
                         )
                     });
-                    self.found.claimed.push((c.start, c.end));
+                    // The cell's fact replaces what the prose scanners read there; a cell of
+                    // words ("实有在编人数86人") keeps its prose facts.
+                    if read.is_some() {
+                        self.found.claimed.push((c.start, c.end));
+                    }
                     let direction = read.as_ref().map(|v| v.qualifier).or(nature).or_else(|| {
                         let k = c.key();
                         value::comparison(&k.chars().take(1).collect::<String>())
