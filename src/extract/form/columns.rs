@@ -75,6 +75,10 @@ pub fn squash(s: &str) -> String {
 
 /// The role a header cell names, if any.
 pub fn role_of(header: &str) -> Option<Role> {
+    // Prose lines are long: no header word is, so they are turned away before any copying.
+    if header.len() > 120 {
+        return None;
+    }
     let h = squash(header);
     let h = h.as_str();
     if h.is_empty() || h.chars().count() > 24 {
@@ -183,6 +187,9 @@ pub enum Label {
 
 /// The label a cell is, if it is one.
 pub fn label_of(cell: &str) -> Option<Label> {
+    if cell.len() > 120 {
+        return None;
+    }
     let h = squash(cell);
     let h = strip_weight(&h);
     let h = h.trim_end_matches(['：', ':']);

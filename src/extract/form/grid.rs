@@ -503,6 +503,9 @@ fn header_run(cells: &[TCell], i: usize) -> Vec<Role> {
 fn header_at(cells: &[TCell], i: usize) -> (Vec<(TCell, Role)>, usize) {
     let is_group = |k: usize| {
         let c = &cells[k];
+        if c.text.len() > 60 {
+            return false;
+        }
         let key = c.key();
         role_of(&key).is_none()
             && !key.is_empty()

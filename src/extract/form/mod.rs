@@ -958,19 +958,26 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Whether a text can hold a form at all: every form has a funds block or indicator rows, and
-/// their headers use these words. Prose reports skip the row reader entirely.
+/// Whether a text can hold a form at all: a funds block or indicator rows have headers with at
+/// least two of these words. Prose reports skip the row reader entirely.
 fn might_hold_form(text: &str) -> bool {
-    [
+    const HEADER_WORDS: [&str; 9] = [
         "三级指标",
         "指标名称",
         "指标内容",
         "执行数",
         "预算数",
-        "执行率",
-    ]
-    .iter()
-    .any(|w| text.contains(w))
+        "指标值",
+        "完成值",
+        "分值",
+        "权重",
+    ];
+    HEADER_WORDS
+        .iter()
+        .filter(|w| text.contains(**w))
+        .take(2)
+        .count()
+        == 2
 }
 
 /// Whether a note says the scores were rescaled (折算) to 100.
