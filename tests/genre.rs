@@ -374,3 +374,29 @@ fn checks_find_failed_arithmetic() {
         .expect("a difference check");
     assert!(diff.ok);
 }
+
+fn split_checks(text: &str) -> Vec<(bool, String, String)> {
+    jixiao::analyze_text(&Extractor::shared(), text)
+        .checks
+        .into_iter()
+        .filter(|c| c.kind == jixiao::check::CheckKind::Split)
+        .map(|c| (c.ok, c.stated, c.computed))
+        .collect()
+}
+
+#[test]
+fn split_runs_only_when_every_listed_grade_was_read() {
+    // "2个中" (a bare one-character grade after its count) is no rating the extractor reads,
+    // so the parts it found (8+10) would wrongly accuse the report: no check at all.
+    assert!(split_checks("共评价20个项目,其中8个“优”、10个“良”、2个中。").is_empty());
+    // The same list with every grade read is checked, and it adds up.
+    assert_eq!(
+        split_checks("共评价20个项目,其中8个“优”、10个“良”、2个“中”。"),
+        [(true, "20".into(), "20".into())]
+    );
+    // A list that goes on after ";" with the next grade is one list.
+    assert_eq!(
+        split_checks("共有40个项目参评。考评等次为“优秀”的10个,占比25%;“良好”的30个,占比75%。"),
+        [(true, "40".into(), "40".into())]
+    );
+}

@@ -10,8 +10,10 @@ mod form;
 use crate::extract::form::Form;
 use crate::extract::table::LocatedTable;
 use crate::extract::{Extraction, Fact, FactKind, FactValue};
+use regex::Regex;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::sync::LazyLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -286,7 +288,12 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
                 facts[group[group.len() - 1]].end,
                 facts[j].start,
             );
-            if gap.contains(['。', '；', ';', '\n']) {
+            // The next fact's own text tells whether a ";" goes on with the list ("；“良好”").
+            let through_next =
+                between(text, chars, facts[group[group.len() - 1]].end, facts[j].end);
+            if gap.contains(['。', '\n'])
+                || (gap.contains(['；', ';']) && !continues_list(through_next))
+            {
                 break;
             }
             if facts[j].kind == FactKind::Rating && facts[j].count.is_some() {
@@ -310,6 +317,19 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
                 continue;
             };
             let first_count_start = count_of_first.min(group[0]);
+            // A grade of the list that extraction missed would make a correct report look
+            // wrong: check only when the text lists as many graded items as were found.
+            let last_end = facts[group[group.len() - 1]].end;
+            let listed = tally_items(list_text(
+                text,
+                chars,
+                facts[first_count_start].start,
+                last_end,
+            ));
+            if listed != group.len() {
+                i = group[group.len() - 1] + 1;
+                continue;
+            }
             let unit = facts[count_of_first].unit.clone();
             let parts: u64 = group.iter().filter_map(|&k| facts[k].count).sum();
             // The whole: the nearest count before the group, in the same unit, larger than
@@ -341,6 +361,58 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
         }
         i = group[group.len() - 1] + 1;
     }
+}
+
+/// A grade standing as an item of a tally, with its count before it ("8 个“优”", "4个乡评为
+/// 优秀") or after it ("“良”的12个", "良好的4个", "优秀5个"). Counted on the text, not on the
+/// facts found, so that a missed item is noticed.
+static TALLY_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    const N: &str = r"(?:\d|[一二两三四五六七八九十百])+";
+    const GRADE: &str = r#"[“"「]?(?:优秀|良好|中等|较差|一般|优|良|中|差)[”"」]?"#;
+    const BAND: &str = r"(?:\s*[(（][^)）]{0,16}[)）])?";
+    Regex::new(&format!(
+        r"{N}\s*(?:个|项|家|所|类)[^\d,，、;；。\n]{{0,10}}?{GRADE}{BAND}(?:[,，、;；。和及\n]|$)|{GRADE}{BAND}\s*的有?\s*{N}|(?:优秀|良好|中等|较差)\s*{N}"
+    ))
+    .expect("valid pattern")
+});
+
+/// How many graded items the text of a list names.
+fn tally_items(list: &str) -> usize {
+    TALLY_ITEM.find_iter(list).count()
+}
+
+/// Whether the text after a ";" goes on with the same list: "“优秀”的7个,占比14%;“良好”的30个".
+fn continues_list(gap: &str) -> bool {
+    starts_with_grade(gap.rsplit(['；', ';']).next().unwrap_or(""))
+}
+
+/// Whether a text starts with a grade word (after white space and an opening quote).
+fn starts_with_grade(after: &str) -> bool {
+    let after = after.trim_start().trim_start_matches(['“', '"', '「']);
+    [
+        "优秀", "良好", "中等", "较差", "一般", "优", "良", "中", "差",
+    ]
+    .iter()
+    .any(|g| after.starts_with(g))
+}
+
+/// The text of a list of grades: from its first count to the end of the sentence holding its
+/// last grade, where a ";" ends it unless the list goes on after it. Items after the last
+/// grade found ("…、2个中。") are in it, so a missed one is counted.
+fn list_text<'a>(text: &'a str, chars: &[usize], from: usize, last_end: usize) -> &'a str {
+    let start = chars[from];
+    let tail_start = chars[last_end];
+    let mut end = text.len();
+    for (k, c) in text[tail_start..].char_indices() {
+        let at = tail_start + k;
+        let ends_sentence = matches!(c, '。' | '\n')
+            || (matches!(c, '；' | ';') && !starts_with_grade(&text[at + c.len_utf8()..]));
+        if ends_sentence {
+            end = at;
+            break;
+        }
+    }
+    &text[start..end]
 }
 
 fn value_u64(f: &Fact) -> u64 {

@@ -21,7 +21,12 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
     for caps in AMOUNT.captures_iter(s) {
         let whole = caps.get(0).expect("match");
         let num = caps.name("num").expect("num");
-        if number::starts_mid_token(s, num.start()) && caps.name("pre").is_none() {
+        let negative = caps.name("pre").is_none() && is_minus_sign(s, num.start());
+        if number::starts_mid_token(s, num.start())
+            && caps.name("pre").is_none()
+            && !negative
+            && !after_unit_and_dash(s, num.start())
+        {
             continue;
         }
         let has_yuan = caps.name("yuan").is_some() || caps.name("yuan_only").is_some();
@@ -53,6 +58,18 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
             qualifier,
             |n| Amount::parse(n, &unit).map(|a| a.yuan),
             |yuan, q, span| {
+                // "-6957万元": the sign is part of the amount and of its text.
+                let (yuan, span) = if negative && span.start == num.start() {
+                    (
+                        -yuan,
+                        Span {
+                            start: span.start - 1,
+                            ..span
+                        },
+                    )
+                } else {
+                    (yuan, span)
+                };
                 out.push(candidate(
                     FactKind::Amount,
                     FactValue::Decimal(yuan),
@@ -64,6 +81,26 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
         );
     }
     out
+}
+
+/// Whether a "-" right before a number is its sign: not a range's separator ("100-200万元",
+/// "50万元-100万元") nor part of a code ("A-3").
+fn is_minus_sign(s: &str, num_start: usize) -> bool {
+    let Some(before) = s[..num_start].strip_suffix('-') else {
+        return false;
+    };
+    before.chars().next_back().is_none_or(|c| {
+        let ends_a_number_or_code = c.is_ascii_alphanumeric() || ".%)".contains(c);
+        let ends_a_unit = "元万亿千分个项".contains(c);
+        !ends_a_number_or_code && !ends_a_unit
+    })
+}
+
+/// "50万元-100万元": the upper bound of a range written with both units.
+fn after_unit_and_dash(s: &str, num_start: usize) -> bool {
+    s[..num_start]
+        .strip_suffix('-')
+        .is_some_and(|before| before.ends_with(['元', '万', '亿']))
 }
 
 fn starts_with_measure(rest: &str, lex: &Lexicon) -> bool {
@@ -96,6 +133,17 @@ mod tests {
 
     fn amounts(text: &str) -> Vec<(String, String, Qualifier)> {
         crate::extract::scanned(text, scan)
+    }
+
+    #[test]
+    fn negative_amounts_keep_their_sign() {
+        assert_eq!(
+            amounts("结余资金为-6957万元,")[0],
+            ("-6957万元".into(), "-69570000".into(), Qualifier::Exact)
+        );
+        assert_eq!(amounts("100-200万元")[0].1, "1000000");
+        assert_eq!(amounts("50万元-100万元")[1].1, "1000000");
+        assert_eq!(amounts("未达到50万元")[0].2, Qualifier::AtMost);
     }
 
     #[test]

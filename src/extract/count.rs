@@ -44,7 +44,11 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
         }
         // "三个月", "5个工作日": a duration. Only 个 reads so; "12项年度任务" is a count.
         let duration = mw.as_str() == "个" && lex.starts_with_period(&s[mw.end()..]);
-        if lex.is_rank(s, number_group.start()) || duration {
+        if lex.is_rank(s, number_group.start())
+            || duration
+            || is_phase(&caps, s)
+            || is_article_of_rule(s, whole.start(), mw.as_str())
+        {
             continue;
         }
         // The measure word must end a word: "5部门" is not five of 部, "3个人" is not a count.
@@ -107,6 +111,26 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
         });
     }
     out
+}
+
+/// Nouns after "二期/三期" that make it a phase of a project ("二期工程"), not a count of
+/// sessions ("培训三期").
+const PHASED: &[&str] = &[
+    "工程", "项目", "建设", "改造", "扩建", "续建", "园区", "厂房",
+];
+
+fn is_phase(caps: &regex::Captures, s: &str) -> bool {
+    let mw = caps.name("mw").expect("measure word");
+    mw.as_str() == "期" && PHASED.iter().any(|w| s[mw.end()..].starts_with(w))
+}
+
+/// "共五章三十条", "《办法》共30条", "第十二条": the articles of a rule, not things counted.
+fn is_article_of_rule(s: &str, start: usize, measure: &str) -> bool {
+    if measure != "条" {
+        return false;
+    }
+    let before = s[..start].trim_end_matches(['共', '计', '分']);
+    before.ends_with(['章', '》', '第']) || s[..start].ends_with("》共")
 }
 
 pub fn is_han(c: char) -> bool {
@@ -172,6 +196,18 @@ mod tests {
         assert!(counts("第3次").is_empty());
         assert!(counts("提高3个百分点").is_empty());
         assert!(counts("1+X制度").is_empty());
+    }
+
+    #[test]
+    fn phases_and_articles_are_not_counts() {
+        assert!(counts("实施污水处理厂三期工程").is_empty());
+        assert!(counts("园区二期项目建成").is_empty());
+        assert_eq!(counts("举办培训班三期,")[0].1, 3);
+        assert!(counts("《管理办法》共五章三十条").is_empty());
+        assert!(counts("办法共分6章28条").is_empty());
+        assert_eq!(counts("提出整改意见12条")[0].1, 12);
+        assert_eq!(counts("未达到5个")[0].2, Qualifier::AtMost);
+        assert_eq!(counts("至少3家")[0].2, Qualifier::AtLeast);
     }
 
     #[test]

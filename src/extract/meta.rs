@@ -1,7 +1,10 @@
-//! The document's own metadata: its title, the region it reports on (秀洲区, 渠县, 喀什地区),
-//! the fiscal year it is about, and its own 发文字号. Read from the title lines at the top;
-//! `null` where the text does not say.
+//! The document's own metadata: its title, the region it reports on (秀洲区, 渠县, 喀什地区,
+//! a township's own report → the township), the fiscal year it is about, and its own 发文字号.
+//! Read from the title lines at the top, the issuing body and the opening lines; the region is
+//! a name of the gazetteer of divisions, never a fragment of prose; `null` where the text does
+//! not say.
 
+use super::gazetteer::{Gazetteer, Level};
 use super::{Fact, FactKind, FactValue};
 use crate::text::NormalizedText;
 use regex::Regex;
@@ -25,19 +28,30 @@ const TITLE_WORDS: &[&str] = &[
 /// How far into the text the title and the own 发文字号 may stand.
 const HEAD_LINES: usize = 12;
 
-static REGION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\p{Han}{1,7}?(?:自治州|自治县|自治旗|特别行政区|地区|新区|林区|矿区|市|县|区|旗|盟|州|省)")
-        .expect("valid region pattern")
-});
-
-/// First characters that make "X区/X市/X县" a word of prose, not a place (全区, 我市, 各县).
-const NOT_PLACE_START: &str = "全我本该各每他其此辖城社小园景街县市区省地新一两上下";
-
-/// Words that may stand right before a place name in a title.
-const LEADING_FUNCTION_WORDS: &[&str] = &["关于", "对于", "印发", "转发", "对", "在", "据"];
-
 static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})年(度)?").expect("valid year pattern"));
+
+/// A date of writing ("2024年2月"), for a report about 上年度.
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月").expect("valid date pattern")
+});
+
+/// Title words of a notice or report on evaluation results, whose title year is the year of
+/// writing while the spending evaluated is of an earlier fiscal year.
+const RESULT_TITLE_WORDS: &[&str] = &["通报", "评价结果", "结果的", "评价报告", "评价情况"];
+
+/// Endings of a line that names the issuing body ("王江泾镇人民政府", "龙华街道办事处").
+const ISSUER_ENDINGS: &[&str] = &[
+    "人民政府",
+    "政府",
+    "办事处",
+    "财政局",
+    "财政所",
+    "财政厅",
+    "委员会",
+    "管委会",
+    "财政分局",
+];
 
 pub(crate) fn read(norm: &NormalizedText, facts: &[Fact]) -> DocumentMeta {
     let original = norm.original();
@@ -49,17 +63,10 @@ pub(crate) fn read(norm: &NormalizedText, facts: &[Fact]) -> DocumentMeta {
         .collect();
 
     let title = find_title(&head);
-    let region = title
-        .as_deref()
-        .and_then(region_in)
-        .or_else(|| head.iter().take(4).find_map(|l| region_in(l)));
-    let year = title.as_deref().and_then(year_in).or_else(|| {
-        let n = norm.as_str();
-        let early = &n[..n.char_indices().nth(400).map_or(n.len(), |(i, _)| i)];
-        YEAR.captures_iter(early)
-            .find(|c| c.get(2).is_some())
-            .and_then(|c| c[1].parse().ok())
-    });
+    let region = find_region(title.as_deref(), &head);
+    let n = norm.as_str();
+    let early = &n[..n.char_indices().nth(400).map_or(n.len(), |(i, _)| i)];
+    let year = fiscal_year(title.as_deref(), early, n);
     // The own 发文字号 stands alone on a line near the top: only facts in the first lines
     // are looked at, so a long report costs nothing here.
     let head_lines: Vec<&str> = original.lines().take(HEAD_LINES * 2).collect();
@@ -122,15 +129,41 @@ fn is_header_line(line: &str) -> bool {
     line.ends_with("文件") || line.ends_with('：') || line.ends_with(':') || line.contains('〔')
 }
 
+/// Lines that are never a title: an attachment's label, a sentence, a table's header row, a
+/// numbered heading.
+fn cannot_be_title(line: &str) -> bool {
+    let cells = line
+        .split(['\t', '|', '｜'])
+        .filter(|c| !c.trim().is_empty())
+        .count();
+    line.starts_with("附件")
+        || line.contains(['。', '；', ';'])
+        || line.ends_with(['，', ','])
+        || cells > 1
+        || line.contains("   ")
+        || line.contains("序号")
+        || line.contains("项目名称")
+        || starts_with_heading_number(line)
+}
+
+/// "一、", "（一）", "1.", "(2)": a heading inside the report, not its title.
+fn starts_with_heading_number(line: &str) -> bool {
+    let rest = line.trim_start_matches(['（', '(']);
+    let numeral_end = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)))
+        .map_or(rest.len(), |(i, _)| i);
+    numeral_end > 0 && rest[numeral_end..].starts_with(['、', '.', '．', '）', ')'])
+}
+
 fn find_title(head: &[&str]) -> Option<String> {
-    let pick = head
-        .iter()
-        .position(|l| {
-            !is_header_line(l)
-                && TITLE_WORDS.iter().any(|w| l.contains(w))
-                && l.chars().count() <= 80
-        })
-        .or_else(|| head.iter().position(|l| !is_header_line(l)))?;
+    let gazetteer = Gazetteer::shared();
+    let pick = head.iter().position(|l| {
+        !is_header_line(l)
+            && !cannot_be_title(l)
+            && TITLE_WORDS.iter().any(|w| l.contains(w))
+            && l.chars().count() <= 80
+    })?;
     let mut title = head[pick].to_string();
     // A title broken over two lines: "关于相山区2022年" + "区级预算绩效工作开展情况的说明".
     let ends_title = |l: &str| {
@@ -147,53 +180,82 @@ fn find_title(head: &[&str]) -> Option<String> {
     {
         title.push_str(next);
     }
+    // The places a title is about, on the line above it: "新疆…库车市伊西哈拉镇" + "2021年度…报告".
+    if let Some(above) = pick.checked_sub(1).map(|k| head[k])
+        && gazetteer.is_only_places(above)
+    {
+        title.insert_str(0, above);
+    }
     Some(title)
 }
 
-pub(crate) fn region_in(line: &str) -> Option<String> {
-    let plain: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    let mut chain: Option<(usize, String)> = None;
-    let mut from = 0;
-    while let Some(m) = REGION.find_at(&plain, from) {
-        from = m.end();
-        // "关于相山区…": a function word the lazy match swept in is not part of the name.
-        let name = LEADING_FUNCTION_WORDS
+/// The region the report is by or about: the place of its title, made more specific by the
+/// issuing body named near the top (a township's report under its county's name), else the
+/// place of the opening lines.
+fn find_region(title: Option<&str>, head: &[&str]) -> Option<String> {
+    let gazetteer = Gazetteer::shared();
+    let from_title = title.and_then(|t| gazetteer.region_in(t));
+    let from_issuer = head
+        .iter()
+        .filter(|l| l.chars().count() <= 30 && !is_header_line(l))
+        .filter(|l| ISSUER_ENDINGS.iter().any(|e| l.ends_with(e)))
+        .find_map(|l| gazetteer.region_in(l));
+    let chosen = match (from_title, from_issuer) {
+        (Some(t), Some(i)) if i.level > t.level && i.level == Level::Township => Some(i),
+        (Some(t), _) => Some(t),
+        (None, Some(i)) => Some(i),
+        (None, None) => head
             .iter()
-            .find_map(|w| m.as_str().strip_prefix(w))
-            .unwrap_or(m.as_str());
-        // "岚州市", "徐州市": the lazy match stopped at 州, but the name goes on.
-        let mut name = name.to_string();
-        let mut end = m.end();
-        if name.ends_with('州')
-            && let Some(next) = plain[end..]
-                .chars()
-                .next()
-                .filter(|c| "市县区".contains(*c))
-        {
-            name.push(next);
-            end += next.len_utf8();
-            from = end;
-        }
-        let first = name.chars().next()?;
-        if NOT_PLACE_START.contains(first) || name.chars().count() < 2 {
-            if chain.is_some() {
-                break;
-            }
-            continue;
-        }
-        match &chain {
-            None => chain = Some((end, name)),
-            // "安徽省淮北市相山区": the most specific of a run of places.
-            Some((chain_end, _)) if *chain_end == m.start() => chain = Some((end, name)),
-            Some(_) => break,
-        }
-    }
-    chain.map(|(_, r)| r)
+            .take(4)
+            .filter(|l| !is_header_line(l))
+            .find_map(|l| gazetteer.region_in(l)),
+    };
+    chosen.map(|p| p.name)
 }
 
-fn year_in(title: &str) -> Option<u16> {
-    let plain: String = title.chars().filter(|c| !c.is_whitespace()).collect();
-    YEAR.captures(&plain).and_then(|c| c[1].parse().ok())
+/// A region named in a line (a form's 主管部门 or 项目名称): the most specific place of its
+/// first run of places.
+pub(crate) fn region_in(line: &str) -> Option<String> {
+    Gazetteer::shared().region_in(line).map(|p| p.name)
+}
+
+/// The fiscal year the report is about: the title's "2022年度"; for a notice of evaluation
+/// results titled with its year of writing ("2023年…评价结果的通报"), the "2022年度" of its
+/// opening; a title about 上年度 is the year before it was written; else the first "年度" of
+/// the opening.
+fn fiscal_year(title: Option<&str>, early: &str, text: &str) -> Option<u16> {
+    let first_fiscal = |s: &str| -> Option<u16> {
+        YEAR.captures_iter(s)
+            .find(|c| c.get(2).is_some())
+            .and_then(|c| c[1].parse().ok())
+    };
+    let year_before_writing = || -> Option<u16> {
+        DATE.captures(text)
+            .and_then(|c| c[1].parse::<u16>().ok())
+            .map(|y| y - 1)
+    };
+    if let Some(title) = title {
+        let plain: String = title.chars().filter(|c| !c.is_whitespace()).collect();
+        if let Some(caps) = YEAR.captures(&plain) {
+            let year: u16 = caps[1].parse().ok()?;
+            if caps.get(2).is_some() {
+                return Some(year);
+            }
+            let about_results = RESULT_TITLE_WORDS.iter().any(|w| plain.contains(w));
+            if about_results && first_fiscal(early) == Some(year - 1) {
+                return Some(year - 1);
+            }
+            return Some(year);
+        }
+        if plain.contains("上年度") || plain.contains("上一年度") {
+            return year_before_writing();
+        }
+    }
+    first_fiscal(early).or_else(|| {
+        (early.contains("上年度") || early.contains("上一年度"))
+            .then(year_before_writing)
+            .flatten()
+    })
 }
 
 #[cfg(test)]
@@ -218,7 +280,7 @@ mod tests {
             region_in("安徽省淮北市相山区财政局").as_deref(),
             Some("相山区")
         );
-        assert_eq!(region_in("岚州市财政局").as_deref(), Some("岚州市"));
+        assert_eq!(region_in("徐州市财政局").as_deref(), Some("徐州市"));
         assert_eq!(
             region_in("浙江省杭州市西湖区财政局").as_deref(),
             Some("西湖区")
@@ -237,6 +299,73 @@ mod tests {
         assert_eq!(
             find_title(&head).as_deref(),
             Some("关于相山区2022年区级预算绩效工作开展情况的说明")
+        );
+    }
+
+    fn meta_of(text: &str) -> DocumentMeta {
+        let norm = NormalizedText::new(text);
+        read(&norm, &[])
+    }
+
+    #[test]
+    fn township_report() {
+        let m = meta_of(
+            "秀洲区王江泾镇2022年度预算绩效管理工作总结\n\n2022年,我镇全面实施预算绩效管理。",
+        );
+        assert_eq!(m.region.as_deref(), Some("王江泾镇"));
+        // Issued by the township under a title that names only its county.
+        let m = meta_of(
+            "秀洲区2022年度镇级预算绩效自评报告\n王江泾镇人民政府\n2022年,全镇实施项目12个。",
+        );
+        assert_eq!(m.region.as_deref(), Some("王江泾镇"));
+        let m = meta_of(
+            "新疆维吾尔自治区阿克苏地区库车市伊西哈拉镇\n2021年度财政支出项目绩效评价报告\n上年度,全镇……",
+        );
+        assert_eq!(m.region.as_deref(), Some("伊西哈拉镇"));
+        assert_eq!(m.year, Some(2021));
+    }
+
+    #[test]
+    fn fragments_are_no_region() {
+        for text in [
+            "2022年全区预算绩效工作情况的报告\n一年来,全区上下……",
+            "为全面贯彻省委决策部署,现将有关情况报告如下。",
+        ] {
+            assert_eq!(meta_of(text).region, None, "{text}");
+        }
+        let m = meta_of("中共中山市委办公室关于2022年度绩效评价情况的通报\n各镇街:");
+        assert_eq!(m.region.as_deref(), Some("中山市"));
+    }
+
+    #[test]
+    fn fiscal_years() {
+        let m = meta_of(
+            "关于2023年财政支出绩效评价结果的通报\n各单位:\n我局对2022年度项目开展了评价。",
+        );
+        assert_eq!(m.year, Some(2022));
+        let m = meta_of("关于上年度预算绩效自评情况的报告\n……\n渠县财政局\n2024年3月5日");
+        assert_eq!(m.year, Some(2023));
+        let m = meta_of("项目支出绩效自评表\n(2023年度)\n项目名称");
+        assert_eq!(m.year, Some(2023));
+        let m = meta_of("某县2022年度部门整体支出绩效评价报告\n");
+        assert_eq!(m.year, Some(2022));
+    }
+
+    #[test]
+    fn titles_are_title_lines() {
+        assert_eq!(
+            meta_of("附件1\n序号\t项目名称\t评价等级\n1\t某项目\t优").title,
+            None
+        );
+        assert_eq!(
+            meta_of("附件2:评价结果汇总表\n经评价,结果情况如下。").title,
+            None
+        );
+        assert_eq!(
+            meta_of("渠县财政局\n关于2021年度预算绩效管理工作的报告\n")
+                .title
+                .as_deref(),
+            Some("关于2021年度预算绩效管理工作的报告")
         );
     }
 }

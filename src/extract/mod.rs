@@ -7,6 +7,7 @@ mod amount;
 mod count;
 mod document;
 pub mod form;
+mod gazetteer;
 pub mod lexicon;
 mod meta;
 mod number;

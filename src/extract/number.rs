@@ -10,7 +10,7 @@ use regex::Captures;
 pub const NUM: &str = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?";
 
 /// Words before a number that qualify it (longest first).
-pub const PRE: &str = r"(?P<pre>不低于|不少于|不超过|不高于|不足|超过|高于|低于|少于|多于|大于|小于|至少|最多|将近|大约|约|近|逾|≥|≧|>|≤|≦|<)?";
+pub const PRE: &str = r"(?P<pre>未达到|不低于|不少于|不超过|不高于|不足|未达|超过|高于|低于|少于|多于|大于|小于|至少|最多|将近|大约|约|近|逾|≥|≧|>|≤|≦|<)?";
 
 /// Words after a number and its unit that qualify it.
 pub const SUF: &str = r"(?P<suf>及以上|以上|及以下|以下|以内|之内|左右)?";

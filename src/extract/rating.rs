@@ -11,19 +11,30 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"[“"「‘](?P<g>优秀|良好|中等|较差|优|良|中|差)[”"」’]"#).expect("valid pattern")
+    Regex::new(r#"[“"「‘](?P<g>优秀|良好|中等|较差|一般|优|良|中|差)[”"」’]"#)
+        .expect("valid pattern")
 });
 
+/// A grade after an evaluation noun (评价等级为良, 结果良好) or a verb that grades (评为优,
+/// 定为良好). The nouns need a link (为/是/:) before a one-character grade or 一般, since
+/// "评价中" is "during the evaluation" and "结果一般" is a remark; the verbs carry it.
 static AFTER_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:评价等级|评价等次|评价结果|评定等级|评定等次|评定结果|考核等级|考核等次|考核结果|绩效等级|评价|评级|评定|等级|等次|结果|获评|评为|定为)(?:均|全部|都|总体)?(?P<link>为|是|:|达到)?(?P<g>优秀|良好|中等|较差|优|良|中|差)",
+        r"(?:(?P<verb>评为|定为|获评|列为)|(?:评价等级|评价等次|评价结果|评定等级|评定等次|评定结果|考核等级|考核等次|考核结果|考评等级|考评等次|考评结果|绩效等级|自评等级|自评结果|评价|评级|评定|等级|等次|结果)(?:均|全部|都|总体)?(?P<link>为|是|:|达到)?)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)",
     )
     .expect("valid pattern")
 });
 
-/// A later item of a list of grades with counts: "评价结果为优秀的5个、良好的8个".
+/// A later item of a list of grades with counts: "评价结果为优秀的5个、良好的8个", "良的4个".
 static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:、|,|和|及)(?P<g>优秀|良好|中等|较差)的(?:\d|[一二两三四五六七八九十])")
+    Regex::new(r"(?:、|,|和|及|;)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)的(?:有)?(?:\d|[一二两三四五六七八九十])")
+        .expect("valid pattern")
+});
+
+/// A list of graded things that goes on without its verb: "2个区评为优秀,3个县为良好" — the
+/// later items "N个X为<grade>". Only read after a rating earlier in the same sentence.
+static CONTINUED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:,|、|;)(?:\d+|[一二两三四五六七八九十]+)\s*(?:个|项|家|所|家)\p{Han}{0,6}?(?P<phrase>(?:为|是)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差))")
         .expect("valid pattern")
 });
 
@@ -33,17 +44,63 @@ static AT_LEAST: LazyLock<Regex> =
 static LEVEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?P<g>优秀|良好|中等|较差)水平").expect("valid pattern"));
 
-/// Characters after a bare grade that keep it a grade (punctuation aside).
-const GRADE_MAY_PRECEDE: &str = "的等，。；、,.;:)）”\n";
+/// Characters after a bare grade that keep it a grade (punctuation aside); "(" opens an
+/// alias or a score band: "中(一般)", "良好(B)", "良(80-90分)".
+const GRADE_MAY_PRECEDE: &str = "的等，。；、,.;:)）”(\n";
 
 /// Words right before a quoted grade that make it a slogan, not a grade ("做“优”").
 const SLOGAN_VERBS: &[&str] = &["做", "打造", "争创", "创"];
+
+/// Grade words, for reading a list of grades joined by 和/、 ("“中”和“差”的").
+const GRADE_WORDS: &[&str] = &[
+    "优秀", "良好", "中等", "较差", "一般", "优", "良", "中", "差",
+];
+
+/// Whether the grade ending at `end` is the condition of a rule ("评价为“差”的,从严安排",
+/// "对“中”和“差”的不予安排", "结果为优秀的项目,优先安排"): it grades nothing, so it is not a
+/// rating. A grade followed by 的 and a number in the same clause is a tally, and stays.
+fn names_a_rule(s: &str, end: usize) -> bool {
+    let mut rest = skip_bracket(s[end..].trim_start_matches(['”', '"', '」', '’']));
+    // More grades of the same condition: "“中”和“差”的".
+    while let Some(after_conj) = ["和", "、", "及", "与", "或"]
+        .iter()
+        .find_map(|c| rest.strip_prefix(c))
+    {
+        let after_quote = after_conj.trim_start_matches(['“', '"', '「', '‘']);
+        let Some(after_grade) = GRADE_WORDS.iter().find_map(|g| after_quote.strip_prefix(g)) else {
+            break;
+        };
+        rest = skip_bracket(after_grade.trim_start_matches(['”', '"', '」', '’']));
+    }
+    let Some(after_de) = rest.strip_prefix('的') else {
+        return false;
+    };
+    let clause_end = after_de
+        .find([',', '。', ';', '\n', '、'])
+        .unwrap_or(after_de.len());
+    !after_de[..clause_end]
+        .chars()
+        .any(|c| c.is_ascii_digit() || "一二两三四五六七八九十".contains(c))
+}
+
+/// Skips an alias or score band in brackets right after a grade: "(一般)", "(80-90分)".
+fn skip_bracket(rest: &str) -> &str {
+    if let Some(inner) = rest.strip_prefix('(')
+        && let Some(close) = inner.find(')')
+        && close <= 16
+    {
+        return &inner[close + 1..];
+    }
+    rest
+}
 
 pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
     let mut out = Vec::new();
     for caps in QUOTED.captures_iter(s) {
         let whole = caps.get(0).expect("match");
-        if SLOGAN_VERBS.iter().any(|v| s[..whole.start()].ends_with(v)) {
+        if SLOGAN_VERBS.iter().any(|v| s[..whole.start()].ends_with(v))
+            || names_a_rule(s, whole.end())
+        {
             continue;
         }
         push(
@@ -57,13 +114,14 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
     for caps in AFTER_EVALUATION.captures_iter(s) {
         let whole = caps.get(0).expect("match");
         let g = caps.name("g").expect("grade");
-        let single = g.as_str().chars().count() == 1;
-        // "评价中" is "during the evaluation": a one-character grade needs 为/是/:.
-        if single && caps.name("link").is_none() {
+        let linked = caps.name("link").is_some() || caps.name("verb").is_some();
+        // "评价中" is "during the evaluation": a one-character grade needs 为/是/: or a
+        // grading verb; so does 一般, an everyday word.
+        let needs_link = g.as_str().chars().count() == 1 || g.as_str() == "一般";
+        if needs_link && !linked {
             continue;
         }
-        let next = s[g.end()..].chars().next();
-        if next.is_some_and(|c| !c.is_whitespace() && !GRADE_MAY_PRECEDE.contains(c)) {
+        if !grade_ends_here(s, g.end()) || names_a_rule(s, g.end()) {
             continue;
         }
         push(
@@ -92,7 +150,49 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         let g = caps.name("g").expect("grade");
         push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
     }
+    continued_lists(s, &mut out);
     out
+}
+
+/// Whether a bare grade ends at `end` rather than starting a longer word (优化, 中心, 优良).
+fn grade_ends_here(s: &str, end: usize) -> bool {
+    s[end..]
+        .chars()
+        .next()
+        .is_none_or(|c| c.is_whitespace() || GRADE_MAY_PRECEDE.contains(c))
+}
+
+/// The later items of a list that dropped its verb ("2个区评为优秀,3个县为良好"): read only
+/// after a rating found earlier in the same sentence, so "3个县为试点" or a lone "为良好"
+/// elsewhere is not taken.
+fn continued_lists(s: &str, out: &mut Vec<Candidate>) {
+    if out.is_empty() {
+        return;
+    }
+    let mut starts: Vec<usize> = out.iter().map(|c| c.span.start).collect();
+    starts.sort_unstable();
+    for caps in CONTINUED.captures_iter(s) {
+        let phrase = caps.name("phrase").expect("phrase");
+        let g = caps.name("g").expect("grade");
+        let whole = caps.get(0).expect("match");
+        let before = starts.partition_point(|&st| st < whole.start());
+        let Some(&previous) = before.checked_sub(1).map(|k| &starts[k]) else {
+            continue;
+        };
+        if s[previous..whole.start()].contains(['。', '\n'])
+            || !grade_ends_here(s, g.end())
+            || names_a_rule(s, g.end())
+        {
+            continue;
+        }
+        push(
+            out,
+            g.as_str(),
+            Qualifier::Exact,
+            phrase.start(),
+            phrase.end(),
+        );
+    }
 }
 
 fn push(out: &mut Vec<Candidate>, grade: &str, qualifier: Qualifier, start: usize, end: usize) {
@@ -120,10 +220,11 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
         let span = cands[i].span;
         let following = cands[i + 1..]
             .iter()
-            .take(2)
+            .take(4)
             .find(|c| c.fact.kind == FactKind::Count)
             .filter(|c| {
-                let gap = &s[span.end..c.span.start];
+                // A band or alias may stand between: "良(80-90分)的11个".
+                let gap = skip_bracket(&s[span.end..c.span.start]);
                 gap == "的" || gap == "的有"
             });
         let preceding = || {
@@ -146,9 +247,27 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
             _ => continue,
         };
         cands[i].fact.count = Some(n);
-        if cands[i].fact.subject.is_none() {
+        // A tally's counted noun is what was graded ("8 个项目…“优”").
+        if subject.is_some() {
             cands[i].fact.subject = subject;
         }
+    }
+    // Later items of a tally share what the first item graded: "评定结果为“良”的12个,“中”的3个".
+    for i in 1..cands.len() {
+        if cands[i].fact.kind != FactKind::Rating
+            || cands[i].fact.count.is_none()
+            || cands[i].fact.subject.is_some()
+        {
+            continue;
+        }
+        let start = cands[i].span.start;
+        let inherited = cands[..i]
+            .iter()
+            .rev()
+            .take_while(|c| !s[c.span.end..start].contains(['。', '\n']))
+            .find(|c| c.fact.kind == FactKind::Rating && c.fact.count.is_some())
+            .and_then(|c| c.fact.subject.clone());
+        cands[i].fact.subject = inherited;
     }
 }
 
@@ -184,7 +303,7 @@ mod tests {
         );
         assert_eq!(ratings("评价为优,财政予以支持")[0].0, "评价为优");
         assert_eq!(
-            ratings("评价结果为差的")[0],
+            ratings("评价结果为差。")[0],
             ("评价结果为差".into(), "差", Qualifier::Exact)
         );
         assert_eq!(ratings("评价结果良好。")[0].1, "良");
@@ -199,6 +318,96 @@ mod tests {
             list.iter().map(|r| r.1).collect::<Vec<_>>(),
             ["优", "良", "中"]
         );
+    }
+
+    /// (grade, count, subject) of each rating the whole extractor finds in `text`.
+    fn graded(text: &str) -> Vec<(&'static str, Option<u64>, Option<String>)> {
+        crate::extract::Extractor::shared()
+            .extract_text(text)
+            .facts
+            .into_iter()
+            .filter_map(|f| match f.value {
+                FactValue::Rating(r) => Some((r.as_str(), f.count, f.subject)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn grades_and_counts(text: &str) -> Vec<(&'static str, Option<u64>)> {
+        graded(text).into_iter().map(|(g, n, _)| (g, n)).collect()
+    }
+
+    #[test]
+    fn tally_with_a_grading_verb() {
+        assert_eq!(
+            grades_and_counts("全年有6个项目评为优,9个项目评为良。"),
+            [("优", Some(6)), ("良", Some(9))]
+        );
+        let first = &graded("共有6个项目评为优。")[0];
+        assert_eq!(first.2.as_deref(), Some("项目"));
+    }
+
+    #[test]
+    fn grade_then_its_count() {
+        assert_eq!(
+            grades_and_counts("抽评结果:评定结果为“良”的9个,“中”的4个。"),
+            [("良", Some(9)), ("中", Some(4))]
+        );
+        assert_eq!(
+            grades_and_counts("考评等次为“优秀”的5个,占比10%;“良好”的40个,占比80%。"),
+            [("优", Some(5)), ("良", Some(40))]
+        );
+        assert_eq!(
+            grades_and_counts("复核结果为优秀的6个、良好的2个、较差的1个。"),
+            [("优", Some(6)), ("良", Some(2)), ("差", Some(1))]
+        );
+    }
+
+    #[test]
+    fn grade_with_an_alias_or_a_band() {
+        assert_eq!(
+            grades_and_counts("该单位考核等级为中(一般)。"),
+            [("中", None)]
+        );
+        assert_eq!(grades_and_counts("绩效等级为良好(B),"), [("良", None)]);
+        assert_eq!(
+            grades_and_counts("评价等级为优(90分以上)的4个,等级为良(80-90分)的7个。"),
+            [("优", Some(4)), ("良", Some(7))]
+        );
+        assert_eq!(ratings("自评等级为一般。")[0].1, "中");
+        assert!(ratings("结果一般性支出").is_empty());
+    }
+
+    #[test]
+    fn list_that_drops_its_verb() {
+        assert_eq!(
+            grades_and_counts("考核中4个乡评为优秀,5个镇为良好,2个街道为中等。"),
+            [("优", Some(4)), ("良", Some(5)), ("中", Some(2))]
+        );
+        // Without a grade earlier in the sentence, "N个X为…" is no list of grades.
+        assert!(ratings("确定3个县为良好示范点。").is_empty());
+        assert!(ratings("确定3个县为试点,2个县为中等。另").len() <= 1);
+    }
+
+    #[test]
+    fn one_project_graded() {
+        assert_eq!(
+            ratings("该项目评价等级为良好。")[0],
+            ("评价等级为良好".into(), "良", Qualifier::Exact)
+        );
+        assert_eq!(
+            ratings("综合得分82分,等级为良。")[0],
+            ("等级为良".into(), "良", Qualifier::Exact)
+        );
+    }
+
+    #[test]
+    fn rules_grade_nothing() {
+        assert!(ratings("对评价结果为“差”的,压减下年预算。").is_empty());
+        assert!(ratings("对“中”和“差”的不予安排").is_empty());
+        assert!(ratings("评价结果为优秀的项目,优先保障。").is_empty());
+        assert!(ratings("全部评为优良。").is_empty());
+        assert_eq!(ratings("评价结果为优秀的项目有3个。").len(), 1);
     }
 
     #[test]

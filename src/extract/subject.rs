@@ -202,10 +202,72 @@ fn strip_linking(mut before: &str) -> &str {
     }
 }
 
+/// Words between a graded thing and its grade: "该项目评价等级为良好", "12个乡镇评为优".
+const GRADING_WORDS: &[&str] = &[
+    "评价等级",
+    "评价等次",
+    "评价结果",
+    "评定等级",
+    "评定等次",
+    "评定结果",
+    "考核等级",
+    "考核等次",
+    "考核结果",
+    "考评等级",
+    "考评等次",
+    "考评结果",
+    "绩效等级",
+    "自评等级",
+    "自评结果",
+    "评价",
+    "评级",
+    "评定",
+    "等级",
+    "等次",
+    "结果",
+    "获评",
+    "评为",
+    "定为",
+    "被",
+    "均",
+    "全部",
+    "都",
+    "为",
+    "是",
+    ":",
+];
+
+/// What a rating grades: the noun phrase before its grading words in the same clause
+/// ("社区服务中心建设项目评价等级为良好" → 社区服务中心建设项目, "该项目…" → 项目).
+fn graded_thing(s: &str, lex: &Lexicon, span: Span) -> Option<String> {
+    let (clause_start, _) = clause_window(s, span.start, span.end);
+    let mut before = &s[clause_start..span.start];
+    while let Some(w) = GRADING_WORDS.iter().find(|w| before.ends_with(*w)) {
+        before = &before[..before.len() - w.len()];
+    }
+    phrase_before(lex, before).map(String::from)
+}
+
 pub(crate) fn assign(norm: &NormalizedText, lex: &Lexicon, cands: &mut [Candidate]) {
     let s = norm.as_str();
     for i in 0..cands.len() {
         let kind = cands[i].fact.kind;
+        if kind == FactKind::Rating {
+            let span = cands[i].span;
+            // The grade's own words ("评价等级为良好") stand inside its span: read before them.
+            let at = s[span.start..span.end]
+                .find(['“', '"', '优', '良', '中', '差', '一'])
+                .map_or(span.start, |k| span.start + k);
+            cands[i].fact.subject = graded_thing(
+                s,
+                lex,
+                Span {
+                    start: at,
+                    end: span.end,
+                },
+            );
+            continue;
+        }
         if !matches!(
             kind,
             FactKind::Amount | FactKind::Count | FactKind::Percent | FactKind::Score
@@ -268,6 +330,14 @@ fn find(s: &str, lex: &Lexicon, cands: &[Candidate], i: usize, span: Span) -> Op
         .char_indices()
         .find(|&(i, c)| i > 60 || "，。；：！？,;:!?\n()（）“”《》".contains(c))
         .map_or(rest.len(), |(i, _)| i);
+    // The next fact ends the phrase: "6个项目评为优" counts 项目, not "项目评为优".
+    let rest_start = s.len() - rest.len();
+    let window_end = cands
+        .get(i + 1)
+        .filter(|next| next.span.start >= rest_start)
+        .map_or(window_end, |next| {
+            window_end.min(next.span.start - rest_start)
+        });
     let window = &rest[..window_end];
     if !possessive && let Some((p, modifier)) = phrase_after(lex, window) {
         // "23个金额较大的项目": the phrase was a description; the noun after 的 is counted.
