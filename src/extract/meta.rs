@@ -216,7 +216,26 @@ fn find_region(title: Option<&str>, head: &[&str]) -> Option<String> {
 /// A region named in a line (a form's 主管部门 or 项目名称): the most specific place of its
 /// first run of places.
 pub(crate) fn region_in(line: &str) -> Option<String> {
-    Gazetteer::shared().region_in(line).map(|p| p.name)
+    Gazetteer::shared()
+        .region_in(line)
+        .map(|p| p.name)
+        .or_else(|| named_by_institution(line))
+}
+
+/// A department named as place + institution ("桐川县水利局", "槐渚镇人民政府") or a project as
+/// place + year ("岚溪区2023年…"): the place, also where the gazetteer does not know it (a new
+/// or renamed county). The institution word or the year is what makes the prefix a place.
+fn named_by_institution(name: &str) -> Option<String> {
+    static PLACE_THEN_INSTITUTION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(\p{Han}{1,6}?(?:自治县|自治旗|县|区|市|旗|镇|乡|街道))(?:\p{Han}{0,12}(?:局|委员会|委|办公室|办|中心|站|院|馆|所|厅|部|人民政府|政府|联合会|协会)$|(?:19|20)\d{2}年)",
+        )
+        .expect("valid pattern")
+    });
+    let squashed: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    PLACE_THEN_INSTITUTION
+        .captures(&squashed)
+        .map(|c| c[1].to_string())
 }
 
 /// The fiscal year the report is about: the title's "2022年度"; for a notice of evaluation
@@ -261,6 +280,17 @@ fn fiscal_year(title: Option<&str>, early: &str, text: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_department_names_its_place() {
+        assert_eq!(region_in("桐川县水利局").as_deref(), Some("桐川县"));
+        assert_eq!(region_in("槐渚镇人民政府").as_deref(), Some("槐渚镇"));
+        assert_eq!(
+            region_in("岚溪区2023年文化惠民演出补助资金").as_deref(),
+            Some("岚溪区")
+        );
+        assert_eq!(region_in("市容环境卫生管理"), None);
+    }
 
     #[test]
     fn regions() {
