@@ -103,43 +103,6 @@ pub(super) fn parse_forms(json: Option<&str>) -> Vec<Form> {
         .collect()
 }
 
-/// Maps every fact reference of a form through `f` (a sequence number to a fact id); a
-/// reference `f` does not know is dropped.
-pub fn map_fact_refs(form: &mut Form, f: impl Fn(usize) -> Option<usize>) {
-    let map = |r: &mut Option<usize>| *r = r.and_then(&f);
-    map(&mut form.funds_weight);
-    for row in &mut form.funds {
-        for r in [
-            &mut row.initial,
-            &mut row.budget,
-            &mut row.spent,
-            &mut row.rate,
-            &mut row.weight,
-            &mut row.score,
-        ] {
-            map(r);
-        }
-    }
-    for row in &mut form.indicators {
-        map(&mut row.weight);
-        map(&mut row.score);
-        map(&mut row.coefficient);
-        for t in [&mut row.target, &mut row.actual].into_iter().flatten() {
-            map(&mut t.fact);
-        }
-    }
-    form.blocks.retain_mut(|b| match f(b.weight) {
-        Some(id) => {
-            b.weight = id;
-            true
-        }
-        None => false,
-    });
-    map(&mut form.total.weight);
-    map(&mut form.total.score);
-    map(&mut form.grade);
-}
-
 /// A stored value in its typed form, as extraction made it.
 fn stored_value(kind: FactKind, value: &str) -> Option<FactValue> {
     Some(match kind {
@@ -304,7 +267,7 @@ impl Store {
         }
         let id_of = fact_ids(&mut conn, document_id).await?;
         for form in &mut forms {
-            map_fact_refs(form, |seq| {
+            form.map_fact_refs(|seq| {
                 let id = id_of.get(&i64::try_from(seq).ok()?)?;
                 usize::try_from(*id).ok()
             });
@@ -539,7 +502,7 @@ mod tests {
     #[test]
     fn fact_references_map_to_ids_and_unknown_ones_drop() {
         let mut f = form();
-        map_fact_refs(&mut f, |seq| (seq != 6).then_some(seq + 100));
+        f.map_fact_refs(|seq| (seq != 6).then_some(seq + 100));
         assert_eq!(f.funds[0].budget, Some(101));
         assert_eq!(f.indicators[0].target.as_ref().unwrap().fact, Some(103));
         assert_eq!(f.indicators[0].score, Some(105));

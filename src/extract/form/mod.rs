@@ -1087,39 +1087,47 @@ impl Found {
     /// Maps the forms' fact references (indexes into `facts`) to the final fact ids, given
     /// where each of `facts` ended up.
     pub fn renumber(&mut self, ids: &[usize]) {
-        let map = |x: &mut Option<usize>| {
-            if let Some(v) = x {
-                *v = ids[*v];
-            }
-        };
         for f in &mut self.forms {
-            map(&mut f.funds_weight);
-            map(&mut f.grade);
-            map(&mut f.total.weight);
-            map(&mut f.total.score);
-            for b in &mut f.blocks {
-                b.weight = ids[b.weight];
-            }
-            for r in &mut f.funds {
-                for x in [
-                    &mut r.initial,
-                    &mut r.budget,
-                    &mut r.spent,
-                    &mut r.rate,
-                    &mut r.weight,
-                    &mut r.score,
-                ] {
-                    map(x);
-                }
-            }
-            for r in &mut f.indicators {
-                for x in [&mut r.weight, &mut r.score, &mut r.coefficient] {
-                    map(x);
-                }
-                for t in [&mut r.target, &mut r.actual].into_iter().flatten() {
-                    map(&mut t.fact);
-                }
+            f.map_fact_refs(|i| ids.get(i).copied());
+        }
+    }
+}
+
+impl Form {
+    /// Maps every fact reference of the form through `f` (an index or sequence number to a
+    /// fact id); a reference `f` does not know is dropped. The one place that lists them all.
+    pub fn map_fact_refs(&mut self, f: impl Fn(usize) -> Option<usize>) {
+        let map = |r: &mut Option<usize>| *r = r.and_then(&f);
+        map(&mut self.funds_weight);
+        for row in &mut self.funds {
+            for r in [
+                &mut row.initial,
+                &mut row.budget,
+                &mut row.spent,
+                &mut row.rate,
+                &mut row.weight,
+                &mut row.score,
+            ] {
+                map(r);
             }
         }
+        for row in &mut self.indicators {
+            map(&mut row.weight);
+            map(&mut row.score);
+            map(&mut row.coefficient);
+            for t in [&mut row.target, &mut row.actual].into_iter().flatten() {
+                map(&mut t.fact);
+            }
+        }
+        self.blocks.retain_mut(|b| match f(b.weight) {
+            Some(id) => {
+                b.weight = id;
+                true
+            }
+            None => false,
+        });
+        map(&mut self.total.weight);
+        map(&mut self.total.score);
+        map(&mut self.grade);
     }
 }
