@@ -62,13 +62,22 @@ impl<'a> NormalizedText<'a> {
                     && after.is_some_and(|c| c.is_ascii_digit() || c == '.');
                 // "2,350.00⏎万元", "1,200万⏎元", "327⏎个": a unit or measure word wrapped away
                 // from its number.
-                let unit_after_number = match (before, after) {
-                    (Some(b), Some(a)) if b.is_ascii_digit() => UNITS_AFTER_NUMBERS.contains(a),
-                    (Some(b), Some('元')) if "万亿千".contains(b) => run_start
-                        .checked_sub(2)
-                        .is_some_and(|j| fold(chars[j]).is_ascii_digit()),
-                    _ => false,
+                // A row of a table ends with its last cell: the next line is not its unit.
+                let ends_table_row = || {
+                    chars[..run_start]
+                        .iter()
+                        .rev()
+                        .take_while(|&&c| !is_line_break(c))
+                        .any(|&c| matches!(c, '|' | '｜' | '\t'))
                 };
+                let unit_after_number = !ends_table_row()
+                    && match (before, after) {
+                        (Some(b), Some(a)) if b.is_ascii_digit() => UNITS_AFTER_NUMBERS.contains(a),
+                        (Some(b), Some('元')) if "万亿千".contains(b) => run_start
+                            .checked_sub(2)
+                            .is_some_and(|j| fold(chars[j]).is_ascii_digit()),
+                        _ => false,
+                    };
                 if newlines == 0 {
                     // A space survives only between two Latin letters or digits, where
                     // dropping it would glue two words or two numbers together.
@@ -206,6 +215,12 @@ mod tests {
         assert_eq!(NormalizedText::new("3.\n94亿元").as_str(), "3.94亿元");
         assert_eq!(NormalizedText::new("\t1\n\t2").as_str(), "1\n2");
         assert_eq!(NormalizedText::new("12\n\n34").as_str(), "12\n\n34");
+        assert_eq!(NormalizedText::new("共327\n个项目").as_str(), "共327个项目");
+        // The last cell of a table row is not wrapped onto the next row's name.
+        assert_eq!(
+            NormalizedText::new("数量｜2套｜10\n项目完工率").as_str(),
+            "数量|2套|10\n项目完工率"
+        );
         assert_eq!(NormalizedText::new("GB T 9704").as_str(), "GB T 9704");
     }
 

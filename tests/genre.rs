@@ -394,9 +394,85 @@ fn split_runs_only_when_every_listed_grade_was_read() {
         split_checks("共评价20个项目,其中8个“优”、10个“良”、2个“中”。"),
         [(true, "20".into(), "20".into())]
     );
+    // An item graded 合格 (no rating) and a noun with a bracket are items of the list too.
+    assert!(
+        split_checks("28个部门中,5个部门评为优秀(A),17个部门为良好(B),6个部门为合格(C)。")
+            .is_empty()
+    );
+    assert_eq!(
+        split_checks("20个地区中,6个地区评为优秀,11个县(市、区)为良好,3个县为中等。"),
+        [(true, "20".into(), "20".into())]
+    );
     // A list that goes on after ";" with the next grade is one list.
     assert_eq!(
         split_checks("共有40个项目参评。考评等次为“优秀”的10个,占比25%;“良好”的30个,占比75%。"),
         [(true, "40".into(), "40".into())]
     );
+}
+
+#[test]
+fn text_tables_with_bars_captions_sections_and_subtotals() {
+    // Bars part the cells; the caption gives the unit of a header that names none.
+    let text = "表1 重点评价项目\n单位：万元\n序号｜项目名称｜主管部门｜评价资金｜评价得分｜评价等级\n\
+        1｜白茶产业项目｜县农业农村局｜3,260.00｜82.5｜良\n\
+        2｜供水工程项目｜县水利局｜6,120.00｜91.5｜优\n";
+    let e = jixiao::analyze_text(&Extractor::shared(), text);
+    let got: Vec<(String, String, Option<String>)> = e
+        .facts
+        .iter()
+        .map(|f| {
+            (
+                f.kind.as_str().to_string(),
+                f.value.display(),
+                f.subject.clone(),
+            )
+        })
+        .collect();
+    for want in [
+        ("amount", "32600000", "白茶产业项目"),
+        ("score", "82.5", "白茶产业项目"),
+        ("rating", "良", "白茶产业项目"),
+        ("amount", "61200000", "供水工程项目"),
+    ] {
+        assert!(
+            got.contains(&(want.0.into(), want.1.into(), Some(want.2.into()))),
+            "{want:?}: {got:?}"
+        );
+    }
+
+    // Section headings between rows, negative cells, a rate column, 小计 and 总计.
+    let text = "单位：万元\n部门  年初预算  调整数  执行率(%)\n一、党政机关\n\
+        区委办  2,860.50  -120.30  98.46\n区发改局  1,935.00  86.40  98.33\n\
+        小计  4,795.50  -33.90  98.40\n二、社会事业\n区教育局  126,480.00  -6,957.00  97.75\n\
+        小计  126,480.00  -6,957.00  97.75\n总计  131,275.50  -6,990.90  97.80\n";
+    let e = jixiao::analyze_text(&Extractor::shared(), text);
+    let find = |value: &str| {
+        e.facts
+            .iter()
+            .find(|f| f.value.display() == value)
+            .map(|f| (f.kind.as_str(), f.subject.clone().unwrap_or_default()))
+    };
+    assert_eq!(find("-1203000"), Some(("amount", "区委办".into())));
+    assert_eq!(find("98.46"), Some(("percent", "区委办".into())));
+    assert_eq!(find("-69909000"), Some(("amount", "总计".into())));
+    let totals: Vec<(bool, String)> = e
+        .checks
+        .iter()
+        .filter(|c| c.kind == jixiao::check::CheckKind::TableTotal)
+        .map(|c| (c.ok, c.stated.clone()))
+        .collect();
+    // Two 小计 and one 总计 per money column, all adding up.
+    assert_eq!(totals.len(), 6, "{totals:?}");
+    assert!(totals.iter().all(|(ok, _)| *ok), "{totals:?}");
+
+    // A wrong 小计 is found; the 总计 sums the rows, not the rows and the 小计.
+    let wrong = text.replace("小计  4,795.50", "小计  4,796.50");
+    let e = jixiao::analyze_text(&Extractor::shared(), &wrong);
+    let failed: Vec<String> = e
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.stated.clone())
+        .collect();
+    assert_eq!(failed, ["47965000"]);
 }

@@ -218,21 +218,40 @@ fn table_totals(facts: &[Fact], tables: &[LocatedTable], checks: &mut Vec<Check>
                 .iter()
                 .filter(|f| starts.contains(&f.start))
                 .collect();
-            let is_total = |f: &Fact| f.subject.as_deref() == Some("合计");
-            let Some(total) = in_column.iter().find(|f| is_total(f)) else {
-                continue;
-            };
+            // The grand total (合计/总计, above or below the rows) totals every row; a 小计
+            // totals the rows since the last 小计. A 小计 written above its rows cannot be told
+            // from one below them, so 小计 rows are checked only where a row comes first.
             let rows: Vec<&Fact> = in_column
                 .iter()
-                .filter(|f| !is_total(f))
                 .map(|f| **f)
+                .filter(|f| label(f).is_none())
                 .collect();
             if rows.is_empty() {
                 continue;
             }
-            checks.push(table_total(total, &rows));
+            let subtotals_below = in_column.first().is_some_and(|f| label(f).is_none());
+            let mut section: Vec<&Fact> = Vec::new();
+            for f in in_column.iter().map(|f| **f) {
+                match label(f) {
+                    None => section.push(f),
+                    Some("小计") => {
+                        if subtotals_below && !section.is_empty() {
+                            checks.push(table_total(f, &section));
+                        }
+                        section.clear();
+                    }
+                    Some(_) => checks.push(table_total(f, &rows)),
+                }
+            }
         }
     }
+}
+
+/// The label of a totals row's fact (合计, 总计, 小计), `None` for an ordinary row's.
+fn label(f: &Fact) -> Option<&str> {
+    f.subject
+        .as_deref()
+        .filter(|s| crate::extract::table::TOTAL_LABELS.contains(s))
 }
 
 /// A table's rows against its 合计 row.
@@ -249,9 +268,10 @@ fn table_total(total: &Fact, rows: &[&Fact]) -> Check {
         stated: stated.normalize().to_string(),
         computed: sum.normalize().to_string(),
         message: format!(
-            "{} rows sum to {} yuan; the 合计 row states {} yuan",
+            "{} rows sum to {} yuan; the {} row states {} yuan",
             rows.len(),
             sum.normalize(),
+            total.subject.as_deref().unwrap_or("合计"),
             stated.normalize()
         ),
     }
@@ -368,10 +388,11 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
 /// facts found, so that a missed item is noticed.
 static TALLY_ITEM: LazyLock<Regex> = LazyLock::new(|| {
     const N: &str = r"(?:\d|[一二两三四五六七八九十百])+";
-    const GRADE: &str = r#"[“"「]?(?:优秀|良好|中等|较差|一般|优|良|中|差)[”"」]?"#;
+    // 合格 and 达标 are no ratings, but an item graded so is still an item of the list.
+    const GRADE: &str = r#"[“"「]?(?:优秀|良好|中等|较差|一般|基本合格|不合格|合格|未达标|达标|优|良|中|差)[”"」]?"#;
     const BAND: &str = r"(?:\s*[(（][^)）]{0,16}[)）])?";
     Regex::new(&format!(
-        r"{N}\s*(?:个|项|家|所|类)[^\d,，、;；。\n]{{0,10}}?{GRADE}{BAND}(?:[,，、;；。和及\n]|$)|{GRADE}{BAND}\s*的有?\s*{N}|(?:优秀|良好|中等|较差)\s*{N}"
+        r"{N}\s*(?:个|项|家|所|类)(?:[^\d,，、;；。\n(（]|[(（][^)）]{{0,10}}[)）]){{0,12}}?{GRADE}{BAND}(?:[,，、;；。和及\n]|$)|{GRADE}{BAND}\s*的有?\s*{N}|(?:优秀|良好|中等|较差)\s*{N}"
     ))
     .expect("valid pattern")
 });

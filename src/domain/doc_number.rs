@@ -1,5 +1,5 @@
 //! `DocNumber`: a 发文字号 such as 渠财绩〔2022〕1号, parsed from any of the bracket forms
-//! reports use ([] 【】 （） () 〔〕) and normalized to `ISSUER〔YEAR〕N号`.
+//! reports use ([] 【】 （） () 〔〕 ﹝﹞) and normalized to `ISSUER〔YEAR〕N号`.
 
 use regex::Regex;
 use std::sync::LazyLock;
@@ -16,7 +16,7 @@ pub struct DocNumber {
 
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^\s*(\p{Han}+)\s*[\[〔【（(［]\s*((?:19|20)\d{2})\s*[\]〕】）)］]\s*(第?\s*[0-9０-９]{1,6})\s*号\s*$",
+        r"^\s*(\p{Han}+)\s*[\[〔【（(［﹝]\s*((?:19|20)\d{2})\s*[\]〕】）)］﹞]\s*(第?\s*[0-9０-９]{1,6})\s*号\s*$",
     )
     .expect("valid doc number pattern")
 });

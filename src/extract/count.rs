@@ -119,19 +119,36 @@ const PHASED: &[&str] = &[
     "工程", "项目", "建设", "改造", "扩建", "续建", "园区", "厂房",
 ];
 
+/// "二期工程", "引洮供水二期配套工程项目", "三期市政配套工程": a phase names the project that
+/// follows it within a few words.
 fn is_phase(caps: &regex::Captures, s: &str) -> bool {
     let mw = caps.name("mw").expect("measure word");
-    mw.as_str() == "期" && PHASED.iter().any(|w| s[mw.end()..].starts_with(w))
+    if mw.as_str() != "期" {
+        return false;
+    }
+    let rest = &s[mw.end()..];
+    let name_end = rest
+        .char_indices()
+        .enumerate()
+        .find(|&(n, (_, c))| n == 10 || !is_han(c))
+        .map_or(rest.len(), |(_, (i, _))| i);
+    PHASED.iter().any(|w| rest[..name_end].contains(w))
 }
 
-/// "共五章三十条", "《办法》共30条", "第十二条": the articles of a rule, not things counted.
+/// "共五章三十条", "《办法》共30条", "本办法共10条", "第十二条": the articles of a rule, not
+/// things counted.
 fn is_article_of_rule(s: &str, start: usize, measure: &str) -> bool {
     if measure != "条" {
         return false;
     }
     let before = s[..start].trim_end_matches(['共', '计', '分']);
-    before.ends_with(['章', '》', '第']) || s[..start].ends_with("》共")
+    before.ends_with(['章', '》', '第'])
+        || s[..start].ends_with("》共")
+        || RULES.iter().any(|r| before.ends_with(r))
 }
+
+/// Names of rules whose length is told in articles ("本办法共10条", "细则分12条").
+const RULES: &[&str] = &["办法", "规定", "条例", "细则", "规则", "制度", "守则"];
 
 pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
@@ -202,9 +219,12 @@ mod tests {
     fn phases_and_articles_are_not_counts() {
         assert!(counts("实施污水处理厂三期工程").is_empty());
         assert!(counts("园区二期项目建成").is_empty());
+        assert!(counts("引洮供水二期配套工程项目").is_empty());
+        assert!(counts("碧江片区三期市政配套工程项目").is_empty());
         assert_eq!(counts("举办培训班三期,")[0].1, 3);
         assert!(counts("《管理办法》共五章三十条").is_empty());
         assert!(counts("办法共分6章28条").is_empty());
+        assert!(counts("本办法共10条,自印发之日起施行").is_empty());
         assert_eq!(counts("提出整改意见12条")[0].1, 12);
         assert_eq!(counts("未达到5个")[0].2, Qualifier::AtMost);
         assert_eq!(counts("至少3家")[0].2, Qualifier::AtLeast);

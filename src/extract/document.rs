@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 /// A 发文字号 in the normalized text (（）→(), ［］→[]); the issuer is trimmed afterwards.
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?P<issuer>\p{Han}{1,16})[\[〔【(](?P<year>(?:19|20)\d{2})[\]〕】)](?P<seq>第?\d{1,6})号",
+        r"(?P<issuer>\p{Han}{1,16})[\[〔【(﹝](?P<year>(?:19|20)\d{2})[\]〕】)﹞](?P<seq>第?\d{1,6})号",
     )
     .expect("valid doc number pattern")
 });
@@ -73,6 +73,7 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
         let span = Span { start: open, end };
         out.push(candidate(Some(title), number, span));
     }
+    let titles = out.len();
     for caps in DOC_NUMBER.captures_iter(s) {
         let whole = caps.get(0).expect("match");
         let issuer_run = caps.name("issuer").expect("issuer");
@@ -86,9 +87,40 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
             start,
             end: whole.end(),
         };
+        // "…【2023】10号文件《…》": a number written straight before its title is one document.
+        let after = &s[whole.end()..];
+        let title_at = ["文件", "文", ""]
+            .iter()
+            .find(|w| after.strip_prefix(**w).is_some_and(|t| t.starts_with('《')))
+            .map(|w| whole.end() + w.len());
+        if let Some(at) = title_at
+            && let Some(titled) = out[..titles]
+                .iter_mut()
+                .find(|c| c.span.start == at && !has_number(c))
+        {
+            *titled = candidate(
+                titled.title,
+                Some(n),
+                Span {
+                    start,
+                    end: titled.span.end,
+                },
+            );
+            continue;
+        }
         out.push(candidate(None, Some(n), span));
     }
     out
+}
+
+fn has_number(c: &Candidate) -> bool {
+    matches!(
+        &c.fact.value,
+        FactValue::Document {
+            number: Some(_),
+            ..
+        }
+    )
 }
 
 /// Byte offset of the 》 that closes the 《 at `open`, counting nested 《》.
@@ -118,7 +150,7 @@ fn matching_close(s: &str, open: usize) -> Option<usize> {
 fn number_after_title(s: &str, at: usize) -> Option<(DocNumber, usize)> {
     let rest = &s[at..];
     let (bracketed, body_at) = match rest.chars().next() {
-        Some(c @ ('(' | '[' | '【' | '〔')) => (true, at + c.len_utf8()),
+        Some(c @ ('(' | '[' | '【' | '〔' | '﹝')) => (true, at + c.len_utf8()),
         _ => (false, at),
     };
     let caps = DOC_NUMBER.captures(&s[body_at..])?;
@@ -132,7 +164,7 @@ fn number_after_title(s: &str, at: usize) -> Option<(DocNumber, usize)> {
     }
     let n = DocNumber::new(issuer, caps["year"].parse().ok()?, &caps["seq"])?;
     let mut end = body_at + whole.end();
-    if bracketed && let Some(c @ (')' | ']' | '】' | '〕')) = s[end..].chars().next() {
+    if bracketed && let Some(c @ (')' | ']' | '】' | '〕' | '﹞')) = s[end..].chars().next() {
         end += c.len_utf8();
     }
     Some((n, end))
@@ -247,6 +279,15 @@ mod tests {
             got,
             vec![("财绩【2021】396号".into(), Some("财绩〔2021〕396号".into()))]
         );
+        let got = docs("根据财政部【2023】10号文件《关于加强预算绩效管理的意见》要求");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(
+            got[0].0,
+            "财政部【2023】10号文件《关于加强预算绩效管理的意见》"
+        );
+        assert_eq!(got[0].1.as_deref(), Some("财政部〔2023〕10号"));
+        let got = docs("苏财绩﹝2024﹞7号");
+        assert_eq!(got[0].1.as_deref(), Some("苏财绩〔2024〕7号"));
         let got = docs("渠财绩〔2022〕1号\n");
         assert_eq!(got[0].1.as_deref(), Some("渠财绩〔2022〕1号"));
         let got = docs("上会湘报字(2022)第0001号");

@@ -38,6 +38,15 @@ const LEADING_WORDS: &[&str] = &[
     "关于", "对于", "印发", "转发", "中共", "对", "于", "在", "据", "和", "与", "及", "由",
 ];
 
+/// Words of a development zone after its city's name.
+const ZONE_WORDS: &[&str] = &[
+    "高新区",
+    "高新技术产业开发区",
+    "经开区",
+    "经济技术开发区",
+    "经济开发区",
+];
+
 static SHARED: LazyLock<Gazetteer> = LazyLock::new(Gazetteer::load);
 
 impl Gazetteer {
@@ -66,6 +75,24 @@ impl Gazetteer {
             names.push(line);
             levels.push(level);
         }
+        // Development zones the codes do not list by name ("西安高新区"): a city's name without
+        // 市 and a zone's word name a county-level zone of that city.
+        let mut zones = Vec::new();
+        for (name, &level) in names.iter().zip(&levels) {
+            if matches!(level, Level::Prefecture | Level::County)
+                && let Some(stem) = name.strip_suffix('市')
+                && stem.chars().count() >= 2
+            {
+                zones.extend(ZONE_WORDS.iter().map(|z| format!("{stem}{z}")));
+            }
+        }
+        let known: std::collections::HashSet<&str> = names.iter().copied().collect();
+        zones.retain(|z| !known.contains(z.as_str()));
+        zones.sort_unstable();
+        zones.dedup();
+        let mut names: Vec<&str> = names;
+        names.extend(zones.iter().map(String::as_str));
+        levels.resize(names.len(), Level::County);
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .build(&names)
@@ -201,6 +228,11 @@ mod tests {
             ("恩施州2022年预算绩效报告", "恩施州"),
             ("中共中山市委办公室", "中山市"),
             ("长春高新区财政局", "长春高新区"),
+            (
+                "西安高新区财政局关于2023年度绩效评价结果的报告",
+                "西安高新区",
+            ),
+            ("昆山经济技术开发区管委会", "昆山经济技术开发区"),
         ] {
             assert_eq!(region(line).as_deref(), Some(want), "{line}");
         }

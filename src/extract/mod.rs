@@ -319,6 +319,9 @@ impl Extractor {
             tables.extend(table::from_row_lines(text));
         }
         tables.retain(|t| !t.rows.iter().flatten().any(|c| in_form(c.start)));
+        for t in &mut tables {
+            t.read_caption(&norm);
+        }
         let table_facts = table::facts(&tables, &norm, &mut candidates);
         let form_facts = std::mem::take(&mut found.facts);
         let form_count = form_facts.len();

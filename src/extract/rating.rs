@@ -34,7 +34,7 @@ static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
 /// A list of graded things that goes on without its verb: "2个区评为优秀,3个县为良好" — the
 /// later items "N个X为<grade>". Only read after a rating earlier in the same sentence.
 static CONTINUED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:,|、|;)(?:\d+|[一二两三四五六七八九十]+)\s*(?:个|项|家|所|家)\p{Han}{0,6}?(?P<phrase>(?:为|是)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差))")
+    Regex::new(r"(?:,|、|;)[\p{Han}、]{0,16}?(?:\d+|[一二两三四五六七八九十]+)\s*(?:个|项|家|所)(?:\p{Han}|\([^()]{1,10}\)){0,8}?(?P<phrase>(?:为|是)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差))")
         .expect("valid pattern")
 });
 
@@ -78,9 +78,18 @@ fn names_a_rule(s: &str, end: usize) -> bool {
     let clause_end = after_de
         .find([',', '。', ';', '\n', '、'])
         .unwrap_or(after_de.len());
-    !after_de[..clause_end]
-        .chars()
-        .any(|c| c.is_ascii_digit() || "一二两三四五六七八九十".contains(c))
+    !counts_what_was_graded(&after_de[..clause_end])
+}
+
+/// Whether the clause after a grade's 的 counts what got the grade: "的12个", "的有3个",
+/// "的项目共5个" — a number with a measure word, after at most a short noun and a linking
+/// word. "的项目压减预算15%" states what the rule does instead.
+fn counts_what_was_graded(clause: &str) -> bool {
+    static TALLY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\p{Han}{0,6}?(?:共有|共计|共|有|计|为|达)?(?:\d+|[一二两三四五六七八九十百]+)(?:余|多)?(?:个|项|家|所|户|人|名|位|类|条|宗|笔)")
+            .expect("valid pattern")
+    });
+    TALLY.is_match(clause)
 }
 
 /// Skips an alias or score band in brackets right after a grade: "(一般)", "(80-90分)".
@@ -384,6 +393,14 @@ mod tests {
             grades_and_counts("考核中4个乡评为优秀,5个镇为良好,2个街道为中等。"),
             [("优", Some(4)), ("良", Some(5)), ("中", Some(2))]
         );
+        assert_eq!(
+            grades_and_counts("20个地区中,6个地区评为优秀,11个县(市、区)为良好,3个县为中等。"),
+            [("优", Some(6)), ("良", Some(11)), ("中", Some(2 + 1))]
+        );
+        assert_eq!(
+            grades_and_counts("区委办等5个部门评为优秀(A),区教育局、区卫健局等17个部门为良好(B)。"),
+            [("优", Some(5)), ("良", Some(17))]
+        );
         // Without a grade earlier in the sentence, "N个X为…" is no list of grades.
         assert!(ratings("确定3个县为良好示范点。").is_empty());
         assert!(ratings("确定3个县为试点,2个县为中等。另").len() <= 1);
@@ -408,6 +425,7 @@ mod tests {
         assert!(ratings("评价结果为优秀的项目,优先保障。").is_empty());
         assert!(ratings("全部评为优良。").is_empty());
         assert_eq!(ratings("评价结果为优秀的项目有3个。").len(), 1);
+        assert!(ratings("对自评结果为中等的项目压减预算15%。").is_empty());
     }
 
     #[test]

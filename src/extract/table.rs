@@ -19,7 +19,11 @@ use std::sync::LazyLock;
 pub enum Column {
     RowNumber,
     Name,
-    Money(AmountUnit),
+    /// Money, in the unit its header names; `None` when the header names none and the
+    /// table's caption ("单位：万元") or else 元 decides.
+    Money(Option<AmountUnit>),
+    /// A rate column (执行率(%)): its bare numbers are percents.
+    Percent,
     Score,
     Grade,
     Other,
@@ -31,6 +35,8 @@ pub enum Column {
 pub struct LocatedTable {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Cell>>,
+    /// The unit a caption above the table gives its money ("单位：万元").
+    pub caption_unit: Option<AmountUnit>,
 }
 
 impl LocatedTable {
@@ -45,7 +51,33 @@ impl LocatedTable {
             .filter(|r| !is_header(r) && r.iter().any(|c| !c.text.trim().is_empty()))
             .cloned()
             .collect();
-        LocatedTable { columns, rows }
+        LocatedTable {
+            columns,
+            rows,
+            caption_unit: None,
+        }
+    }
+
+    /// Reads the caption lines right above the table for its unit: "单位：万元",
+    /// "金额单位:亿元". `norm` is the document's normalized text.
+    pub fn read_caption(&mut self, norm: &NormalizedText) {
+        let Some(first) = self.rows.first().and_then(|r| r.first()) else {
+            return;
+        };
+        let s = norm.as_str();
+        let mut at = norm.from_original(first.start).min(s.len());
+        // The header line and up to three lines above it (title, caption, blank).
+        for _ in 0..5 {
+            let Some(nl) = s[..at].rfind('\n') else {
+                at = 0;
+                break;
+            };
+            at = nl;
+        }
+        let above = &s[at..norm.from_original(first.start).min(s.len())];
+        self.caption_unit = CAPTION_UNIT
+            .captures(above)
+            .and_then(|c| AmountUnit::parse(&c[1]));
     }
 
     fn cell<'r>(&self, row: &'r [Cell], col: Column) -> Option<&'r Cell> {
@@ -60,7 +92,7 @@ impl LocatedTable {
             .iter()
             .enumerate()
             .filter_map(|(i, c)| match c {
-                Column::Money(u) => Some((i, *u)),
+                Column::Money(u) => Some((i, u.or(self.caption_unit).unwrap_or(AmountUnit::Yuan))),
                 _ => None,
             })
             .collect()
@@ -82,13 +114,18 @@ impl LocatedTable {
         self.cell(row, Column::RowNumber)?.text.trim().parse().ok()
     }
 
-    /// Whether the row is the 合计/总计 row.
+    /// Whether the row is a 合计/总计/小计 row.
     pub fn is_total(&self, row: &[Cell]) -> bool {
-        row.iter().take(2).any(|c| {
-            matches!(
-                squash(&c.text).as_str(),
-                "合计" | "总计" | "小计" | "总合计"
-            )
+        self.total_label(row).is_some()
+    }
+
+    /// The word a totals row is labelled with, as written: 合计, 总计, 小计 or 总合计.
+    pub fn total_label(&self, row: &[Cell]) -> Option<&'static str> {
+        row.iter().take(2).find_map(|c| {
+            TOTAL_LABELS
+                .iter()
+                .find(|l| squash(&c.text) == **l)
+                .copied()
         })
     }
 
@@ -99,13 +136,22 @@ impl LocatedTable {
         (i, unit): (usize, AmountUnit),
     ) -> Option<(Decimal, &'r Cell, AmountUnit)> {
         let cell = row.get(i)?;
-        let n = parse_decimal(cell.text.trim())?;
+        let n = parse_signed(&cell.text)?;
         Some((n * unit.yuan(), cell, unit))
     }
 
     /// The row's first money cell, parsed in yuan.
     pub fn money<'r>(&self, row: &'r [Cell]) -> Option<(Decimal, &'r Cell, AmountUnit)> {
         self.money_in(row, *self.money_columns().first()?)
+    }
+}
+
+/// A cell's number with its sign: an 调整数 column holds "-120.30".
+fn parse_signed(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    match text.strip_prefix(['-', '−', '－']) {
+        Some(magnitude) => parse_decimal(magnitude.trim_start()).map(|d| -d),
+        None => parse_decimal(text),
     }
 }
 
@@ -122,6 +168,12 @@ fn is_header(row: &[Cell]) -> bool {
         .any(|c| matches!(c, Column::Money(_) | Column::Score | Column::Grade));
     names_rows && has_values && cols.iter().filter(|c| **c != Column::Other).count() >= 2
 }
+
+/// Labels of totals rows; 小计 totals the rows of its section.
+pub const TOTAL_LABELS: &[&str] = &["合计", "总计", "小计", "总合计"];
+
+static CAPTION_UNIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"单位\s*[:：]\s*(亿元|万元|千元|元)").expect("valid pattern"));
 
 static UNIT_IN_HEADER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(亿元|万元|千元|元)").expect("valid pattern"));
@@ -142,19 +194,49 @@ fn column_of(header: &str) -> Column {
     {
         return Column::Score;
     }
-    if h.contains("资金") || h.contains("金额") || h.contains("预算数") || h.contains("万元")
-    {
+    if h.contains('率') {
+        return if h.contains('%') || h.ends_with('率') {
+            Column::Percent
+        } else {
+            Column::Other
+        };
+    }
+    // "预算单位", "项目名称": names, whatever money word they hold; "实施单位" and
+    // "主管部门" beside a 项目名称 describe the row rather than name it.
+    if h.contains("名称") || h == "预算单位" {
+        return Column::Name;
+    }
+    if h.ends_with("单位") && h != "单位" {
+        return Column::Other;
+    }
+    if MONEY_WORDS.iter().any(|w| h.contains(w)) {
         let unit = UNIT_IN_HEADER
             .find(&h)
-            .and_then(|m| AmountUnit::parse(m.as_str()))
-            .unwrap_or(AmountUnit::Yuan);
+            .and_then(|m| AmountUnit::parse(m.as_str()));
         return Column::Money(unit);
     }
-    if h.contains("名称") || h == "项目" || h == "单位" || h.ends_with("指标") {
+    if h.contains("名称")
+        || matches!(h.as_str(), "项目" | "单位" | "部门" | "地区")
+        || h.ends_with("指标")
+    {
         return Column::Name;
     }
     Column::Other
 }
+
+/// Header words of a money column: 资金, 金额, 年初预算, 调整数, 执行数, 决算数 ….
+const MONEY_WORDS: &[&str] = &[
+    "资金",
+    "金额",
+    "预算",
+    "万元",
+    "亿元",
+    "调整数",
+    "执行数",
+    "决算",
+    "支出数",
+    "拨付数",
+];
 
 /// Tables flattened into text: runs of lines that start with a tab, one cell a line, rows
 /// separated by blank lines, under a header row with 序号.
@@ -229,7 +311,16 @@ pub fn from_row_lines(text: &str) -> Vec<LocatedTable> {
         while i < lines.len() {
             let (start, line) = lines[i];
             let cells = split_row(start, line);
-            if cells.len() < 2 {
+            // A section heading between rows ("一、党政机关") is skipped when rows follow it.
+            if is_section_row(&cells)
+                && lines
+                    .get(i + 1)
+                    .is_some_and(|&(s, l)| split_row(s, l).len() >= 2)
+            {
+                i += 1;
+                continue;
+            }
+            if cells.iter().filter(|c| !c.text.is_empty()).count() < 2 {
                 break;
             }
             i += 1;
@@ -241,16 +332,29 @@ pub fn from_row_lines(text: &str) -> Vec<LocatedTable> {
             }
         }
         if !rows.is_empty() {
-            tables.push(LocatedTable { columns, rows });
+            tables.push(LocatedTable {
+                columns,
+                rows,
+                caption_unit: None,
+            });
         }
     }
     tables
 }
 
-/// The cells of one line: text separated by a tab, by two or more spaces, or by two or
-/// more ideographic spaces. `start` is the line's offset in code points.
+/// The cells of one line: text separated by bars (`|`, `｜`), by tabs, by two or more
+/// spaces, or by two or more ideographic spaces. Bars and tabs keep empty cells, so a cell
+/// stays under its column; runs of spaces cannot tell. `start` is the line's offset in code
+/// points.
 fn split_row(start: usize, line: &str) -> Vec<Cell> {
     let chars: Vec<char> = line.trim_end_matches('\r').chars().collect();
+    let bars = chars.iter().filter(|c| matches!(c, '|' | '｜')).count();
+    if bars >= 2 {
+        return split_on(start, &chars, |c| matches!(c, '|' | '｜'), true);
+    }
+    if chars.contains(&'\t') {
+        return split_on(start, &chars, |c| c == '\t', false);
+    }
     let mut cells = Vec::new();
     let mut cell_start: Option<usize> = None;
     let mut i = 0;
@@ -288,6 +392,45 @@ fn split_row(start: usize, line: &str) -> Vec<Cell> {
     cells
 }
 
+/// Cells parted by one separator character, each trimmed, empty ones kept (a bar row's
+/// outer bars open and close the row rather than part cells).
+fn split_on(start: usize, chars: &[char], sep: impl Fn(char) -> bool, outer: bool) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    let mut from = 0;
+    for i in 0..=chars.len() {
+        if i < chars.len() && !sep(chars[i]) {
+            continue;
+        }
+        let text: String = chars[from..i].iter().collect();
+        let lead = text.chars().count() - text.trim_start().chars().count();
+        let trimmed = text.trim();
+        let cell_start = start + from + lead;
+        cells.push(Cell {
+            start: cell_start,
+            end: cell_start + trimmed.chars().count(),
+            text: trimmed.to_string(),
+        });
+        from = i + 1;
+    }
+    if outer {
+        if cells.first().is_some_and(|c| c.text.is_empty()) {
+            cells.remove(0);
+        }
+        if cells.last().is_some_and(|c| c.text.is_empty()) {
+            cells.pop();
+        }
+    }
+    cells
+}
+
+/// A section heading inside a table ("一、党政机关", "（二）社会事业"): words only, no value.
+fn is_section_row(cells: &[Cell]) -> bool {
+    let filled: Vec<&Cell> = cells.iter().filter(|c| !c.text.is_empty()).collect();
+    filled.len() == 1
+        && filled[0].text.chars().count() <= 20
+        && !filled[0].text.chars().any(|c| c.is_ascii_digit())
+}
+
 /// A row under `columns`. A row with every cell is taken as it is; a shorter one (a 合计 row
 /// whose empty cells left no trace) gets its first cell in the first column and each other
 /// cell in the first free column that can hold it: a number in a money or score column, a
@@ -310,9 +453,8 @@ fn fit_row(columns: &[Column], cells: Vec<Cell>, line_start: usize) -> Option<Ve
     row[0] = cells.next()?;
     for cell in cells {
         let fits = |c: Column| match c {
-            Column::Money(_) | Column::Score => {
-                parse_decimal(&cell.text.replace(',', "")).is_some()
-            }
+            Column::Money(_) | Column::Score => parse_signed(&cell.text.replace(',', "")).is_some(),
+            Column::Percent => parse_signed(cell.text.trim().trim_end_matches('%')).is_some(),
             Column::Grade => Rating::parse(cell.text.trim()).is_some(),
             Column::Name | Column::Other => parse_decimal(&cell.text).is_none(),
             Column::RowNumber => false,
@@ -335,12 +477,9 @@ pub(crate) fn facts(
         for row in &table.rows {
             let row_no = table.row_number(row);
             let name = table.name(row);
-            let total = table.is_total(row);
-            let subject = if total {
-                Some("合计".to_string())
-            } else {
-                name.clone()
-            };
+            let total_label = table.total_label(row);
+            let total = total_label.is_some();
+            let subject = total_label.map(String::from).or_else(|| name.clone());
             let fact_at = |kind, value, cell: &Cell| {
                 let mut f = Fact::new(
                     kind,
@@ -364,6 +503,13 @@ pub(crate) fn facts(
                 }
             }
             for (i, col) in table.columns.iter().enumerate() {
+                // A bare number under 执行率(%); "98.46%" is read by the prose scanner.
+                if *col == Column::Percent
+                    && let Some(cell) = row.get(i)
+                    && let Some(v) = parse_decimal(cell.text.trim())
+                {
+                    out.push(fact_at(FactKind::Percent, FactValue::Decimal(v), cell));
+                }
                 if *col == Column::Score
                     && let Some(cell) = row.get(i)
                     && let Some(v) = parse_decimal(cell.text.trim())
@@ -434,7 +580,7 @@ mod tests {
         let tables = from_flattened_text(FLAT);
         assert_eq!(tables.len(), 1);
         let t = &tables[0];
-        assert_eq!(t.columns[2], Column::Money(AmountUnit::WanYuan));
+        assert_eq!(t.columns[2], Column::Money(Some(AmountUnit::WanYuan)));
         assert_eq!(t.rows.len(), 3);
         let (yuan, cell, _) = t.money(&t.rows[0]).unwrap();
         assert_eq!(yuan.normalize().to_string(), "5489500");
@@ -484,7 +630,7 @@ mod tests {
     fn header_roles() {
         assert_eq!(
             column_of("财政资金(单位:万元)"),
-            Column::Money(AmountUnit::WanYuan)
+            Column::Money(Some(AmountUnit::WanYuan))
         );
         assert_eq!(column_of("评价等级"), Column::Grade);
         assert_eq!(column_of("自评得分"), Column::Score);
