@@ -25,6 +25,8 @@ pub enum ApiError {
     PayloadTooLarge {
         limit: usize,
     },
+    /// The database has no room for the write; nothing was saved.
+    StorageFull,
     Internal,
 }
 
@@ -38,6 +40,7 @@ impl ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -51,6 +54,7 @@ impl ApiError {
             ApiError::Validation { .. } => "invalid",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::StorageFull => "storage_full",
             ApiError::Internal => "internal",
         }
     }
@@ -72,6 +76,12 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit } => (
                 format!("the upload is larger than {limit} bytes"),
                 json!({ "limit_bytes": limit }),
+            ),
+            ApiError::StorageFull => (
+                "the database has no room to store this; nothing was saved. Try again once \
+                 space is freed"
+                    .into(),
+                Value::Null,
             ),
             ApiError::Internal => ("internal error".into(), Value::Null),
         }
@@ -102,6 +112,10 @@ impl From<StoreError> for ApiError {
                 current_version: current,
             },
             StoreError::Invalid(m) => ApiError::invalid(m),
+            e if e.is_storage_full() => {
+                tracing::error!(error = %e, "database full");
+                ApiError::StorageFull
+            }
             e @ (StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Closed) => {
                 tracing::error!(error = %e, "database error");
                 ApiError::Internal
