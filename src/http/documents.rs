@@ -141,11 +141,15 @@ pub(super) async fn upload(
     if bytes.is_empty() {
         return Err(ApiError::invalid("the file is empty"));
     }
-    let name = q.filename.or(name).map(|n| {
-        // Only the last path component, and not absurdly long.
-        let base = n.rsplit(['/', '\\']).next().unwrap_or("").to_string();
-        base.chars().take(255).collect::<String>()
-    });
+    let name = match q.filename.or(name) {
+        Some(n) => {
+            super::input::plain_text("file_name", &n, false)?;
+            // Only the last path component, and not absurdly long; no name at all is null.
+            let base = n.rsplit(['/', '\\']).next().unwrap_or("").trim();
+            Some(base.chars().take(255).collect::<String>()).filter(|b| !b.is_empty())
+        }
+        None => None,
+    };
     let (doc, created) = st
         .store
         .upload(&bytes, name.as_deref(), Some(auth.0.id))

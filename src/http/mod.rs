@@ -8,6 +8,7 @@ mod documents;
 mod error;
 mod extract;
 mod facts;
+mod input;
 mod openapi;
 mod reports;
 mod tokens;
@@ -49,7 +50,8 @@ pub fn app(state: AppState) -> Router {
         .merge(facts::router())
         .merge(reports::router())
         .merge(tokens::router())
-        .fallback(|| async { ApiError::NotFound });
+        .fallback(|| async { ApiError::NotFound })
+        .layer(axum::middleware::from_fn(input::reject_unsafe_text));
     Router::new()
         .merge(openapi::router())
         .nest("/api", api)
