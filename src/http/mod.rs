@@ -11,6 +11,7 @@ mod facts;
 mod input;
 mod openapi;
 mod reports;
+mod shape;
 mod tokens;
 mod web;
 
@@ -56,6 +57,10 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .nest("/api", api)
         .merge(web::router())
+        .fallback(|| async { ApiError::NotFound })
+        .layer(axum::middleware::map_response(shape::json_errors))
+        .layer(axum::middleware::from_fn(shape::limit_headers))
+        .layer(axum::middleware::from_fn(shape::security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
