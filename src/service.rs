@@ -166,10 +166,10 @@ pub async fn import(database_url: &str, dir: &Path, jobs: usize) -> Result<ExitC
                 Err(e) => Err(e.to_string()),
             };
             match result {
-                Ok((_, true)) => {
+                Ok(upload) if upload.created => {
                     created.fetch_add(1, Ordering::Relaxed);
                 }
-                Ok((_, false)) => {}
+                Ok(_) => {}
                 Err(e) => {
                     failed.fetch_add(1, Ordering::Relaxed);
                     bar.println(format!("{}: {e}", path.display()));

@@ -77,14 +77,16 @@ fn too_large(status: StatusCode, limit: usize, message: String) -> ApiError {
 }
 
 /// Upload a report: multipart (part `file`) or the raw bytes as the body. Returns at once
-/// with the queued document; the same bytes again return the existing document (200).
+/// with the queued document (201). Bytes stored before are extracted once: a new uploader
+/// of them gets their own record of that document (201); the same uploader again gets it
+/// back with `duplicate: true` (200).
 #[utoipa::path(post, path = "/api/documents", tag = "documents",
     params(UploadQuery),
     request_body(content = Vec<u8>, description = "the file, raw or as multipart part `file`",
                  content_type = "application/octet-stream"),
     responses(
         (status = 201, description = "queued for extraction", body = Object),
-        (status = 200, description = "these bytes were uploaded before: the existing document", body = Object),
+        (status = 200, description = "you uploaded these bytes before: your document again", body = Object),
         (status = 413, description = "larger than the upload limit", body = Object),
     ),
     security(("bearer" = [])))]
@@ -150,27 +152,24 @@ pub(super) async fn upload(
         }
         None => None,
     };
-    let (doc, created) = st
+    let upload = st
         .store
         .upload(&bytes, name.as_deref(), Some(auth.0.id))
         .await?;
-    if created {
+    let doc = upload.document;
+    if upload.created {
         st.notify.notify_one();
         tracing::info!(document = doc.id, bytes = bytes.len(), "upload queued");
     }
-    let status = if created {
+    // New to this uploader is 201 whether or not someone else stored the same bytes
+    // before: the answer is their own record of it, and says nothing of other uploads.
+    let status = if upload.recorded {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    // The same bytes uploaded by someone the caller may not see: say it is stored, and
-    // nothing of its contents or metadata.
-    let mut body = if created || visible(&auth, &doc) {
-        document_json(&doc)
-    } else {
-        json!({"id": doc.id, "sha256": doc.sha256, "status": doc.status})
-    };
-    body["duplicate"] = json!(!created);
+    let mut body = document_json(&doc);
+    body["duplicate"] = json!(!upload.recorded);
     let location = format!("/api/documents/{}", doc.id);
     Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
 }
@@ -223,7 +222,7 @@ pub(super) async fn list(
         year: q.year,
         status: q.status,
         review: q.review,
-        uploaded_by: (auth.role() == Role::Uploader).then_some(auth.0.id),
+        uploaded_by: uploads_seen_by(&auth),
         check: q.check,
         severity: q.severity,
         limit,
@@ -237,9 +236,10 @@ pub(super) async fn list(
     })))
 }
 
-/// Whether the caller may see this document at all (an uploader only their own).
-pub(super) fn visible(auth: &Auth, d: &DocumentRow) -> bool {
-    auth.role() != Role::Uploader || d.uploaded_by == Some(auth.0.id)
+/// Whose uploads the caller sees the documents of: an uploader only their own (`Some`),
+/// everyone else all (`None`).
+pub(super) fn uploads_seen_by(auth: &Auth) -> Option<i64> {
+    (auth.role() == Role::Uploader).then_some(auth.0.id)
 }
 
 /// One document with its text, facts, checks (each with its severity) and `forms`: the
@@ -255,10 +255,10 @@ pub(super) async fn one(
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
-    let doc = st.store.document(id).await?;
-    if !visible(&auth, &doc) {
-        return Err(ApiError::NotFound);
-    }
+    let doc = st
+        .store
+        .document_seen_by(id, uploads_seen_by(&auth))
+        .await?;
     let text = st.store.document_text(id).await?;
     let mut filter = FactFilter {
         document_id: Some(id),

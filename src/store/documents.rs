@@ -42,9 +42,18 @@ pub struct DocumentRow {
     pub findings_warning: i64,
 }
 
-const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_bytes, d.status, \
+/// A document's columns. Seen by one uploader (`as_uploader`), the file name, uploader and
+/// time are those of their own upload (`u`, joined by [`uploader_join`]), not the first one's.
+fn document_columns(as_uploader: bool) -> String {
+    let (name, by, at) = if as_uploader {
+        ("u.file_name", "u.user_id", "u.uploaded_at")
+    } else {
+        ("d.file_name", "d.uploaded_by", "d.uploaded_at")
+    };
+    format!(
+        "d.id, d.sha256, {name}, d.format, d.size_bytes, d.status, \
     d.error, d.title, d.region, d.year, d.doc_number, d.text_chars, d.encoding, \
-    d.extractor_version, d.uploaded_by, d.uploaded_at, d.processed_at, d.attempts, \
+    d.extractor_version, {by}, {at}, d.processed_at, d.attempts, \
     (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id) AS facts_total, \
     (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id AND f.status = 'pending') \
     AS facts_pending, \
@@ -52,7 +61,15 @@ const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_by
     (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
      AND c.severity = 'error') AS findings_error, \
     (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
-     AND c.severity = 'warning') AS findings_warning";
+     AND c.severity = 'warning') AS findings_warning"
+    )
+}
+
+/// Joins the upload record of the user bound at `user` (a placeholder): only documents that
+/// user uploaded remain.
+fn uploader_join(user: &str) -> String {
+    format!(" JOIN document_uploads u ON u.document_id = d.id AND u.user_id = {user}")
+}
 
 impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
     fn from_row(r: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
@@ -126,6 +143,17 @@ pub struct CheckRow {
     pub message: String,
 }
 
+/// What storing an upload did.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    /// The document, as the uploader sees it (their own file name and time).
+    pub document: DocumentRow,
+    /// These bytes were new: a document was made and queued.
+    pub created: bool,
+    /// This uploader had not uploaded these bytes before: their record of it was made.
+    pub recorded: bool,
+}
+
 /// A claimed job: the bytes to process.
 #[derive(Clone, Debug)]
 pub struct Job {
@@ -162,53 +190,107 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Store {
-    /// Stores an upload as a queued job, or returns the document these bytes already are.
-    /// The bool is true when the document is new.
+    /// Stores an upload as a queued job; bytes stored before are not stored again. Each
+    /// uploader gets their own record of the document either way, so what one uploader
+    /// sees never depends on what others uploaded.
     pub async fn upload(
         &self,
         bytes: &[u8],
         file_name: Option<&str>,
         uploaded_by: Option<i64>,
-    ) -> Result<(DocumentRow, bool)> {
-        let sha = sha256_hex(bytes);
-        if let Some(existing) = self.document_by_sha(&sha).await? {
-            return Ok((existing, false));
+    ) -> Result<Upload> {
+        match self.upload_once(bytes, file_name, uploaded_by).await {
+            // Two uploads of the same new bytes at once (PostgreSQL, where writes do not
+            // queue): the second insert meets the first's sha256; again, it finds it.
+            Err(StoreError::Db(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                self.upload_once(bytes, file_name, uploaded_by).await
+            }
+            r => r,
         }
-        let format = sniff_format(bytes);
-        // ON CONFLICT: two uploads of the same bytes at once still make one document.
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO documents (sha256, file_name, format, size_bytes, content, uploaded_by,
-                                    uploaded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (sha256) DO NOTHING RETURNING id",
-        )
-        .bind(&sha)
-        .bind(file_name)
-        .bind(format)
-        .bind(bytes.len() as i64)
-        .bind(bytes.to_vec())
-        .bind(uploaded_by)
-        .bind(now_ms())
-        .fetch_optional(&self.writer)
-        .await?;
-        let created = id.is_some();
-        let doc = self
-            .document_by_sha(&sha)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        Ok((doc, created))
     }
 
-    pub async fn document_by_sha(&self, sha: &str) -> Result<Option<DocumentRow>> {
-        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE d.sha256 = $1");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(sha)
+    async fn upload_once(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        uploaded_by: Option<i64>,
+    ) -> Result<Upload> {
+        let sha = sha256_hex(bytes);
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM documents WHERE sha256 = $1")
+                .bind(&sha)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (id, created) = match existing {
+            Some(id) => (id, false),
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO documents (sha256, file_name, format, size_bytes, content,
+                                            uploaded_by, uploaded_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(&sha)
+                .bind(file_name)
+                .bind(sniff_format(bytes))
+                .bind(bytes.len() as i64)
+                .bind(bytes.to_vec())
+                .bind(uploaded_by)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, true)
+            }
+        };
+        let recorded = match uploaded_by {
+            Some(user) => sqlx::query_scalar::<_, i64>(
+                "INSERT INTO document_uploads (document_id, user_id, file_name, uploaded_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (document_id, user_id) DO NOTHING RETURNING document_id",
+            )
+            .bind(id)
+            .bind(user)
+            .bind(file_name)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some(),
+            None => created,
+        };
+        tx.commit().await?;
+        let document = self.document_seen_by(id, uploaded_by).await?;
+        Ok(Upload {
+            document,
+            created,
+            recorded,
+        })
+    }
+
+    /// A document as `uploader` sees it: their own upload of it, or not found when they
+    /// have none. `None` is everyone else, who see every document as first uploaded.
+    pub async fn document_seen_by(&self, id: i64, uploader: Option<i64>) -> Result<DocumentRow> {
+        let Some(user) = uploader else {
+            return self.document(id).await;
+        };
+        let sql = format!(
+            "SELECT {} FROM documents d{} WHERE d.id = $2",
+            document_columns(true),
+            uploader_join("$1")
+        );
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(user)
+            .bind(id)
             .fetch_optional(self.reader())
-            .await?)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn document(&self, id: i64) -> Result<DocumentRow> {
-        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE d.id = $1");
+        let sql = format!(
+            "SELECT {} FROM documents d WHERE d.id = $1",
+            document_columns(false)
+        );
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(self.reader())
@@ -227,7 +309,18 @@ impl Store {
 
     pub async fn list_documents(&self, f: &DocumentFilter) -> Result<Vec<DocumentRow>> {
         let mut b = Binds::default();
-        let mut sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE 1 = 1");
+        // An uploader sees only what they uploaded, as they uploaded it.
+        let mut sql = match f.uploaded_by {
+            Some(u) => format!(
+                "SELECT {} FROM documents d{} WHERE 1 = 1",
+                document_columns(true),
+                uploader_join(&b.int(u))
+            ),
+            None => format!(
+                "SELECT {} FROM documents d WHERE 1 = 1",
+                document_columns(false)
+            ),
+        };
         if let Some(r) = &f.region {
             sql += &format!(" AND d.region = {}", b.text(r.as_str()));
         }
@@ -236,9 +329,6 @@ impl Store {
         }
         if let Some(s) = &f.status {
             sql += &format!(" AND d.status = {}", b.text(s.as_str()));
-        }
-        if let Some(u) = f.uploaded_by {
-            sql += &format!(" AND d.uploaded_by = {}", b.int(u));
         }
         if f.check.is_some() || f.severity.is_some() {
             let failed = super::findings::failed_check_clause(&mut b, &f.check, &f.severity);

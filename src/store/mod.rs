@@ -16,7 +16,9 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::time::Duration;
 
 pub use decisions::Decided;
-pub use documents::{CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress};
+pub use documents::{
+    CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress, Upload,
+};
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
 pub use users::{Role, User};
