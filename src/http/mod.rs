@@ -80,8 +80,8 @@ pub struct ServeOptions {
 }
 
 /// Serves the API on `listener` with `options.workers` in-process workers until `shutdown`
-/// resolves; then stops taking requests, lets workers finish the document in hand, and
-/// returns.
+/// resolves; then stops taking requests and tells the workers at once, who put the
+/// documents in hand back in the queue; returns when requests in flight are answered.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Store,
@@ -92,6 +92,11 @@ pub async fn serve(
     state.max_upload_bytes = options.max_upload_bytes;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();
+    if options.workers > 0
+        && let Err(e) = crate::worker::release_stale_leases(&store).await
+    {
+        tracing::warn!(error = %e, "stale leases not released; they run out by themselves");
+    }
     for i in 0..options.workers {
         workers.push(tokio::spawn(crate::worker::run(
             store.clone(),
@@ -100,10 +105,13 @@ pub async fn serve(
             stop_rx.clone(),
         )));
     }
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
-    let _ = stop_tx.send(true);
     for w in workers {
         let _ = w.await;
     }

@@ -1,7 +1,7 @@
 //! Documents and the job queue they form: an upload is a row with status `queued`; a worker
 //! claims it (`processing`, with a lease), and stores its text, facts, checks and forms in ONE
 //! transaction that also sets `done` — so a crash mid-document leaves nothing half-written,
-//! and the expired lease lets another worker take the job again.
+//! and the expired lease lets another worker take the job again, up to [`MAX_ATTEMPTS`].
 
 use super::{Backend, Binds, Result, Store, StoreError, now_ms};
 use crate::check::Check;
@@ -10,8 +10,15 @@ use crate::ingest::Ingested;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// How long a claimed job is held before another worker may take it again.
-pub const DEFAULT_LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a claim holds a job before another worker may take it again. Short, so a
+/// worker that died (kill -9, a lost machine) holds its job up for seconds, not minutes; a
+/// live worker renews it while it works (see `worker`).
+pub const LEASE_MS: i64 = 30 * 1000;
+
+/// Claims a document may take. One that never finishes (its worker killed each time, say
+/// by running out of memory on it) is then failed, with the last error kept, instead of
+/// taking down one worker after another for ever.
+pub const MAX_ATTEMPTS: i64 = 3;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DocumentRow {
@@ -362,33 +369,51 @@ impl Store {
         super::findings::read_checks(&mut conn, document_id).await
     }
 
-    /// Claims the oldest queued job, or one whose lease ran out (its worker died).
+    /// Claims the oldest queued job, or one whose lease ran out (its worker died). A job
+    /// out of attempts is failed here rather than claimed again.
     pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {
         let now = now_ms();
+        let claimable = "(status = 'queued' OR (status = 'processing' AND lease_until < $1))";
         let pick = match self.backend {
             // Several servers may share the database: skip rows another one holds.
             Backend::Postgres => {
-                "SELECT id FROM documents
-                 WHERE status = 'queued' OR (status = 'processing' AND lease_until < $3)
-                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+                format!(
+                    "SELECT id FROM documents WHERE {claimable} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+                )
             }
             // One writer at a time on SQLite, so the pick and the update cannot interleave.
             Backend::Sqlite => {
-                "SELECT id FROM documents
-                 WHERE status = 'queued' OR (status = 'processing' AND lease_until < $3)
-                 ORDER BY id LIMIT 1"
+                format!("SELECT id FROM documents WHERE {claimable} ORDER BY id LIMIT 1")
             }
         };
         let sql = format!(
-            "UPDATE documents SET status = 'processing', claimed_by = $1, lease_until = $2,
+            "UPDATE documents SET status = 'processing', claimed_by = $2, lease_until = $3,
                     attempts = attempts + 1
              WHERE id = ({pick}) RETURNING id, content, attempts"
         );
+        let give_up = format!(
+            "UPDATE documents SET status = 'failed', claimed_by = NULL, lease_until = NULL,
+                    processed_at = $1,
+                    error = COALESCE(error, 'processing did not finish in ' || $2 || ' attempts')
+             WHERE attempts >= $3 AND {}",
+            claimable.replace("$1", "$4")
+        );
         let mut tx = self.begin_write().await?;
+        let given_up = sqlx::query(sqlx::AssertSqlSafe(give_up))
+            .bind(now)
+            .bind(MAX_ATTEMPTS.to_string())
+            .bind(MAX_ATTEMPTS)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if given_up > 0 {
+            tracing::warn!(documents = given_up, "documents failed: out of attempts");
+        }
         let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now)
             .bind(worker)
             .bind(now + lease_ms)
-            .bind(now)
             .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -400,10 +425,26 @@ impl Store {
         }))
     }
 
-    /// Puts a claimed job back in the queue (shutting down before it was processed).
+    /// Extends a claimed job's lease; false when the job is no longer this worker's.
+    pub async fn renew_lease(&self, job: &Job, lease_ms: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE documents SET lease_until = $1
+             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
+        )
+        .bind(now_ms() + lease_ms)
+        .bind(job.document_id)
+        .bind(&job.worker)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Puts a claimed job back in the queue (shutting down before it was processed). The
+    /// attempt is not counted: the document did nothing wrong.
     pub async fn release_job(&self, job: &Job) -> Result<()> {
         sqlx::query(
-            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL
+            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL,
+                    attempts = attempts - 1
              WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
         )
         .bind(job.document_id)
@@ -411,6 +452,61 @@ impl Store {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    /// Records why an attempt at a job failed without an outcome (the database refused its
+    /// result); the job stays claimed until its lease runs out and is tried again, and the
+    /// message is what remains if it runs out of attempts.
+    pub async fn note_job_error(&self, job: &Job, message: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE documents SET error = $1
+             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
+        )
+        .bind(message)
+        .bind(job.document_id)
+        .bind(&job.worker)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Puts back in the queue the jobs held by workers of `host` whose process is gone
+    /// (`alive(pid)` false), without waiting for their leases: run when workers start, so
+    /// a server restarted after kill -9 takes its jobs up again at once. Worker names are
+    /// `host:pid:n` (see `worker::worker_name`). Returns how many were released.
+    pub async fn release_stale_leases(
+        &self,
+        host: &str,
+        alive: impl Fn(u32) -> bool,
+    ) -> Result<u64> {
+        let prefix = format!("{host}:");
+        let held: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, claimed_by FROM documents
+             WHERE status = 'processing' AND claimed_by IS NOT NULL",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut released = 0;
+        for (id, holder) in held {
+            let pid = holder
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.split(':').next())
+                .and_then(|pid| pid.parse::<u32>().ok());
+            let Some(pid) = pid else { continue };
+            if alive(pid) {
+                continue;
+            }
+            released += sqlx::query(
+                "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
+            )
+            .bind(id)
+            .bind(&holder)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
+        Ok(released)
     }
 
     /// Stores the outcome of a job in one transaction. Returns false when the job was no
