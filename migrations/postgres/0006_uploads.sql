@@ -12,3 +12,5 @@ CREATE TABLE document_uploads (
 CREATE INDEX document_uploads_user ON document_uploads (user_id, document_id);
 INSERT INTO document_uploads (document_id, user_id, file_name, uploaded_at)
 SELECT id, uploaded_by, file_name, uploaded_at FROM documents WHERE uploaded_by IS NOT NULL;
+-- A document's facts are read a page at a time in reading order (span start, then id).
+CREATE INDEX facts_document_span ON facts (document_id, span_start, id);
