@@ -120,6 +120,15 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// Runs `serve` or `worker` to its end. A document whose job was put back at shutdown may
+/// still be in extraction on a blocking thread: the process does not wait for it.
+fn until_stopped(service: impl Future<Output = Result<ExitCode>>) -> Result<ExitCode> {
+    let rt = runtime()?;
+    let result = rt.block_on(service);
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    result
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -131,16 +140,14 @@ fn main() -> ExitCode {
             bind,
             workers,
             max_upload_mb,
-        } => runtime().and_then(|rt| {
-            rt.block_on(service::serve(
-                &db.database_url,
-                &bind,
-                workers,
-                max_upload_mb,
-            ))
-        }),
+        } => until_stopped(service::serve(
+            &db.database_url,
+            &bind,
+            workers,
+            max_upload_mb,
+        )),
         Command::Worker { db, workers } => {
-            runtime().and_then(|rt| rt.block_on(service::worker(&db.database_url, workers)))
+            until_stopped(service::worker(&db.database_url, workers))
         }
         Command::Migrate { db } => {
             runtime().and_then(|rt| rt.block_on(service::migrate(&db.database_url)))

@@ -76,6 +76,7 @@ pub async fn serve(
 pub async fn worker(database_url: &str, workers: usize) -> Result<ExitCode> {
     init_logging();
     let store = open(database_url).await?;
+    crate::worker::release_stale_leases(&store).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let notify = Arc::new(tokio::sync::Notify::new());
     let handles: Vec<_> = (0..workers.max(1))
@@ -166,10 +167,10 @@ pub async fn import(database_url: &str, dir: &Path, jobs: usize) -> Result<ExitC
                 Err(e) => Err(e.to_string()),
             };
             match result {
-                Ok((_, true)) => {
+                Ok(upload) if upload.created => {
                     created.fetch_add(1, Ordering::Relaxed);
                 }
-                Ok((_, false)) => {}
+                Ok(_) => {}
                 Err(e) => {
                     failed.fetch_add(1, Ordering::Relaxed);
                     bar.println(format!("{}: {e}", path.display()));

@@ -1,11 +1,15 @@
 //! Workers: claim a queued document, ingest and extract it off the async threads, and store
 //! the outcome in one transaction. `jixiao serve` runs a few in-process; `jixiao worker` runs
-//! them alone against the same database. On shutdown a worker finishes the document in hand
-//! and stops; a worker killed mid-document leaves its job to be claimed again when the lease
-//! runs out.
+//! them alone against the same database.
+//!
+//! A claim is a short lease ([`LEASE_MS`]) that the worker renews while it works, so a
+//! worker killed mid-document holds its job up for seconds; workers starting on a host put
+//! back at once the jobs of that host's processes that are gone. On shutdown a worker stops
+//! waiting for the document in hand and puts it back in the queue, so stopping takes moments
+//! whatever the document.
 
 use crate::ingest::{self, IngestError};
-use crate::store::documents::DEFAULT_LEASE_MS;
+use crate::store::documents::LEASE_MS;
 use crate::store::{Job, JobOutcome, Store, StoreError};
 use crate::{Extraction, Extractor, Ingested};
 use std::sync::Arc;
@@ -15,6 +19,9 @@ use tracing::Instrument;
 
 /// How often an idle worker looks for jobs other processes queued.
 const IDLE_POLL: Duration = Duration::from_millis(500);
+/// How often a working worker renews its lease: a few times per lease, so one slow
+/// renewal does not lose it.
+const RENEW_EVERY: Duration = Duration::from_millis(LEASE_MS as u64 / 3);
 
 /// Reads and extracts a job's bytes (CPU-bound: runs on a blocking thread).
 async fn extract(job: &Job) -> Result<(Ingested, Extraction), IngestError> {
@@ -36,28 +43,92 @@ async fn extract(job: &Job) -> Result<(Ingested, Extraction), IngestError> {
     }
 }
 
+/// Resolves when `shutdown` turns true; never, if its sender is gone without saying so.
+async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow_and_update() {
+            return;
+        }
+        if shutdown.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Extracts a claimed job, renewing its lease meanwhile; `None` when shutdown came first.
+async fn extract_renewing(
+    store: &Store,
+    job: &Job,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Option<Result<(Ingested, Extraction), IngestError>> {
+    let work = extract(job);
+    tokio::pin!(work);
+    let mut renew = tokio::time::interval(RENEW_EVERY);
+    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    renew.tick().await;
+    loop {
+        tokio::select! {
+            biased;
+            _ = stopped(shutdown) => return None,
+            result = &mut work => return Some(result),
+            _ = renew.tick() => match store.renew_lease(job, LEASE_MS).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!("lease lost while working; another worker has the document"),
+                Err(e) => tracing::warn!(error = %e, "lease not renewed"),
+            },
+        }
+    }
+}
+
 /// Processes one job if there is one; returns whether there was.
 pub async fn process_one(store: &Store, worker: &str) -> Result<bool, StoreError> {
-    let Some(job) = store.claim_job(worker, DEFAULT_LEASE_MS).await? else {
+    // Nobody stops this one: the sender is dropped, which `stopped` takes as never.
+    let (_, mut never) = watch::channel(false);
+    process_one_until(store, worker, &mut never).await
+}
+
+/// Processes one job if there is one, unless `shutdown` turns true first: then the job is
+/// put back in the queue. Returns whether there was a job.
+pub async fn process_one_until(
+    store: &Store,
+    worker: &str,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Result<bool, StoreError> {
+    let Some(job) = store.claim_job(worker, LEASE_MS).await? else {
         return Ok(false);
     };
     let span = tracing::info_span!("job", document = job.document_id, attempt = job.attempts);
     async {
         let started = std::time::Instant::now();
-        let result = extract(&job).await;
+        let Some(result) = extract_renewing(store, &job, shutdown).await else {
+            store.release_job(&job).await?;
+            tracing::info!("shutting down: document put back in the queue");
+            return Ok(true);
+        };
         let (outcome, facts) = match &result {
             Ok((doc, extraction)) => (JobOutcome::Done { doc, extraction }, extraction.facts.len()),
             Err(e @ IngestError::NeedsOcr) => (JobOutcome::NeedsOcr(e.to_string()), 0),
             Err(e) => (JobOutcome::Failed(e.to_string()), 0),
         };
-        if store.finish_job(&job, outcome).await? {
-            tracing::info!(
+        match store.finish_job(&job, outcome).await {
+            Ok(true) => tracing::info!(
                 facts,
                 ms = started.elapsed().as_millis() as u64,
                 "document processed"
-            );
-        } else {
-            tracing::warn!("lease lost before commit; another worker has the document");
+            ),
+            Ok(false) => {
+                tracing::warn!("lease lost before commit; another worker has the document")
+            }
+            Err(e) => {
+                // Kept for the record; the job is tried again when its lease runs out.
+                let message = if e.is_storage_full() {
+                    "the database was full when the result was stored".to_string()
+                } else {
+                    "the result could not be stored".to_string()
+                };
+                let _ = store.note_job_error(&job, &message).await;
+                return Err(e);
+            }
         }
         Ok(true)
     }
@@ -89,20 +160,20 @@ pub async fn run(
         if *shutdown.borrow() {
             break;
         }
-        match process_one(&store, &name).await {
+        match process_one_until(&store, &name, &mut shutdown).await {
             Ok(true) => continue,
             Ok(false) => {
                 tokio::select! {
                     _ = notify.notified() => {}
                     _ = tokio::time::sleep(IDLE_POLL) => {}
-                    _ = shutdown.changed() => {}
+                    _ = stopped(&mut shutdown) => {}
                 }
             }
             Err(e) => {
                 tracing::error!(worker = %name, error = %e, "worker could not reach the database");
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = shutdown.changed() => {}
+                    _ = stopped(&mut shutdown) => {}
                 }
             }
         }
@@ -110,8 +181,42 @@ pub async fn run(
     tracing::info!(worker = %name, "worker stopped");
 }
 
-/// A name unique to this process for each worker, so a lease names its holder.
+/// This machine's name, as worker names carry it.
+pub fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty() && !h.contains(':'))
+        .unwrap_or_else(|| "local".into())
+}
+
+/// A name unique to this process for each worker, so a lease names its holder:
+/// `host:pid:n`.
 pub fn worker_name(i: usize) -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
-    format!("{host}:{}:{i}", std::process::id())
+    format!("{}:{}:{i}", host_name(), std::process::id())
+}
+
+/// Whether a process of this host is running. Without /proc it cannot be told, and every
+/// process counts as running (its jobs then wait for their leases).
+fn process_alive(pid: u32) -> bool {
+    if !std::path::Path::new("/proc/self").exists() {
+        return true;
+    }
+    pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Puts back in the queue the jobs of this host's workers that are gone: run before
+/// workers start.
+pub async fn release_stale_leases(store: &Store) -> Result<u64, StoreError> {
+    let released = store
+        .release_stale_leases(&host_name(), process_alive)
+        .await?;
+    if released > 0 {
+        tracing::info!(
+            documents = released,
+            "jobs of stopped workers on this host put back in the queue"
+        );
+    }
+    Ok(released)
 }

@@ -43,6 +43,20 @@ export async function api(method, path, body) {
 }
 
 // English messages of the API's validation, said in Chinese.
+// A document with all its facts. The API sends a long list of facts a page at a time: the
+// first page comes with the document, the rest follow their cursor.
+export async function fetchDocument(id) {
+  const doc = await api('GET', '/documents/' + id);
+  const facts = doc.facts || [];
+  for (let next = doc.facts_next; next;) {
+    const page = await api('GET', '/documents/' + id + '/facts?after=' + encodeURIComponent(next));
+    for (const f of page.facts) facts.push(f);
+    next = page.next;
+  }
+  doc.facts = facts;
+  return doc;
+}
+
 export function translateMessage(m) {
   if (!m) return '';
   const table = [

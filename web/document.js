@@ -2,7 +2,7 @@
 // text with every fact highlighted — with the findings above it; on the right the list of
 // facts, failed checks first, each decided with the keyboard or the mouse.
 
-import { ApiError, api, plainError } from './api.js';
+import { ApiError, fetchDocument, plainError } from './api.js';
 import { setMain, signOut } from './app.js';
 import {
   KINDS, KIND_LABEL, QUALIFIER_LABEL, SEVERITY_LABEL, STATUS_LABEL, checkText, findingsCount,
@@ -21,7 +21,7 @@ export async function openDocument(id) {
   page.append(h('div', { class: 'state-msg' }, '正在加载…'));
   let doc;
   try {
-    doc = await api('GET', '/documents/' + id);
+    doc = await fetchDocument(id);
   } catch (e) {
     page.replaceChildren(h('div', { class: 'state-msg bad' }, plainError(e), ' ', h('a', { href: '#/' }, '返回材料列表')));
     if (e instanceof ApiError && e.status === 401) signOut();

@@ -3,7 +3,7 @@
 // the page shows the fact as the API returned it; a correction also brings the document's
 // findings as the server computed them again, so flags on the form come and go at once.
 
-import { ApiError, api } from './api.js';
+import { ApiError, api, fetchDocument } from './api.js';
 import {
   computeOrder, renderDocument, renderFactList, rerenderRow, select, setDocument, updateProgress,
 } from './document.js';
@@ -77,7 +77,7 @@ async function handleDecisionError(e, id) {
 export async function reloadDocument(keepId) {
   if (!state.doc) return;
   try {
-    const doc = await api('GET', '/documents/' + state.doc.id);
+    const doc = await fetchDocument(state.doc.id);
     const text = state.doc.text;
     setDocument(doc);
     if (doc.text === text && $('#text')) {

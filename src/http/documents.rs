@@ -7,7 +7,7 @@ use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Id};
 use super::facts::{check_filter, fact_json};
-use crate::store::{DocumentFilter, DocumentRow, FactFilter, ReviewProgress, Role, format_time};
+use crate::store::{DocumentFilter, DocumentRow, ReviewProgress, Role, format_time};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
@@ -27,6 +27,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(state.max_upload_bytes + 64 * 1024)),
         )
         .route("/documents/{id}", get(one))
+        .route("/documents/{id}/facts", get(facts_page))
 }
 
 pub(super) fn document_json(d: &DocumentRow) -> Value {
@@ -77,14 +78,16 @@ fn too_large(status: StatusCode, limit: usize, message: String) -> ApiError {
 }
 
 /// Upload a report: multipart (part `file`) or the raw bytes as the body. Returns at once
-/// with the queued document; the same bytes again return the existing document (200).
+/// with the queued document (201). Bytes stored before are extracted once: a new uploader
+/// of them gets their own record of that document (201); the same uploader again gets it
+/// back with `duplicate: true` (200).
 #[utoipa::path(post, path = "/api/documents", tag = "documents",
     params(UploadQuery),
     request_body(content = Vec<u8>, description = "the file, raw or as multipart part `file`",
                  content_type = "application/octet-stream"),
     responses(
         (status = 201, description = "queued for extraction", body = Object),
-        (status = 200, description = "these bytes were uploaded before: the existing document", body = Object),
+        (status = 200, description = "you uploaded these bytes before: your document again", body = Object),
         (status = 413, description = "larger than the upload limit", body = Object),
     ),
     security(("bearer" = [])))]
@@ -141,32 +144,33 @@ pub(super) async fn upload(
     if bytes.is_empty() {
         return Err(ApiError::invalid("the file is empty"));
     }
-    let name = q.filename.or(name).map(|n| {
-        // Only the last path component, and not absurdly long.
-        let base = n.rsplit(['/', '\\']).next().unwrap_or("").to_string();
-        base.chars().take(255).collect::<String>()
-    });
-    let (doc, created) = st
+    let name = match q.filename.or(name) {
+        Some(n) => {
+            super::input::plain_text("file_name", &n, false)?;
+            // Only the last path component, and not absurdly long; no name at all is null.
+            let base = n.rsplit(['/', '\\']).next().unwrap_or("").trim();
+            Some(base.chars().take(255).collect::<String>()).filter(|b| !b.is_empty())
+        }
+        None => None,
+    };
+    let upload = st
         .store
         .upload(&bytes, name.as_deref(), Some(auth.0.id))
         .await?;
-    if created {
+    let doc = upload.document;
+    if upload.created {
         st.notify.notify_one();
         tracing::info!(document = doc.id, bytes = bytes.len(), "upload queued");
     }
-    let status = if created {
+    // New to this uploader is 201 whether or not someone else stored the same bytes
+    // before: the answer is their own record of it, and says nothing of other uploads.
+    let status = if upload.recorded {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    // The same bytes uploaded by someone the caller may not see: say it is stored, and
-    // nothing of its contents or metadata.
-    let mut body = if created || visible(&auth, &doc) {
-        document_json(&doc)
-    } else {
-        json!({"id": doc.id, "sha256": doc.sha256, "status": doc.status})
-    };
-    body["duplicate"] = json!(!created);
+    let mut body = document_json(&doc);
+    body["duplicate"] = json!(!upload.recorded);
     let location = format!("/api/documents/{}", doc.id);
     Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
 }
@@ -219,7 +223,7 @@ pub(super) async fn list(
         year: q.year,
         status: q.status,
         review: q.review,
-        uploaded_by: (auth.role() == Role::Uploader).then_some(auth.0.id),
+        uploaded_by: uploads_seen_by(&auth),
         check: q.check,
         severity: q.severity,
         limit,
@@ -233,15 +237,69 @@ pub(super) async fn list(
     })))
 }
 
-/// Whether the caller may see this document at all (an uploader only their own).
-pub(super) fn visible(auth: &Auth, d: &DocumentRow) -> bool {
-    auth.role() != Role::Uploader || d.uploaded_by == Some(auth.0.id)
+/// Whose uploads the caller sees the documents of: an uploader only their own (`Some`),
+/// everyone else all (`None`).
+pub(super) fn uploads_seen_by(auth: &Auth) -> Option<i64> {
+    (auth.role() == Role::Uploader).then_some(auth.0.id)
 }
 
-/// One document with its text, facts, checks (each with its severity) and `forms`: the
-/// self-evaluation forms read from it, their cells given as fact ids.
+/// Facts per page of a document's facts unless asked otherwise, and the most a page holds:
+/// a document can hold hundreds of thousands, never sent in one body.
+const FACTS_PAGE: i64 = 1000;
+const FACTS_PAGE_MAX: i64 = 5000;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct FactsPageQuery {
+    /// Facts after this cursor (`facts_next` or `next` of the page before).
+    after: Option<String>,
+    /// Facts per page: 1000 unless given, at most 5000.
+    limit: Option<i64>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(super) struct OneQuery {
+    /// Facts in the first page: 1000 unless given, at most 5000.
+    facts_limit: Option<i64>,
+}
+
+/// A page of a document's facts as the caller may see them (a reader only settled ones),
+/// and the cursor of the next page, if there is one.
+async fn fact_page(
+    st: &AppState,
+    auth: &Auth,
+    id: i64,
+    after: Option<&str>,
+    limit: Option<i64>,
+) -> Result<(Vec<Value>, Option<String>), ApiError> {
+    let limit = limit.unwrap_or(FACTS_PAGE).clamp(1, FACTS_PAGE_MAX);
+    let after = match after {
+        None => None,
+        Some(cursor) => Some(
+            cursor
+                .split_once('.')
+                .and_then(|(start, id)| Some((start.parse().ok()?, id.parse().ok()?)))
+                .ok_or_else(|| ApiError::invalid("after is a cursor given by the page before"))?,
+        ),
+    };
+    let statuses = if auth.role() == Role::Reader {
+        vec!["confirmed".into(), "corrected".into()]
+    } else {
+        Vec::new()
+    };
+    let facts = st.store.document_facts(id, &statuses, after, limit).await?;
+    let next = match facts.last() {
+        Some(last) if facts.len() as i64 == limit => Some(format!("{}.{}", last.start, last.id)),
+        _ => None,
+    };
+    Ok((facts.iter().map(fact_json).collect(), next))
+}
+
+/// One document with its text, checks (each with its severity), `forms` (the
+/// self-evaluation forms read from it, their cells given as fact ids) and the first page of
+/// its facts in reading order; `facts_next`, when not null, is the cursor of the next page
+/// (`GET /api/documents/{id}/facts?after=…`).
 #[utoipa::path(get, path = "/api/documents/{id}", tag = "documents",
-    params(("id" = i64, Path, description = "document id")),
+    params(("id" = i64, Path, description = "document id"), OneQuery),
     responses((status = 200, description = "the document", body = Object),
               (status = 404, description = "no such document (or not yours)", body = Object)),
     security(("bearer" = [])))]
@@ -249,27 +307,42 @@ pub(super) async fn one(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
+    ApiQuery(q): ApiQuery<OneQuery>,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
-    let doc = st.store.document(id).await?;
-    if !visible(&auth, &doc) {
-        return Err(ApiError::NotFound);
-    }
+    let doc = st
+        .store
+        .document_seen_by(id, uploads_seen_by(&auth))
+        .await?;
     let text = st.store.document_text(id).await?;
-    let mut filter = FactFilter {
-        document_id: Some(id),
-        ..FactFilter::default()
-    };
-    if auth.role() == Role::Reader {
-        filter.statuses = vec!["confirmed".into(), "corrected".into()];
-    }
-    let facts = st.store.list_facts(&filter, 100_000, 0).await?;
+    let (facts, next) = fact_page(&st, &auth, id, None, q.facts_limit).await?;
     let checks = st.store.checks(id).await?;
     let forms = st.store.forms(id).await?;
     let mut body = document_json(&doc);
     body["text"] = json!(text);
-    body["facts"] = json!(facts.iter().map(fact_json).collect::<Vec<_>>());
+    body["facts"] = json!(facts);
+    body["facts_next"] = json!(next);
     body["checks"] = json!(checks);
     body["forms"] = json!(forms);
     Ok(Json(body))
+}
+
+/// A further page of a document's facts, in reading order: `{facts, next}`.
+#[utoipa::path(get, path = "/api/documents/{id}/facts", tag = "documents",
+    params(("id" = i64, Path, description = "document id"), FactsPageQuery),
+    responses((status = 200, description = "`{facts, next}`; `next` is null on the last page", body = Object),
+              (status = 404, description = "no such document (or not yours)", body = Object)),
+    security(("bearer" = [])))]
+pub(super) async fn facts_page(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+    ApiQuery(q): ApiQuery<FactsPageQuery>,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
+    st.store
+        .document_seen_by(id, uploads_seen_by(&auth))
+        .await?;
+    let (facts, next) = fact_page(&st, &auth, id, q.after.as_deref(), q.limit).await?;
+    Ok(Json(json!({ "facts": facts, "next": next })))
 }

@@ -25,6 +25,10 @@ pub enum ApiError {
     PayloadTooLarge {
         limit: usize,
     },
+    /// The database has no room for the write; nothing was saved.
+    StorageFull,
+    /// A refusal the HTTP layer makes before any handler (405, 431 …), by its status.
+    Http(StatusCode),
     Internal,
 }
 
@@ -38,12 +42,24 @@ impl ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::Http(status) => *status,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
+            ApiError::Http(status) => match *status {
+                StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
+                StatusCode::NOT_FOUND => "not_found",
+                StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                StatusCode::REQUEST_TIMEOUT => "timeout",
+                s if s.is_server_error() => "internal",
+                _ => "bad_request",
+            },
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::NotFound => "not_found",
@@ -51,6 +67,7 @@ impl ApiError {
             ApiError::Validation { .. } => "invalid",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::StorageFull => "storage_full",
             ApiError::Internal => "internal",
         }
     }
@@ -72,6 +89,29 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit } => (
                 format!("the upload is larger than {limit} bytes"),
                 json!({ "limit_bytes": limit }),
+            ),
+            ApiError::StorageFull => (
+                "the database has no room to store this; nothing was saved. Try again once \
+                 space is freed"
+                    .into(),
+                Value::Null,
+            ),
+            ApiError::Http(status) => (
+                match *status {
+                    StatusCode::METHOD_NOT_ALLOWED => {
+                        "this resource does not answer that method (cross-origin requests \
+                         are not served)"
+                            .into()
+                    }
+                    StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+                        "the request's headers are too large".into()
+                    }
+                    s => s
+                        .canonical_reason()
+                        .unwrap_or("request refused")
+                        .to_lowercase(),
+                },
+                Value::Null,
             ),
             ApiError::Internal => ("internal error".into(), Value::Null),
         }
@@ -102,6 +142,10 @@ impl From<StoreError> for ApiError {
                 current_version: current,
             },
             StoreError::Invalid(m) => ApiError::invalid(m),
+            e if e.is_storage_full() => {
+                tracing::error!(error = %e, "database full");
+                ApiError::StorageFull
+            }
             e @ (StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Closed) => {
                 tracing::error!(error = %e, "database error");
                 ApiError::Internal

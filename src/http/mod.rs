@@ -8,8 +8,10 @@ mod documents;
 mod error;
 mod extract;
 mod facts;
+mod input;
 mod openapi;
 mod reports;
+mod shape;
 mod tokens;
 mod web;
 
@@ -49,11 +51,16 @@ pub fn app(state: AppState) -> Router {
         .merge(facts::router())
         .merge(reports::router())
         .merge(tokens::router())
-        .fallback(|| async { ApiError::NotFound });
+        .fallback(|| async { ApiError::NotFound })
+        .layer(axum::middleware::from_fn(input::reject_unsafe_text));
     Router::new()
         .merge(openapi::router())
         .nest("/api", api)
         .merge(web::router())
+        .fallback(|| async { ApiError::NotFound })
+        .layer(axum::middleware::map_response(shape::json_errors))
+        .layer(axum::middleware::from_fn(shape::limit_headers))
+        .layer(axum::middleware::from_fn(shape::security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -73,8 +80,8 @@ pub struct ServeOptions {
 }
 
 /// Serves the API on `listener` with `options.workers` in-process workers until `shutdown`
-/// resolves; then stops taking requests, lets workers finish the document in hand, and
-/// returns.
+/// resolves; then stops taking requests and tells the workers at once, who put the
+/// documents in hand back in the queue; returns when requests in flight are answered.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Store,
@@ -85,6 +92,11 @@ pub async fn serve(
     state.max_upload_bytes = options.max_upload_bytes;
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();
+    if options.workers > 0
+        && let Err(e) = crate::worker::release_stale_leases(&store).await
+    {
+        tracing::warn!(error = %e, "stale leases not released; they run out by themselves");
+    }
     for i in 0..options.workers {
         workers.push(tokio::spawn(crate::worker::run(
             store.clone(),
@@ -93,10 +105,13 @@ pub async fn serve(
             stop_rx.clone(),
         )));
     }
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
     let result = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
-    let _ = stop_tx.send(true);
     for w in workers {
         let _ = w.await;
     }

@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
     ),
     paths(
         super::health,
-        documents::upload, documents::list, documents::one,
+        documents::upload, documents::list, documents::one, documents::facts_page,
         facts::list, facts::one, facts::history,
         facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm,
         reports::export, reports::stats,

@@ -1,5 +1,5 @@
 //! `/api/export` and `/api/stats`: confirmed and corrected facts as CSV (UTF-8 with BOM, so
-//! Excel reads the Chinese right), XLSX (values written as text: exact, never rounded
+//! Excel reads the Chinese right; a cell that would start a formula written as text), XLSX (values written as text: exact, never rounded
 //! through a float; with a second sheet 校验结果 of the findings) or JSON (decimals as
 //! strings); the findings alone with `what=findings`; and review counts per fact kind with
 //! the precision they imply.
@@ -78,6 +78,29 @@ fn cells(r: &ExportRow) -> [String; 17] {
     ]
 }
 
+/// A cell as a spreadsheet may safely open it. A cell starting with `=`, `+`, `-`, `@`, tab
+/// or CR is read by Excel and LibreOffice as a formula (`=HYPERLINK(…)` in a subject would
+/// run when the file is opened), so it is written with a leading `'`, which spreadsheets
+/// take as "this is text" (OWASP's advice for CSV injection). A plain number such as
+/// `-12.50` is no formula and stays as it is, so negative values remain numbers.
+fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// `-12`, `+3.5`, `-0.25`: a sign, digits, at most one decimal point.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn csv_bytes(rows: &[ExportRow]) -> Result<Vec<u8>, ApiError> {
     let mut out = "\u{FEFF}".as_bytes().to_vec();
     let mut w = csv::Writer::from_writer(&mut out);
@@ -87,7 +110,8 @@ fn csv_bytes(rows: &[ExportRow]) -> Result<Vec<u8>, ApiError> {
     };
     w.write_record(COLUMNS).map_err(fail)?;
     for r in rows {
-        w.write_record(cells(r)).map_err(fail)?;
+        w.write_record(cells(r).iter().map(|c| csv_cell(c).into_owned()))
+            .map_err(fail)?;
     }
     w.flush().map_err(|e| fail(e.into()))?;
     drop(w);
@@ -166,7 +190,8 @@ fn findings_csv_bytes(rows: &[FindingRow]) -> Result<Vec<u8>, ApiError> {
     w.write_record(FINDING_COLUMNS.map(|(name, _)| name))
         .map_err(fail)?;
     for r in rows {
-        w.write_record(finding_cells(r)).map_err(fail)?;
+        w.write_record(finding_cells(r).iter().map(|c| csv_cell(c).into_owned()))
+            .map_err(fail)?;
     }
     w.flush().map_err(|e| fail(e.into()))?;
     drop(w);
@@ -424,4 +449,36 @@ fn kind_json(
         "precision": ratio(confirmed, decided),
         "precision_found": ratio(confirmed + corrected, decided),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized_and_numbers_kept() {
+        for risky in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "-",
+            "-1.2.3",
+        ] {
+            assert_eq!(csv_cell(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for plain in [
+            "-12.50",
+            "+3",
+            "0.25",
+            "12345678901234567.89",
+            "项目 =1",
+            "",
+            "2023",
+        ] {
+            assert_eq!(csv_cell(plain), plain, "{plain:?}");
+        }
+    }
 }

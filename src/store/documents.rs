@@ -1,7 +1,7 @@
 //! Documents and the job queue they form: an upload is a row with status `queued`; a worker
 //! claims it (`processing`, with a lease), and stores its text, facts, checks and forms in ONE
 //! transaction that also sets `done` — so a crash mid-document leaves nothing half-written,
-//! and the expired lease lets another worker take the job again.
+//! and the expired lease lets another worker take the job again, up to [`MAX_ATTEMPTS`].
 
 use super::{Backend, Binds, Result, Store, StoreError, now_ms};
 use crate::check::Check;
@@ -10,8 +10,15 @@ use crate::ingest::Ingested;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// How long a claimed job is held before another worker may take it again.
-pub const DEFAULT_LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a claim holds a job before another worker may take it again. Short, so a
+/// worker that died (kill -9, a lost machine) holds its job up for seconds, not minutes; a
+/// live worker renews it while it works (see `worker`).
+pub const LEASE_MS: i64 = 30 * 1000;
+
+/// Claims a document may take. One that never finishes (its worker killed each time, say
+/// by running out of memory on it) is then failed, with the last error kept, instead of
+/// taking down one worker after another for ever.
+pub const MAX_ATTEMPTS: i64 = 3;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct DocumentRow {
@@ -42,9 +49,18 @@ pub struct DocumentRow {
     pub findings_warning: i64,
 }
 
-const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_bytes, d.status, \
+/// A document's columns. Seen by one uploader (`as_uploader`), the file name, uploader and
+/// time are those of their own upload (`u`, joined by [`uploader_join`]), not the first one's.
+fn document_columns(as_uploader: bool) -> String {
+    let (name, by, at) = if as_uploader {
+        ("u.file_name", "u.user_id", "u.uploaded_at")
+    } else {
+        ("d.file_name", "d.uploaded_by", "d.uploaded_at")
+    };
+    format!(
+        "d.id, d.sha256, {name}, d.format, d.size_bytes, d.status, \
     d.error, d.title, d.region, d.year, d.doc_number, d.text_chars, d.encoding, \
-    d.extractor_version, d.uploaded_by, d.uploaded_at, d.processed_at, d.attempts, \
+    d.extractor_version, {by}, {at}, d.processed_at, d.attempts, \
     (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id) AS facts_total, \
     (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id AND f.status = 'pending') \
     AS facts_pending, \
@@ -52,7 +68,15 @@ const DOCUMENT_COLUMNS: &str = "d.id, d.sha256, d.file_name, d.format, d.size_by
     (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
      AND c.severity = 'error') AS findings_error, \
     (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
-     AND c.severity = 'warning') AS findings_warning";
+     AND c.severity = 'warning') AS findings_warning"
+    )
+}
+
+/// Joins the upload record of the user bound at `user` (a placeholder): only documents that
+/// user uploaded remain.
+fn uploader_join(user: &str) -> String {
+    format!(" JOIN document_uploads u ON u.document_id = d.id AND u.user_id = {user}")
+}
 
 impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
     fn from_row(r: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
@@ -126,6 +150,17 @@ pub struct CheckRow {
     pub message: String,
 }
 
+/// What storing an upload did.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    /// The document, as the uploader sees it (their own file name and time).
+    pub document: DocumentRow,
+    /// These bytes were new: a document was made and queued.
+    pub created: bool,
+    /// This uploader had not uploaded these bytes before: their record of it was made.
+    pub recorded: bool,
+}
+
 /// A claimed job: the bytes to process.
 #[derive(Clone, Debug)]
 pub struct Job {
@@ -162,53 +197,107 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Store {
-    /// Stores an upload as a queued job, or returns the document these bytes already are.
-    /// The bool is true when the document is new.
+    /// Stores an upload as a queued job; bytes stored before are not stored again. Each
+    /// uploader gets their own record of the document either way, so what one uploader
+    /// sees never depends on what others uploaded.
     pub async fn upload(
         &self,
         bytes: &[u8],
         file_name: Option<&str>,
         uploaded_by: Option<i64>,
-    ) -> Result<(DocumentRow, bool)> {
-        let sha = sha256_hex(bytes);
-        if let Some(existing) = self.document_by_sha(&sha).await? {
-            return Ok((existing, false));
+    ) -> Result<Upload> {
+        match self.upload_once(bytes, file_name, uploaded_by).await {
+            // Two uploads of the same new bytes at once (PostgreSQL, where writes do not
+            // queue): the second insert meets the first's sha256; again, it finds it.
+            Err(StoreError::Db(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+                self.upload_once(bytes, file_name, uploaded_by).await
+            }
+            r => r,
         }
-        let format = sniff_format(bytes);
-        // ON CONFLICT: two uploads of the same bytes at once still make one document.
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO documents (sha256, file_name, format, size_bytes, content, uploaded_by,
-                                    uploaded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (sha256) DO NOTHING RETURNING id",
-        )
-        .bind(&sha)
-        .bind(file_name)
-        .bind(format)
-        .bind(bytes.len() as i64)
-        .bind(bytes.to_vec())
-        .bind(uploaded_by)
-        .bind(now_ms())
-        .fetch_optional(&self.writer)
-        .await?;
-        let created = id.is_some();
-        let doc = self
-            .document_by_sha(&sha)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        Ok((doc, created))
     }
 
-    pub async fn document_by_sha(&self, sha: &str) -> Result<Option<DocumentRow>> {
-        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE d.sha256 = $1");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(sha)
+    async fn upload_once(
+        &self,
+        bytes: &[u8],
+        file_name: Option<&str>,
+        uploaded_by: Option<i64>,
+    ) -> Result<Upload> {
+        let sha = sha256_hex(bytes);
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM documents WHERE sha256 = $1")
+                .bind(&sha)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (id, created) = match existing {
+            Some(id) => (id, false),
+            None => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO documents (sha256, file_name, format, size_bytes, content,
+                                            uploaded_by, uploaded_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(&sha)
+                .bind(file_name)
+                .bind(sniff_format(bytes))
+                .bind(bytes.len() as i64)
+                .bind(bytes.to_vec())
+                .bind(uploaded_by)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                (id, true)
+            }
+        };
+        let recorded = match uploaded_by {
+            Some(user) => sqlx::query_scalar::<_, i64>(
+                "INSERT INTO document_uploads (document_id, user_id, file_name, uploaded_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (document_id, user_id) DO NOTHING RETURNING document_id",
+            )
+            .bind(id)
+            .bind(user)
+            .bind(file_name)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some(),
+            None => created,
+        };
+        tx.commit().await?;
+        let document = self.document_seen_by(id, uploaded_by).await?;
+        Ok(Upload {
+            document,
+            created,
+            recorded,
+        })
+    }
+
+    /// A document as `uploader` sees it: their own upload of it, or not found when they
+    /// have none. `None` is everyone else, who see every document as first uploaded.
+    pub async fn document_seen_by(&self, id: i64, uploader: Option<i64>) -> Result<DocumentRow> {
+        let Some(user) = uploader else {
+            return self.document(id).await;
+        };
+        let sql = format!(
+            "SELECT {} FROM documents d{} WHERE d.id = $2",
+            document_columns(true),
+            uploader_join("$1")
+        );
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(user)
+            .bind(id)
             .fetch_optional(self.reader())
-            .await?)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn document(&self, id: i64) -> Result<DocumentRow> {
-        let sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE d.id = $1");
+        let sql = format!(
+            "SELECT {} FROM documents d WHERE d.id = $1",
+            document_columns(false)
+        );
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(self.reader())
@@ -227,7 +316,18 @@ impl Store {
 
     pub async fn list_documents(&self, f: &DocumentFilter) -> Result<Vec<DocumentRow>> {
         let mut b = Binds::default();
-        let mut sql = format!("SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE 1 = 1");
+        // An uploader sees only what they uploaded, as they uploaded it.
+        let mut sql = match f.uploaded_by {
+            Some(u) => format!(
+                "SELECT {} FROM documents d{} WHERE 1 = 1",
+                document_columns(true),
+                uploader_join(&b.int(u))
+            ),
+            None => format!(
+                "SELECT {} FROM documents d WHERE 1 = 1",
+                document_columns(false)
+            ),
+        };
         if let Some(r) = &f.region {
             sql += &format!(" AND d.region = {}", b.text(r.as_str()));
         }
@@ -236,9 +336,6 @@ impl Store {
         }
         if let Some(s) = &f.status {
             sql += &format!(" AND d.status = {}", b.text(s.as_str()));
-        }
-        if let Some(u) = f.uploaded_by {
-            sql += &format!(" AND d.uploaded_by = {}", b.int(u));
         }
         if f.check.is_some() || f.severity.is_some() {
             let failed = super::findings::failed_check_clause(&mut b, &f.check, &f.severity);
@@ -272,33 +369,51 @@ impl Store {
         super::findings::read_checks(&mut conn, document_id).await
     }
 
-    /// Claims the oldest queued job, or one whose lease ran out (its worker died).
+    /// Claims the oldest queued job, or one whose lease ran out (its worker died). A job
+    /// out of attempts is failed here rather than claimed again.
     pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {
         let now = now_ms();
+        let claimable = "(status = 'queued' OR (status = 'processing' AND lease_until < $1))";
         let pick = match self.backend {
             // Several servers may share the database: skip rows another one holds.
             Backend::Postgres => {
-                "SELECT id FROM documents
-                 WHERE status = 'queued' OR (status = 'processing' AND lease_until < $3)
-                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+                format!(
+                    "SELECT id FROM documents WHERE {claimable} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+                )
             }
             // One writer at a time on SQLite, so the pick and the update cannot interleave.
             Backend::Sqlite => {
-                "SELECT id FROM documents
-                 WHERE status = 'queued' OR (status = 'processing' AND lease_until < $3)
-                 ORDER BY id LIMIT 1"
+                format!("SELECT id FROM documents WHERE {claimable} ORDER BY id LIMIT 1")
             }
         };
         let sql = format!(
-            "UPDATE documents SET status = 'processing', claimed_by = $1, lease_until = $2,
+            "UPDATE documents SET status = 'processing', claimed_by = $2, lease_until = $3,
                     attempts = attempts + 1
              WHERE id = ({pick}) RETURNING id, content, attempts"
         );
+        let give_up = format!(
+            "UPDATE documents SET status = 'failed', claimed_by = NULL, lease_until = NULL,
+                    processed_at = $1,
+                    error = COALESCE(error, 'processing did not finish in ' || $2 || ' attempts')
+             WHERE attempts >= $3 AND {}",
+            claimable.replace("$1", "$4")
+        );
         let mut tx = self.begin_write().await?;
+        let given_up = sqlx::query(sqlx::AssertSqlSafe(give_up))
+            .bind(now)
+            .bind(MAX_ATTEMPTS.to_string())
+            .bind(MAX_ATTEMPTS)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if given_up > 0 {
+            tracing::warn!(documents = given_up, "documents failed: out of attempts");
+        }
         let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now)
             .bind(worker)
             .bind(now + lease_ms)
-            .bind(now)
             .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -310,10 +425,26 @@ impl Store {
         }))
     }
 
-    /// Puts a claimed job back in the queue (shutting down before it was processed).
+    /// Extends a claimed job's lease; false when the job is no longer this worker's.
+    pub async fn renew_lease(&self, job: &Job, lease_ms: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE documents SET lease_until = $1
+             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
+        )
+        .bind(now_ms() + lease_ms)
+        .bind(job.document_id)
+        .bind(&job.worker)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Puts a claimed job back in the queue (shutting down before it was processed). The
+    /// attempt is not counted: the document did nothing wrong.
     pub async fn release_job(&self, job: &Job) -> Result<()> {
         sqlx::query(
-            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL
+            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL,
+                    attempts = attempts - 1
              WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
         )
         .bind(job.document_id)
@@ -321,6 +452,61 @@ impl Store {
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    /// Records why an attempt at a job failed without an outcome (the database refused its
+    /// result); the job stays claimed until its lease runs out and is tried again, and the
+    /// message is what remains if it runs out of attempts.
+    pub async fn note_job_error(&self, job: &Job, message: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE documents SET error = $1
+             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
+        )
+        .bind(message)
+        .bind(job.document_id)
+        .bind(&job.worker)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Puts back in the queue the jobs held by workers of `host` whose process is gone
+    /// (`alive(pid)` false), without waiting for their leases: run when workers start, so
+    /// a server restarted after kill -9 takes its jobs up again at once. Worker names are
+    /// `host:pid:n` (see `worker::worker_name`). Returns how many were released.
+    pub async fn release_stale_leases(
+        &self,
+        host: &str,
+        alive: impl Fn(u32) -> bool,
+    ) -> Result<u64> {
+        let prefix = format!("{host}:");
+        let held: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, claimed_by FROM documents
+             WHERE status = 'processing' AND claimed_by IS NOT NULL",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut released = 0;
+        for (id, holder) in held {
+            let pid = holder
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.split(':').next())
+                .and_then(|pid| pid.parse::<u32>().ok());
+            let Some(pid) = pid else { continue };
+            if alive(pid) {
+                continue;
+            }
+            released += sqlx::query(
+                "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
+            )
+            .bind(id)
+            .bind(&holder)
+            .execute(&self.writer)
+            .await?
+            .rows_affected();
+        }
+        Ok(released)
     }
 
     /// Stores the outcome of a job in one transaction. Returns false when the job was no

@@ -257,6 +257,35 @@ impl Store {
         Ok(b.apply(q).fetch_all(self.reader()).await?)
     }
 
+    /// A page of one document's facts in reading order (by span start, then id), after the
+    /// fact at `after` (its span start and id), of the given statuses (empty: all). Keyed
+    /// on the last fact seen rather than an offset, so each page costs the same however
+    /// far into a long document it is.
+    pub async fn document_facts(
+        &self,
+        document_id: i64,
+        statuses: &[String],
+        after: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<FactRow>> {
+        let mut b = Binds::default();
+        let mut sql = format!(
+            "SELECT {FACT_COLUMNS} FROM facts f WHERE f.document_id = {}",
+            b.int(document_id)
+        );
+        if !statuses.is_empty() {
+            let list: Vec<String> = statuses.iter().map(|s| b.text(s.as_str())).collect();
+            sql += &format!(" AND f.status IN ({})", list.join(", "));
+        }
+        if let Some((start, id)) = after {
+            let (s1, s2, i) = (b.int(start), b.int(start), b.int(id));
+            sql += &format!(" AND (f.span_start > {s1} OR (f.span_start = {s2} AND f.id > {i}))");
+        }
+        sql += &format!(" ORDER BY f.span_start, f.id LIMIT {}", b.int(limit));
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        Ok(b.apply(q).fetch_all(self.reader()).await?)
+    }
+
     /// Applies one decision to a fact at `version`. Decisions from every request go through
     /// one writer that commits them in groups (see `store::writer`); within a group each is
     /// still its own compare-and-set, and the review log gets its row from the `facts_log`

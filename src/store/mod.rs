@@ -16,7 +16,9 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::time::Duration;
 
 pub use decisions::Decided;
-pub use documents::{CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress};
+pub use documents::{
+    CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress, Upload,
+};
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
 pub use users::{Role, User};
@@ -45,6 +47,18 @@ pub enum StoreError {
     /// The task that writes decisions has stopped (the runtime is shutting down).
     #[error("the decision writer has stopped")]
     Closed,
+}
+
+impl StoreError {
+    /// The database refused a write for want of space: SQLite's SQLITE_FULL, PostgreSQL's
+    /// `disk_full` (53100). Nothing of the write was kept; it may succeed once space returns.
+    pub fn is_storage_full(&self) -> bool {
+        let StoreError::Db(sqlx::Error::Database(e)) = self else {
+            return false;
+        };
+        matches!(e.code().as_deref(), Some("13" | "53100"))
+            || e.message().contains("database or disk is full")
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -87,7 +101,7 @@ impl Store {
         let url = database_url(raw_url);
         if url.starts_with("sqlite:") {
             let options = || {
-                AnyPoolOptions::new().after_connect(|conn, _| {
+                discard_broken_transactions(AnyPoolOptions::new()).after_connect(|conn, _| {
                     Box::pin(async move {
                         // WAL lets readers go on while the single writer commits; NORMAL
                         // sync is durable in WAL mode except for the last commits on power
@@ -116,7 +130,7 @@ impl Store {
                 auth_cache: Default::default(),
             })
         } else {
-            let pool = AnyPoolOptions::new()
+            let pool = discard_broken_transactions(AnyPoolOptions::new())
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(&url)
@@ -172,6 +186,31 @@ impl Store {
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// The pool writes go through. For tests that must act on the very connection the store
+    /// writes with (on SQLite, per-connection settings such as `max_page_count`).
+    #[doc(hidden)]
+    pub fn writer_pool(&self) -> &AnyPool {
+        &self.writer
+    }
+}
+
+/// A pool that never hands out a connection still inside a transaction. A write that fails
+/// mid-transaction (SQLite's "database or disk is full", an I/O error) may end the transaction
+/// inside the database already; the rollback sqlx then issues fails, and its count of open
+/// transactions stays at one, so every later `BEGIN` on that connection would be refused
+/// ("begin_with at non-zero transaction depth") until a restart. Such a connection is closed
+/// instead of reused, and the next caller gets a fresh one.
+fn discard_broken_transactions(options: AnyPoolOptions) -> AnyPoolOptions {
+    options.before_acquire(|conn, _| {
+        Box::pin(async move {
+            let usable = !sqlx::Connection::is_in_transaction(conn);
+            if !usable {
+                tracing::warn!("discarding a database connection left inside a failed transaction");
+            }
+            Ok(usable)
+        })
+    })
 }
 
 /// A write transaction on `pool`; see [`Store::begin_write`].

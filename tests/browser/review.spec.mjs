@@ -441,6 +441,31 @@ step('a PDF report: highlights match, each fact shows its page, its table cells 
   await shot('09-pdf-1366x768');
 });
 
+step('a report with more facts than one page of the API: every fact listed and highlighted', async () => {
+  const lines = [];
+  for (let i = 1; i <= 1200; i++) lines.push(`第${i}项工程安排专项资金${i}.5万元。`);
+  const res = await fetch(BASE + '/api/documents?filename=many-facts.txt', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + TOKEN, 'Content-Type': 'application/octet-stream' },
+    body: lines.join('\n'),
+  });
+  assert.ok(res.ok, `upload: ${res.status}`);
+  const id = (await res.json()).id;
+  let first;
+  for (let i = 0; i < 150 && (first = await api('GET', '/documents/' + id)).status !== 'done'; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const total = first.review.facts;
+  assert.ok(total > 1000, `facts: ${total}`);
+  assert.equal(first.facts.length, 1000, 'the document comes with one page of facts');
+  assert.ok(first.facts_next, 'and the cursor of the next');
+  await page.evaluate((doc) => { location.hash = '#/doc/' + doc; }, id);
+  await page.waitForSelector('#facts article.fact.sel');
+  assert.equal(await page.$$eval('#facts article.fact', (els) => els.length), total, 'every page fetched');
+  const marked = await page.$$eval('mark.hl', (marks) => new Set(marks.flatMap((m) => m.dataset.ids.split(' '))).size);
+  assert.equal(marked, total, 'every fact highlighted');
+});
+
 step('a span is corrected by selecting words in the text', async () => {
   await page.goto(BASE + '/#/doc/' + docId);
   await page.waitForSelector('#facts article.fact.sel');
