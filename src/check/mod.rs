@@ -354,6 +354,21 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
             let parts: u64 = group.iter().filter_map(|&k| facts[k].count).sum();
             // The whole: the nearest count before the group, in the same unit, larger than
             // every part, within the paragraph.
+            // A count that is itself some grade's ("6个项目评为良") is a part of another
+            // tally, and a whole of other things (项目 for a list of 部门) is no whole.
+            let counts_a_grade = |f: &Fact| {
+                facts.iter().any(|r| {
+                    r.kind == FactKind::Rating
+                        && r.count == Some(value_u64(f))
+                        && r.start.abs_diff(f.end) <= 16
+                        && r.start >= f.end
+                        && !between(text, chars, f.end, r.start).contains([',', '，', '。'])
+                })
+            };
+            let same_things = |f: &Fact| match (&f.subject, &facts[group[0]].subject) {
+                (Some(w), Some(p)) => w.contains(p.as_str()) || p.contains(w.as_str()),
+                _ => true,
+            };
             let whole = facts[..first_count_start].iter().rev().take(8).find(|f| {
                 f.kind == FactKind::Count
                     && f.unit == unit
@@ -361,6 +376,8 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
                     && group
                         .iter()
                         .all(|&k| facts[k].count.unwrap_or(0) <= value_u64(f))
+                    && !counts_a_grade(f)
+                    && same_things(f)
             });
             if let Some(whole) = whole {
                 let stated = value_u64(whole);

@@ -55,15 +55,26 @@ const ISSUER_ENDINGS: &[&str] = &[
 
 pub(crate) fn read(norm: &NormalizedText, facts: &[Fact]) -> DocumentMeta {
     let original = norm.original();
-    let head: Vec<&str> = original
-        .lines()
-        .map(clean_line)
-        .filter(|l| !l.is_empty())
-        .take(HEAD_LINES)
-        .collect();
+    // The first lines with text, each with whether it follows the one before it directly
+    // (no blank line between): a title broken over lines keeps its lines together.
+    let mut head: Vec<&str> = Vec::new();
+    let mut joined: Vec<bool> = Vec::new();
+    let mut after_blank = true;
+    for line in original.lines().map(clean_line) {
+        if head.len() == HEAD_LINES {
+            break;
+        }
+        if line.is_empty() {
+            after_blank = true;
+            continue;
+        }
+        joined.push(!after_blank);
+        head.push(line);
+        after_blank = false;
+    }
 
-    let title = find_title(&head);
-    let region = find_region(title.as_deref(), &head);
+    let title = find_title(&head, &joined);
+    let region = find_region(title.as_deref(), &head).or_else(|| signed_region(original));
     let n = norm.as_str();
     let early = &n[..n.char_indices().nth(400).map_or(n.len(), |(i, _)| i)];
     let year = fiscal_year(title.as_deref(), early, n);
@@ -156,7 +167,28 @@ fn starts_with_heading_number(line: &str) -> bool {
     numeral_end > 0 && rest[numeral_end..].starts_with(['、', '.', '．', '）', ')'])
 }
 
-fn find_title(head: &[&str]) -> Option<String> {
+/// The region of the body that signs the report at its end ("晋江市财政局" over "2022年3月18日"),
+/// for a report whose top names no place.
+fn signed_region(original: &str) -> Option<String> {
+    let tail: Vec<&str> = original
+        .lines()
+        .rev()
+        .map(clean_line)
+        .filter(|l| !l.is_empty())
+        .take(6)
+        .collect();
+    // Read upwards: the date, then the signing bodies above it.
+    let date_at = tail
+        .iter()
+        .position(|l| DATE.is_match(l) && l.chars().count() <= 16)?;
+    tail[date_at + 1..]
+        .iter()
+        .take(2)
+        .filter(|l| l.chars().count() <= 30)
+        .find_map(|l| region_in(l))
+}
+
+fn find_title(head: &[&str], joined: &[bool]) -> Option<String> {
     let gazetteer = Gazetteer::shared();
     let pick = head.iter().position(|l| {
         !is_header_line(l)
@@ -180,11 +212,28 @@ fn find_title(head: &[&str]) -> Option<String> {
     {
         title.push_str(next);
     }
-    // The places a title is about, on the line above it: "新疆…库车市伊西哈拉镇" + "2021年度…报告".
-    if let Some(above) = pick.checked_sub(1).map(|k| head[k])
-        && gazetteer.is_only_places(above)
+    // A form's year under its title: "项目支出绩效自评表" + "（2023年度）".
+    if let Some(next) = head.get(pick + 1)
+        && joined.get(pick + 1) == Some(&true)
+        && BRACKETED_YEAR.is_match(next)
     {
-        title.insert_str(0, above);
+        title.push_str(next);
+    }
+    // The places a title is about, on the line above it: "新疆…库车市伊西哈拉镇" + "2021年度…报告";
+    // or the first line of a title broken in its middle, right above it ("2022年度…救助资金" +
+    // "项目支出…报告"). The issuing body's name above a title is not part of it ("渠县财政局" +
+    // "关于…的报告").
+    if let Some(above) = pick.checked_sub(1).map(|k| head[k]) {
+        let first_line_of_title = joined[pick]
+            && above.chars().count() <= 40
+            && !is_header_line(above)
+            && !cannot_be_title(above)
+            && !ends_title(above)
+            && !names_a_body(above)
+            && !TITLE_WORDS.iter().any(|w| above.contains(w));
+        if gazetteer.is_only_places(above) || first_line_of_title {
+            title.insert_str(0, above);
+        }
     }
     Some(title)
 }
@@ -238,6 +287,43 @@ fn named_by_institution(name: &str) -> Option<String> {
         .map(|c| c[1].to_string())
 }
 
+/// Whether a line is the name of a body (an issuer): "渠县财政局", "…街道办事处", "…管委会".
+fn names_a_body(line: &str) -> bool {
+    ISSUER_ENDINGS.iter().any(|e| line.ends_with(e))
+        || line.ends_with([
+            '局', '厅', '处', '府', '会', '院', '所', '室', '部', '委', '司',
+        ])
+}
+
+/// "(2023年度)" alone on a line.
+static BRACKETED_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(]\s*(?:19|20)\d{2}\s*年度?\s*[)）]$").expect("valid pattern")
+});
+
+/// A year written in Chinese numerals ("二〇二一年度") in ASCII digits, so one pattern reads
+/// every year.
+fn arabic_years(s: &str) -> std::borrow::Cow<'_, str> {
+    static CHINESE_YEAR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[〇零○一二三四五六七八九]{4}年").expect("valid pattern"));
+    CHINESE_YEAR.replace_all(s, |c: &regex::Captures| {
+        c[0].chars()
+            .map(|ch| match ch {
+                '〇' | '零' | '○' => '0',
+                '一' => '1',
+                '二' => '2',
+                '三' => '3',
+                '四' => '4',
+                '五' => '5',
+                '六' => '6',
+                '七' => '7',
+                '八' => '8',
+                '九' => '9',
+                other => other,
+            })
+            .collect::<String>()
+    })
+}
+
 /// The fiscal year the report is about: the title's "2022年度"; for a notice of evaluation
 /// results titled with its year of writing ("2023年…评价结果的通报"), the "2022年度" of its
 /// opening; a title about 上年度 is the year before it was written; else the first "年度" of
@@ -255,6 +341,7 @@ fn fiscal_year(title: Option<&str>, early: &str, text: &str) -> Option<u16> {
     };
     if let Some(title) = title {
         let plain: String = title.chars().filter(|c| !c.is_whitespace()).collect();
+        let plain = arabic_years(&plain);
         if let Some(caps) = YEAR.captures(&plain) {
             let year: u16 = caps[1].parse().ok()?;
             if caps.get(2).is_some() {
@@ -327,9 +414,27 @@ mod tests {
             "2022年，相山区高度重视",
         ];
         assert_eq!(
-            find_title(&head).as_deref(),
+            find_title(&head, &[false, true, false]).as_deref(),
             Some("关于相山区2022年区级预算绩效工作开展情况的说明")
         );
+    }
+
+    #[test]
+    fn titles_over_lines_and_years_in_words() {
+        let m = meta_of("2022年度呼伦贝尔市城乡医疗救助资金\n项目支出绩效评价报告\n\n市财政局：\n");
+        assert_eq!(
+            m.title.as_deref(),
+            Some("2022年度呼伦贝尔市城乡医疗救助资金项目支出绩效评价报告")
+        );
+        // A letterhead apart from the title stays apart.
+        let m = meta_of("某市财政局文件\n\n关于2023年度绩效评价结果的通报\n");
+        assert_eq!(m.title.as_deref(), Some("关于2023年度绩效评价结果的通报"));
+        let m = meta_of("项目支出绩效自评表\n（2023年度）\n项目名称\n");
+        assert_eq!(m.title.as_deref(), Some("项目支出绩效自评表（2023年度）"));
+        let m = meta_of(
+            "关于二〇二一年度预算绩效管理工作情况的报告\n\n市人民政府：\n正文。\n\n晋江市财政局\n2022年3月18日\n",
+        );
+        assert_eq!((m.year, m.region.as_deref()), (Some(2021), Some("晋江市")));
     }
 
     fn meta_of(text: &str) -> DocumentMeta {

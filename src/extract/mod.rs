@@ -297,6 +297,7 @@ impl Extractor {
         // Subjects after the forms took their cells: the tagger reads only prose.
         subject::assign(&norm, lex, &mut candidates);
         rating::attach_counts(s, &mut candidates);
+        subject::assign_single_grades(&norm, lex, &mut candidates);
 
         let in_form = |start: usize| {
             found

@@ -11,7 +11,7 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"[“"「‘](?P<g>优秀|良好|中等|较差|一般|优|良|中|差)[”"」’]"#)
+    Regex::new(r#"[“"「‘](?P<g>优秀|良好|中等|较差|一般|优|良|中|差)(?:\([^()]{1,10}\))?[”"」’]"#)
         .expect("valid pattern")
 });
 
@@ -25,9 +25,24 @@ static AFTER_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid pattern")
 });
 
-/// A later item of a list of grades with counts: "评价结果为优秀的5个、良好的8个", "良的4个".
+/// A later item of a list of grades with counts: "评价结果为优秀的5个、良好的8个", "良的4个",
+/// "良好(B)的25个"; or a tally's item after 其中 ("其中较差的2个项目").
 static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:、|,|和|及|;)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)的(?:有)?(?:\d|[一二两三四五六七八九十])")
+    Regex::new(r"(?:、|,|和|及|;|其中)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)(?:\([^()]{1,10}\))?的(?:有)?(?:\d|[一二两三四五六七八九十])")
+        .expect("valid pattern")
+});
+
+/// A grade and its count with nothing between: "其中优秀1个、良好2个". Two-character grades
+/// only; "优1" is too short to tell from other words.
+static GRADE_THEN_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:、|,|;|:|其中)(?P<g>优秀|良好|中等|较差)\d+(?:个|项|家|所)")
+        .expect("valid pattern")
+});
+
+/// What stands before a grade that a score band defines ("90分(含)以上为“优”", "60分以下为差"):
+/// a rule of the grading scheme, which grades nothing.
+static BAND_DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\d分(?:\((?:含|不含)\))?(?:以上|以下|以内|之间|及以上|及以下)?(?:\((?:含|不含)\))?(?:的)?为[“"「]?$"#)
         .expect("valid pattern")
 });
 
@@ -81,12 +96,12 @@ fn names_a_rule(s: &str, end: usize) -> bool {
     !counts_what_was_graded(&after_de[..clause_end])
 }
 
-/// Whether the clause after a grade's 的 counts what got the grade: "的12个", "的有3个",
+/// Whether the clause after a grade's 的 counts or names what got the grade: "的12个", "的有3个",
 /// "的项目共5个" — a number with a measure word, after at most a short noun and a linking
-/// word. "的项目压减预算15%" states what the rule does instead.
+/// word — or "的项目为市体育中心…". "的项目压减预算15%" states what the rule does instead.
 fn counts_what_was_graded(clause: &str) -> bool {
     static TALLY: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\p{Han}{0,6}?(?:共有|共计|共|有|计|为|达)?(?:\d+|[一二两三四五六七八九十百]+)(?:余|多)?(?:个|项|家|所|户|人|名|位|类|条|宗|笔)")
+        Regex::new(r"^\p{Han}{0,6}?(?:共有|共计|共|有|计|为|达)?(?:\d+|[一二两三四五六七八九十百]+)(?:余|多)?(?:个|项|家|所|户|人|名|位|类|条|宗|笔)|^(?:项目|单位|部门|地区)(?:分别)?(?:为|是|包括)\p{Han}")
             .expect("valid pattern")
     });
     TALLY.is_match(clause)
@@ -109,6 +124,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         let whole = caps.get(0).expect("match");
         if SLOGAN_VERBS.iter().any(|v| s[..whole.start()].ends_with(v))
             || names_a_rule(s, whole.end())
+            || defines_a_band(s, whole.start())
         {
             continue;
         }
@@ -130,7 +146,8 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         if needs_link && !linked {
             continue;
         }
-        if !grade_ends_here(s, g.end()) || names_a_rule(s, g.end()) {
+        if !grade_ends_here(s, g.end()) || names_a_rule(s, g.end()) || defines_a_band(s, g.start())
+        {
             continue;
         }
         push(
@@ -143,6 +160,15 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
     }
     for caps in LIST_ITEM.captures_iter(s) {
         let g = caps.name("g").expect("grade");
+        push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
+    }
+    for caps in GRADE_THEN_COUNT.captures_iter(s) {
+        let g = caps.name("g").expect("grade");
+        // "较差四个等次", "优秀3个档次": the scheme's levels, not a tally.
+        let after = &s[caps.get(0).expect("match").end()..];
+        if after.starts_with(['等', '档', '级', '类']) {
+            continue;
+        }
         push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
     }
     for caps in AT_LEAST.captures_iter(s) {
@@ -161,6 +187,17 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
     }
     continued_lists(s, &mut out);
     out
+}
+
+/// Whether the grade starting at `at` is the grade of a score band in a grading scheme.
+fn defines_a_band(s: &str, at: usize) -> bool {
+    let from = s[..at]
+        .char_indices()
+        .rev()
+        .take(24)
+        .last()
+        .map_or(at, |(i, _)| i);
+    BAND_DEFINITION.is_match(&s[from..at])
 }
 
 /// Whether a bare grade ends at `end` rather than starting a longer word (优化, 中心, 优良).
@@ -222,6 +259,8 @@ fn push(out: &mut Vec<Candidate>, grade: &str, qualifier: Qualifier, start: usiz
 /// after it joined by 的 ("“优”的194个项目"), else the nearest count before it in the same
 /// sentence ("8 个项目评价等级为“优”", "24 个“良”").
 pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
+    // (rating, start of its count) pairs.
+    let mut attached: Vec<(usize, usize)> = Vec::new();
     for i in 0..cands.len() {
         if cands[i].fact.kind != FactKind::Rating {
             continue;
@@ -234,7 +273,7 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
             .filter(|c| {
                 // A band or alias may stand between: "良(80-90分)的11个".
                 let gap = skip_bracket(&s[span.end..c.span.start]);
-                gap == "的" || gap == "的有"
+                gap == "的" || gap == "的有" || gap.is_empty()
             });
         let preceding = || {
             cands[..i]
@@ -251,16 +290,19 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
         let Some(count) = following.or_else(preceding) else {
             continue;
         };
+        let count_at = count.span.start;
         let (n, subject) = match &count.fact.value {
             FactValue::Integer(n) => (*n, count.fact.subject.clone()),
             _ => continue,
         };
         cands[i].fact.count = Some(n);
+        attached.push((i, count_at));
         // A tally's counted noun is what was graded ("8 个项目…“优”").
-        if subject.is_some() {
+        if subject.is_some() && !is_grade_word(subject.as_deref()) {
             cands[i].fact.subject = subject;
         }
     }
+    tally_wholes_name_their_items(s, cands, &attached);
     // Later items of a tally share what the first item graded: "评定结果为“良”的12个,“中”的3个".
     for i in 1..cands.len() {
         if cands[i].fact.kind != FactKind::Rating
@@ -277,6 +319,49 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
             .find(|c| c.fact.kind == FactKind::Rating && c.fact.count.is_some())
             .and_then(|c| c.fact.subject.clone());
         cands[i].fact.subject = inherited;
+    }
+}
+
+fn is_grade_word(word: Option<&str>) -> bool {
+    word.is_some_and(|w| GRADE_WORDS.contains(&w))
+}
+
+/// The items of a tally that name nothing ("14个项目…优秀的9个、良好的4个") grade what its
+/// whole counts: the nearest count before them in the paragraph, in the same measure word,
+/// that is no item itself and is at least as large. Each item's count takes the subject of
+/// its grade where it has none of its own ("其中优秀1个").
+fn tally_wholes_name_their_items(s: &str, cands: &mut [Candidate], attached: &[(usize, usize)]) {
+    let item_counts: Vec<usize> = attached.iter().map(|&(_, at)| at).collect();
+    for &(i, count_at) in attached {
+        let Some(k) = cands
+            .iter()
+            .position(|c| c.span.start == count_at && c.fact.kind == FactKind::Count)
+        else {
+            continue;
+        };
+        if cands[i].fact.subject.is_none() {
+            let first = cands[i].span.start.min(count_at);
+            let n = cands[i].fact.count.unwrap_or(0);
+            let unit = cands[k].fact.unit.clone();
+            cands[i].fact.subject = cands[..i]
+                .iter()
+                .rev()
+                .filter(|c| c.span.end <= first)
+                .take_while(|c| !s[c.span.end..first].contains('\n'))
+                .find(|c| {
+                    c.fact.kind == FactKind::Count
+                        && c.fact.unit == unit
+                        && !item_counts.contains(&c.span.start)
+                        && matches!(c.fact.value, FactValue::Integer(w) if w >= n)
+                })
+                .and_then(|c| c.fact.subject.clone())
+                .filter(|w| !is_grade_word(Some(w)));
+        }
+        let graded = cands[i].fact.subject.clone();
+        let count = &mut cands[k].fact;
+        if count.subject.is_none() || is_grade_word(count.subject.as_deref()) {
+            count.subject = graded;
+        }
     }
 }
 
@@ -388,6 +473,26 @@ mod tests {
     }
 
     #[test]
+    fn lists_with_aliases_and_bare_counts() {
+        assert_eq!(
+            grades_and_counts("评价结果为优秀(A)的12个、良好(B)的25个、中等(C)的8个。"),
+            [("优", Some(12)), ("良", Some(25)), ("中", Some(8))]
+        );
+        assert_eq!(
+            grades_and_counts("共7个项目,其中优秀1个、良好2个、中等4个。"),
+            [("优", Some(1)), ("良", Some(2)), ("中", Some(4))]
+        );
+        assert_eq!(
+            grades_and_counts("结果为“中(一般)”的2个。"),
+            [("中", Some(2))]
+        );
+        assert_eq!(
+            grades_and_counts("其中较差的2个项目分别为甲和乙。"),
+            [("差", Some(2))]
+        );
+    }
+
+    #[test]
     fn list_that_drops_its_verb() {
         assert_eq!(
             grades_and_counts("考核中4个乡评为优秀,5个镇为良好,2个街道为中等。"),
@@ -426,6 +531,12 @@ mod tests {
         assert!(ratings("全部评为优良。").is_empty());
         assert_eq!(ratings("评价结果为优秀的项目有3个。").len(), 1);
         assert!(ratings("对自评结果为中等的项目压减预算15%。").is_empty());
+        assert_eq!(
+            ratings("评价结果为较差的项目为市体育中心运营补助。").len(),
+            1
+        );
+        assert!(ratings("90分(含)以上为“优”,80分(含)至90分为“良”,60分以下为“差”。").is_empty());
+        assert!(ratings("综合得分60分以下的为差。").is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::text::NormalizedText;
 /// Words between a subject and its number that are not part of either.
 const LINKING: &[&str] = &[
     "共计",
+    "实际",
     "合计",
     "总计",
     "小计",
@@ -42,6 +43,11 @@ const LINKING: &[&str] = &[
     "未",
     "得",
 ];
+
+/// Words of a change on an earlier period: the number measures the change of something named
+/// earlier in the sentence.
+const CHANGE_ON_LAST_YEAR: &[&str] =
+    &["较上年", "比上年", "同比", "较去年", "比去年", "较上一年度"];
 
 /// Longest subject read before a number; a longer run is prose, not a name.
 const MAX_SUBJECT_CHARS: usize = 12;
@@ -165,7 +171,8 @@ fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<(&'a str, bool)> {
     if !can_be_subject(&tags[..=last]) {
         return None;
     }
-    let modifier = tags[last].tag.starts_with('a');
+    // An adjective or a distinguishing word (稳定, 主要) ends no noun phrase: it describes.
+    let modifier = tags[last].tag.starts_with('a') || tags[last].tag == "b";
     Some((&window[..end], modifier))
 }
 
@@ -249,6 +256,67 @@ fn graded_thing(s: &str, lex: &Lexicon, span: Span) -> Option<String> {
     phrase_before(lex, before).map(String::from)
 }
 
+/// Words that state a score, after which a sentence grades what stands before them:
+/// "部门整体支出绩效自评总分94.6分,自评等级为“优”", "市卫生健康局综合得分91.3分,评价等级为优".
+const SCORE_WORDS: &[&str] = &[
+    "综合得分",
+    "自评总分",
+    "评价得分",
+    "自评得分",
+    "总分",
+    "得分",
+];
+
+/// Evaluation words between a graded thing and its score word.
+const EVALUATION_TAIL: &[&str] = &[
+    "绩效自评",
+    "绩效评价",
+    "重点评价",
+    "自评",
+    "评价",
+    "考核",
+    "综合",
+    "的",
+];
+
+/// A single grade (no tally) whose clause names nothing takes the graded thing of its
+/// sentence: what stands before the sentence's score ("其中市卫生健康局综合得分91.3分,评价等级
+/// 为优秀"), else the last project the sentence names ("其中社区微更新项目受…影响,…等级为中").
+pub(crate) fn assign_single_grades(norm: &NormalizedText, lex: &Lexicon, cands: &mut [Candidate]) {
+    let s = norm.as_str();
+    for c in cands.iter_mut() {
+        if c.fact.kind != FactKind::Rating || c.fact.subject.is_some() || c.fact.count.is_some() {
+            continue;
+        }
+        let (clause_start, _) = clause_window(s, c.span.start, c.span.end);
+        let floor = clause_start.saturating_sub(300);
+        let sentence_start = s[..clause_start]
+            .rfind(['。', ';', '\n'])
+            .map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8))
+            .max(floor);
+        let Some(sentence) = s.get(sentence_start..clause_start) else {
+            continue;
+        };
+        let before_score = SCORE_WORDS
+            .iter()
+            .filter_map(|w| sentence.rfind(w))
+            .max()
+            .map(|k| {
+                let mut head = &sentence[..k];
+                while let Some(w) = EVALUATION_TAIL.iter().find(|w| head.ends_with(*w)) {
+                    head = &head[..head.len() - w.len()];
+                }
+                head
+            })
+            .and_then(|head| phrase_before(lex, head));
+        let project = || {
+            let k = sentence.rfind("项目")?;
+            phrase_before(lex, &sentence[..k + "项目".len()])
+        };
+        c.fact.subject = before_score.or_else(project).map(String::from);
+    }
+}
+
 pub(crate) fn assign(norm: &NormalizedText, lex: &Lexicon, cands: &mut [Candidate]) {
     let s = norm.as_str();
     for i in 0..cands.len() {
@@ -257,7 +325,7 @@ pub(crate) fn assign(norm: &NormalizedText, lex: &Lexicon, cands: &mut [Candidat
             let span = cands[i].span;
             // The grade's own words ("评价等级为良好") stand inside its span: read before them.
             let at = s[span.start..span.end]
-                .find(['“', '"', '优', '良', '中', '差', '一'])
+                .find(['“', '"', '优', '良', '中', '较', '差', '一'])
                 .map_or(span.start, |k| span.start + k);
             cands[i].fact.subject = graded_thing(
                 s,
@@ -348,7 +416,19 @@ fn find(s: &str, lex: &Lexicon, cands: &[Candidate], i: usize, span: Span) -> Op
         {
             return Some(head.to_string());
         }
-        return Some(p.to_string());
+        // "脱贫户126户稳定增收": a description alone starts the predicate; the noun is before.
+        if !modifier {
+            return Some(p.to_string());
+        }
+    }
+    // "支出8.36万元,较上年下降12.4%": a change on last year measures what the sentence's
+    // previous number measured.
+    if CHANGE_ON_LAST_YEAR.iter().any(|w| before.contains(w))
+        && let Some(previous) = cands[..i].last().filter(|c| {
+            !s[c.span.end..span.start].contains(['。', ';', '\n']) && c.fact.subject.is_some()
+        })
+    {
+        return previous.fact.subject.clone();
     }
 
     let mut before_trimmed = strip_linking(before);
