@@ -356,12 +356,13 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
             // every part, within the paragraph.
             // A count that is itself some grade's ("6个项目评为良") is a part of another
             // tally, and a whole of other things (项目 for a list of 部门) is no whole.
+            // Facts are in reading order: the grade of a count follows it within a few facts.
             let counts_a_grade = |f: &Fact| {
-                facts.iter().any(|r| {
+                let next = facts.partition_point(|r| r.start < f.end);
+                facts[next..].iter().take(4).any(|r| {
                     r.kind == FactKind::Rating
                         && r.count == Some(value_u64(f))
-                        && r.start.abs_diff(f.end) <= 16
-                        && r.start >= f.end
+                        && r.start - f.end <= 16
                         && !between(text, chars, f.end, r.start).contains([',', '，', '。'])
                 })
             };

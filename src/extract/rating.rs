@@ -331,11 +331,14 @@ fn is_grade_word(word: Option<&str>) -> bool {
 /// that is no item itself and is at least as large. Each item's count takes the subject of
 /// its grade where it has none of its own ("其中优秀1个").
 fn tally_wholes_name_their_items(s: &str, cands: &mut [Candidate], attached: &[(usize, usize)]) {
-    let item_counts: Vec<usize> = attached.iter().map(|&(_, at)| at).collect();
+    let mut item_counts: Vec<usize> = attached.iter().map(|&(_, at)| at).collect();
+    item_counts.sort_unstable();
     for &(i, count_at) in attached {
-        let Some(k) = cands
-            .iter()
-            .position(|c| c.span.start == count_at && c.fact.kind == FactKind::Count)
+        // Candidates are sorted by start: the count is found by a binary search.
+        let from = cands.partition_point(|c| c.span.start < count_at);
+        let Some(k) = (from..cands.len())
+            .take_while(|&k| cands[k].span.start == count_at)
+            .find(|&k| cands[k].fact.kind == FactKind::Count)
         else {
             continue;
         };
@@ -347,11 +350,14 @@ fn tally_wholes_name_their_items(s: &str, cands: &mut [Candidate], attached: &[(
                 .iter()
                 .rev()
                 .filter(|c| c.span.end <= first)
+                // A whole stands a few facts before its items; looking further would make a
+                // long line of tallies quadratic.
+                .take(24)
                 .take_while(|c| !s[c.span.end..first].contains('\n'))
                 .find(|c| {
                     c.fact.kind == FactKind::Count
                         && c.fact.unit == unit
-                        && !item_counts.contains(&c.span.start)
+                        && item_counts.binary_search(&c.span.start).is_err()
                         && matches!(c.fact.value, FactValue::Integer(w) if w >= n)
                 })
                 .and_then(|c| c.fact.subject.clone())
