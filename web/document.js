@@ -123,7 +123,7 @@ export function renderDocument() {
   const textPane = h('section', { class: 'text-pane', id: 'text-pane', 'aria-label': '报告全文' });
   const hasForms = (doc.forms || []).length > 0;
   const text = h('div', { id: 'text-view', hidden: hasForms && state.view === 'form' },
-    renderText(doc.text || '', [...state.facts.values()]));
+    renderText(doc.text || '', [...state.facts.values()], doc.tables || []));
   textPane.append(legend(), hasForms ? viewTabs() : null, findingsPanel(), hasForms ? formsView() : null, text);
   textPane.addEventListener('click', (ev) => {
     // The end of a drag that selected words (for a span correction) is not a choice of fact.

@@ -1,5 +1,6 @@
-// The report's text with every fact highlighted in the colour of its kind; tables flattened
-// into the text shown as tables; a selection in the text mapped back to code points (for a
+// The report's text with every fact highlighted in the colour of its kind; the tables
+// ingestion found (DOCX, PDF, spreadsheets: given as cell spans) and tables flattened into a
+// text file shown as tables, everything else as running text; a selection in the text mapped back to code points (for a
 // correction of a fact's span).
 
 import { KIND_LABEL, valueText } from './format.js';
@@ -140,7 +141,28 @@ document.addEventListener('selectionchange', () => {
   if (span) state.textSelection = span;
 });
 
-export function renderText(text, facts) {
+// The tables ingestion found, from their cells' code-point spans, in UTF-16 offsets. A cell
+// merged into another has an empty span at its origin and is drawn empty.
+function storedTables(layout, map, count) {
+  const clamp = (n) => map[Math.max(0, Math.min(n, count))];
+  const tables = [];
+  for (const rows of layout) {
+    const cells = rows.flat().filter((c) => c[1] > c[0]);
+    if (!cells.length) continue;
+    tables.push({
+      a: clamp(Math.min(...cells.map((c) => c[0]))),
+      b: clamp(Math.max(...cells.map((c) => c[1]))),
+      rows: rows.map((row) => row.map((c) => ({ a: clamp(c[0]), b: clamp(c[1]) }))),
+    });
+  }
+  // In reading order, and none inside another (a table nested in a cell is drawn as its text).
+  tables.sort((x, y) => x.a - y.a);
+  const kept = [];
+  for (const t of tables) if (!kept.length || t.a >= kept[kept.length - 1].b) kept.push(t);
+  return kept;
+}
+
+export function renderText(text, facts, layout = []) {
   const { map, count } = codePointToUtf16(text);
   const spans = [];
   for (const f of facts) {
@@ -188,7 +210,8 @@ export function renderText(text, facts) {
 
   const root = h('div', { class: 'text', id: 'text' });
   let at = 0;
-  for (const t of findTables(text)) {
+  const tables = layout.length ? storedTables(layout, map, count) : findTables(text);
+  for (const t of tables) {
     if (t.a > at) {
       const para = h('div', { class: 'para' });
       fill(para, at, t.a);
@@ -202,6 +225,11 @@ export function renderText(text, facts) {
       const tr = h('tr');
       row.forEach((c, ci) => {
         const td = h(header ? 'th' : 'td');
+        // An empty span (a merged cell's covered part) may point back into an earlier cell.
+        if (c.b <= c.a) {
+          tr.append(td);
+          return;
+        }
         // Short cells (numbers, grades, headers) keep to one line; long ones wrap.
         if ([...text.slice(c.a, c.b).trim()].length <= (header ? 6 : 10)) td.className = 'short';
         if (ci === row.length - 1 && row.length < width) td.setAttribute('colspan', String(width - row.length + 1));

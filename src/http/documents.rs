@@ -295,7 +295,9 @@ async fn fact_page(
 }
 
 /// One document with its text, checks (each with its severity), `forms` (the
-/// self-evaluation forms read from it, their cells given as fact ids) and the first page of
+/// self-evaluation forms read from it, their cells given as fact ids), `tables` (where each
+/// table ingestion found stands in the text: `[[[start, end], …], …]`, cells in code points by
+/// table and row) and the first page of
 /// its facts in reading order; `facts_next`, when not null, is the cursor of the next page
 /// (`GET /api/documents/{id}/facts?after=…`).
 #[utoipa::path(get, path = "/api/documents/{id}", tag = "documents",
@@ -318,12 +320,14 @@ pub(super) async fn one(
     let (facts, next) = fact_page(&st, &auth, id, None, q.facts_limit).await?;
     let checks = st.store.checks(id).await?;
     let forms = st.store.forms(id).await?;
+    let tables = st.store.table_layout(id).await?;
     let mut body = document_json(&doc);
     body["text"] = json!(text);
     body["facts"] = json!(facts);
     body["facts_next"] = json!(next);
     body["checks"] = json!(checks);
     body["forms"] = json!(forms);
+    body["tables"] = tables;
     Ok(Json(body))
 }
 

@@ -8,6 +8,7 @@ use crate::check::Check;
 use crate::extract::{Extraction, FactValue};
 use crate::ingest::Ingested;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// How long a claim holds a job before another worker may take it again. Short, so a
@@ -527,6 +528,20 @@ impl Store {
         self.finish_job_inner(job, outcome, false).await
     }
 
+    /// Where a document's tables stand in its text (see `table_layout_json`); empty when
+    /// ingestion found none.
+    pub async fn table_layout(&self, document_id: i64) -> Result<Value> {
+        let json: Option<Option<String>> =
+            sqlx::query_scalar("SELECT tables FROM documents WHERE id = $1")
+                .bind(document_id)
+                .fetch_optional(self.reader())
+                .await?;
+        let json = json.ok_or(StoreError::NotFound)?;
+        Ok(json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_else(|| Value::Array(Vec::new())))
+    }
+
     async fn finish_job_inner(
         &self,
         job: &Job,
@@ -553,7 +568,7 @@ impl Store {
                     "UPDATE documents SET status = 'done', error = NULL, title = $1, region = $2,
                             year = $3, doc_number = $4, text = $5, text_chars = $6,
                             encoding = $7, format = $8, extractor_version = $9,
-                            processed_at = $10, lease_until = NULL, forms = $12
+                            processed_at = $10, lease_until = NULL, forms = $12, tables = $13
                      WHERE id = $11",
                 )
                 .bind(m.title.as_deref())
@@ -568,6 +583,7 @@ impl Store {
                 .bind(now)
                 .bind(job.document_id)
                 .bind(super::findings::forms_json(&extraction.forms))
+                .bind(table_layout_json(&doc.blocks))
                 .execute(&mut *tx)
                 .await?;
             }
@@ -670,4 +686,23 @@ async fn write_extraction(
             .await?;
     }
     super::findings::insert_checks(tx, document_id, &extraction.checks).await
+}
+
+/// The tables ingestion found (DOCX, PDF, spreadsheet), as the code-point span of every cell
+/// by table and row: `[[[start, end], …], …]`. `None` when there are none.
+fn table_layout_json(blocks: &[crate::ingest::Block]) -> Option<String> {
+    let tables: Vec<Vec<Vec<[usize; 2]>>> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            crate::ingest::Block::Table { table, .. } => Some(
+                table
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(|c| [c.start, c.end]).collect())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect();
+    (!tables.is_empty()).then(|| serde_json::to_string(&tables).unwrap_or_default())
 }

@@ -412,7 +412,7 @@ step('B confirms every pending fact whose checks pass, after a prompt', async ()
   assert.equal(await page.textContent('#decided-count'), `已决定 ${passing.length} / ${doc.facts.length}`);
 });
 
-step('a PDF report: highlights match, each fact shows its page, its table cells one a line', async () => {
+step('a PDF report: highlights match, each fact shows its page, its table drawn as a table', async () => {
   const pdf = new URL('../../samples/002_c76de0c36188412a-table.pdf', import.meta.url).pathname;
   const bytes = await import('node:fs').then((fs) => fs.readFileSync(pdf));
   const res = await fetch(BASE + '/api/documents?filename=' + encodeURIComponent(basename(pdf)), {
@@ -438,6 +438,13 @@ step('a PDF report: highlights match, each fact shows its page, its table cells 
   // text stands on a line of its own in the report's text.
   const lines = doc.text.split('\n');
   assert.ok(lines.some((l) => l.trim() === first.text), 'the PDF table cell is a line of its own');
+  // The page draws the table ingestion found as a table, its cell's fact inside it, and the
+  // prose around it as running text.
+  const full = await api('GET', '/documents/' + id);
+  assert.ok(full.tables.length >= 1, 'the document gives where its tables stand');
+  assert.ok(await page.$(`#text table.grid mark[data-ids~="${first.id}"]`), 'the PDF table is drawn as a table');
+  const prose = doc.facts.find((f) => f.table == null);
+  if (prose) assert.ok(await page.$(`#text div.para mark[data-ids~="${prose.id}"]`), 'prose stays prose');
   await shot('09-pdf-1366x768');
 });
 
