@@ -45,6 +45,9 @@ pub async fn process_one(store: &Store, worker: &str) -> Result<bool, StoreError
     async {
         let started = std::time::Instant::now();
         let result = extract(&job).await;
+        if let Ok((_, Extraction { truncated: Some(t), .. })) = &result {
+            tracing::warn!(limit = t.limit, at = t.at, "{}", t.message);
+        }
         let (outcome, facts) = match &result {
             Ok((doc, extraction)) => (JobOutcome::Done { doc, extraction }, extraction.facts.len()),
             Err(e @ IngestError::NeedsOcr) => (JobOutcome::NeedsOcr(e.to_string()), 0),

@@ -205,10 +205,48 @@ pub(crate) struct Candidate {
     pub title: Option<Span>,
 }
 
+/// Most facts read from one document. No report comes near it (the largest self-evaluation
+/// forms hold a few thousand); past it an input is a list of numbers, not a report, and every
+/// further fact would cost memory and time downstream (storage, review, the API's JSON).
+pub const MAX_FACTS: usize = 20_000;
+
+/// Whether a scanner holding `found` candidates has as many as a document may have facts:
+/// it stops there, so a text of nothing but numbers costs no more than a report.
+pub(crate) fn scan_full(found: usize) -> bool {
+    found >= MAX_FACTS
+}
+
+/// Set when a document had more facts than `MAX_FACTS`: facts were read up to `at` only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Truncated {
+    /// The cap that was reached.
+    pub limit: usize,
+    /// Code-point offset in the text where reading stopped: no fact starts at or after it.
+    pub at: usize,
+    /// For people, in Chinese and English.
+    pub message: String,
+}
+
+impl Truncated {
+    fn at(at: usize) -> Truncated {
+        Truncated {
+            limit: MAX_FACTS,
+            at,
+            message: format!(
+                "事实数量超过上限 {MAX_FACTS} 条，仅提取了第 {at} 个字符之前的内容 / more than \
+                 {MAX_FACTS} facts: only the text before character {at} was read"
+            ),
+        }
+    }
+}
+
 /// Everything extracted from one document.
 #[derive(Clone, Debug, Serialize)]
 pub struct Extraction {
     pub document: DocumentMeta,
+    /// Present when the document had more facts than `MAX_FACTS` and only its start was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Truncated>,
     pub facts: Vec<Fact>,
     pub checks: Vec<crate::check::Check>,
     /// Self-evaluation forms found, their cells given as fact ids.
@@ -265,14 +303,35 @@ impl Extractor {
         let s = norm.as_str();
 
         let mut candidates = Vec::new();
-        let documents = document::scan(s);
-        candidates.extend(documents.iter().cloned());
-        candidates.extend(amount::scan(s, lex));
-        candidates.extend(percent::scan(s, lex));
-        candidates.extend(score::scan(s, lex));
-        candidates.extend(count::scan(s, lex));
-        candidates.extend(rating::scan(s, lex));
+        // Where a scanner that filled up stopped (normalized bytes): facts are kept before the
+        // earliest such point only, so what is kept is everything up to one place in the text.
+        let mut stop = usize::MAX;
+        for found in [
+            document::scan(s),
+            amount::scan(s, lex),
+            percent::scan(s, lex),
+            score::scan(s, lex),
+            count::scan(s, lex),
+            rating::scan(s, lex),
+        ] {
+            if scan_full(found.len())
+                && let Some(last) = found.iter().map(|c| c.span.start).max()
+            {
+                stop = stop.min(last + 1);
+            }
+            candidates.extend(found);
+        }
+        candidates.retain(|c| c.span.start < stop);
         let mut candidates = resolve_overlaps(candidates);
+        if candidates.len() > MAX_FACTS {
+            stop = candidates[MAX_FACTS].span.start;
+            candidates.truncate(MAX_FACTS);
+        }
+        // The same place in the original text, for the tables and forms read from it.
+        while stop < s.len() && !s.is_char_boundary(stop) {
+            stop += 1;
+        }
+        let mut stop_at = (stop < s.len()).then(|| norm.to_original(stop, stop).0);
         mark_ranges(s, &mut candidates);
         let banned = lex.not_fact_spans(s);
         candidates.retain(|c| {
@@ -315,8 +374,16 @@ impl Extractor {
             })
             .collect();
         if tables.is_empty() {
-            tables = table::from_flattened_text(text);
-            tables.extend(table::from_row_lines(text));
+            let until = stop_at.unwrap_or(usize::MAX);
+            for read in [
+                table::from_flattened_text(text, until),
+                table::from_row_lines(text, until),
+            ] {
+                tables.extend(read.tables);
+                if let Some(at) = read.stopped_at {
+                    stop_at = Some(stop_at.map_or(at, |s| s.min(at)));
+                }
+            }
         }
         tables.retain(|t| !t.rows.iter().flatten().any(|c| in_form(c.start)));
         let table_facts = table::facts(&tables, &norm, &mut candidates);
@@ -350,12 +417,21 @@ impl Extractor {
         for (k, f) in facts[first_form..].iter_mut().enumerate() {
             f.id = usize::MAX - k;
         }
+        facts.sort_by_key(|f| (f.start, f.end));
+        // Tables and forms add facts of their own: the cap holds for all of them together.
+        if let Some(at) = stop_at {
+            facts.truncate(facts.partition_point(|f| f.start < at));
+        }
+        if facts.len() > MAX_FACTS {
+            let at = facts[MAX_FACTS].start;
+            facts.truncate(facts.partition_point(|f| f.start < at));
+            stop_at = Some(stop_at.map_or(at, |s| s.min(at)));
+        }
         for f in &mut facts {
             f.text = norm.original_slice(f.start, f.end).to_string();
         }
-        facts.sort_by_key(|f| (f.start, f.end));
         let lines = LineIndex::new(text);
-        let mut form_ids = vec![0; form_count];
+        let mut form_ids = vec![usize::MAX; form_count];
         let block_index = BlockIndex::new(blocks, doc);
         for (i, f) in facts.iter_mut().enumerate() {
             if form_count > 0 && f.id >= usize::MAX - (form_count - 1) {
@@ -364,8 +440,10 @@ impl Extractor {
             f.id = i;
             f.provenance = Some(provenance_of(&lines, f.start, &block_index));
         }
-
-        found.renumber(&form_ids);
+        // A form cell cut off by the cap is no fact: its reference goes.
+        for form in &mut found.forms {
+            form.map_fact_refs(|k| form_ids.get(k).copied().filter(|&id| id != usize::MAX));
+        }
         let mut document = meta::read(&norm, &facts);
         // A form names its department (主管部门 / 部门名称): the region is the department's.
         if let Some(region) = found.forms.iter().find_map(|f| {
@@ -379,6 +457,7 @@ impl Extractor {
         // The checks are the next stage: `crate::analyze` runs it.
         Extraction {
             document,
+            truncated: stop_at.map(Truncated::at),
             facts,
             checks: Vec::new(),
             forms: found.forms,

@@ -369,13 +369,15 @@ fn space_row(line: &Line) -> Vec<TCell> {
 /// Whether an aligned line continues the row above: it holds only bracketed notes ("(70分)")
 /// or, under a header, the wrapped rest of its words, each under a cell of that row.
 fn continues_row(prev: &Row, cells: &[TCell]) -> bool {
-    let cols: Vec<usize> = prev.cells.iter().filter_map(|c| c.col).collect();
+    let mut cols: Vec<usize> = prev.cells.iter().filter_map(|c| c.col).collect();
     if cols.is_empty() || cells.len() > prev.cells.len() {
         return false;
     }
+    // Sorted, so a line of many cells under a row of many is not a product of both.
+    cols.sort_unstable();
     let under = cells
         .iter()
-        .all(|c| c.col.is_some_and(|x| cols.contains(&x)));
+        .all(|c| c.col.is_some_and(|x| cols.binary_search(&x).is_ok()));
     let header_above = prev.cells.iter().all(|c| !is_value_like(&c.text));
     let fragments = cells
         .iter()
@@ -384,8 +386,13 @@ fn continues_row(prev: &Row, cells: &[TCell]) -> bool {
 }
 
 fn merge_continuation(prev: &mut Row, cells: Vec<TCell>) {
+    // The first cell of the row at each column, looked up once per merged cell.
+    let mut at_column = std::collections::HashMap::new();
+    for (k, p) in prev.cells.iter().enumerate() {
+        at_column.entry(p.col).or_insert(k);
+    }
     for c in cells {
-        if let Some(p) = prev.cells.iter_mut().find(|p| p.col == c.col) {
+        if let Some(p) = at_column.get(&c.col).map(|&k| &mut prev.cells[k]) {
             p.text.push('\n');
             p.breaks.push((p.text.chars().count(), c.start));
             p.text.push_str(&c.text);
