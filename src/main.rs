@@ -35,6 +35,10 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Seconds one file may take to read and extract; a file that takes longer fails
+        /// (exit 2) with a message saying so.
+        #[arg(long, env = "JIXIAO_DOCUMENT_TIME_LIMIT", default_value_t = 60.0)]
+        time_limit: f64,
     },
     /// Print the text ingestion reads from a file (PDF, DOCX or TXT), as the extractor sees it.
     Text {
@@ -143,7 +147,11 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Extract { files, format } => extract(&files, format),
+        Command::Extract {
+            files,
+            format,
+            time_limit,
+        } => extract(&files, format, time_limit),
         Command::Text { file, blocks } => text(&file, blocks),
         Command::Bench {
             files,
@@ -211,7 +219,11 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
+fn extract(paths: &[PathBuf], format: Format, time_limit: f64) -> Result<ExitCode> {
+    if !(time_limit.is_finite() && time_limit > 0.0) {
+        bail!("--time-limit must be a positive number of seconds");
+    }
+    let time_limit = std::time::Duration::from_secs_f64(time_limit);
     let files = expand(paths)?;
     let extractor = Extractor::shared();
     let stdout = std::io::stdout();
@@ -219,7 +231,7 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     let mut failures = 0;
     let mut scans = 0;
     for (i, path) in files.iter().enumerate() {
-        match extract_one(&extractor, path) {
+        match extract_one(&extractor, path, time_limit) {
             Ok(extraction) => {
                 let source = path.display().to_string();
                 match format {
@@ -266,10 +278,15 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     })
 }
 
-fn extract_one(extractor: &Extractor, path: &Path) -> Result<jixiao::Extraction> {
+fn extract_one(
+    extractor: &Extractor,
+    path: &Path,
+    time_limit: std::time::Duration,
+) -> Result<jixiao::Extraction> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let doc = ingest::ingest(&bytes)?;
-    Ok(jixiao::analyze(extractor, &doc))
+    let deadline = jixiao::Deadline::after(time_limit);
+    let doc = ingest::ingest_within(&bytes, &deadline)?;
+    Ok(jixiao::analyze_within(extractor, &doc, &deadline)?)
 }
 
 fn text(path: &Path, blocks: bool) -> Result<ExitCode> {

@@ -20,8 +20,9 @@ const IDLE_POLL: Duration = Duration::from_millis(500);
 async fn extract(job: &Job) -> Result<(Ingested, Extraction), IngestError> {
     let bytes = job.content.clone();
     match tokio::task::spawn_blocking(move || {
-        let doc = ingest::ingest(&bytes)?;
-        let extraction = crate::analyze(&Extractor::shared(), &doc);
+        let deadline = crate::Deadline::from_env();
+        let doc = ingest::ingest_within(&bytes, &deadline)?;
+        let extraction = crate::analyze_within(&Extractor::shared(), &doc, &deadline)?;
         Ok((doc, extraction))
     })
     .await
@@ -45,7 +46,13 @@ pub async fn process_one(store: &Store, worker: &str) -> Result<bool, StoreError
     async {
         let started = std::time::Instant::now();
         let result = extract(&job).await;
-        if let Ok((_, Extraction { truncated: Some(t), .. })) = &result {
+        if let Ok((
+            _,
+            Extraction {
+                truncated: Some(t), ..
+            },
+        )) = &result
+        {
             tracing::warn!(limit = t.limit, at = t.at, "{}", t.message);
         }
         let (outcome, facts) = match &result {

@@ -19,6 +19,7 @@ pub mod table;
 
 pub use meta::DocumentMeta;
 
+use crate::deadline::Deadline;
 use crate::domain::{Qualifier, Rating};
 use crate::ingest::{Block, Ingested, LineIndex, Provenance};
 use crate::text::NormalizedText;
@@ -288,16 +289,35 @@ impl Extractor {
     /// Extracts from plain text (as if it were an uploaded TXT file).
     pub fn extract_text(&self, text: &str) -> Extraction {
         let blocks = Vec::new();
-        self.extract_parts(text, &blocks, None)
+        self.extract_parts(text, &blocks, None, &Deadline::none())
+            .expect("no deadline to miss")
     }
 
     /// Extracts from an ingested document; tables come from its table blocks as well as from
     /// tables flattened into the text.
     pub fn extract(&self, doc: &Ingested) -> Extraction {
-        self.extract_parts(&doc.text, &doc.blocks, Some(doc))
+        self.extract_within(doc, &Deadline::none())
+            .expect("no deadline to miss")
     }
 
-    fn extract_parts(&self, text: &str, blocks: &[Block], doc: Option<&Ingested>) -> Extraction {
+    /// `extract`, giving up with a limit error once `deadline` has passed (looked at between
+    /// the steps, each of which takes time linear in the text).
+    pub fn extract_within(
+        &self,
+        doc: &Ingested,
+        deadline: &Deadline,
+    ) -> Result<Extraction, crate::IngestError> {
+        self.extract_parts(&doc.text, &doc.blocks, Some(doc), deadline)
+    }
+
+    fn extract_parts(
+        &self,
+        text: &str,
+        blocks: &[Block],
+        doc: Option<&Ingested>,
+        deadline: &Deadline,
+    ) -> Result<Extraction, crate::IngestError> {
+        deadline.check()?;
         let norm = NormalizedText::new(text);
         let lex = &self.lexicon;
         let s = norm.as_str();
@@ -340,6 +360,7 @@ impl Extractor {
                 .any(|b| c.span.start < b.end && b.start < c.span.end)
         });
 
+        deadline.check()?;
         // Forms first: their cells are facts of their own, and the prose facts the scanners
         // found inside value cells give way to them.
         let mut found = form::read(text, blocks, doc, lex);
@@ -353,6 +374,7 @@ impl Extractor {
                 !claimed[..at].iter().rev().take(4).any(|&(_, e)| e > s0)
             });
         }
+        deadline.check()?;
         // Subjects after the forms took their cells: the tagger reads only prose.
         subject::assign(&norm, lex, &mut candidates);
         rating::attach_counts(s, &mut candidates);
@@ -364,6 +386,7 @@ impl Extractor {
                 .any(|f| f.start <= start && start < f.end)
         };
 
+        deadline.check()?;
         // Tables: real ones from ingestion, else ones flattened into the text; a form's
         // table is read as a form only.
         let mut tables: Vec<table::LocatedTable> = blocks
@@ -455,14 +478,14 @@ impl Extractor {
             document.region = Some(region);
         }
         // The checks are the next stage: `crate::analyze` runs it.
-        Extraction {
+        Ok(Extraction {
             document,
             truncated: stop_at.map(Truncated::at),
             facts,
             checks: Vec::new(),
             forms: found.forms,
             tables,
-        }
+        })
     }
 }
 

@@ -37,7 +37,7 @@ pub fn ingest_pdf(bytes: &[u8]) -> Result<Ingested, IngestError> {
 }
 
 /// Reads a PDF, giving up once `limit` has passed.
-fn ingest_pdf_within(bytes: &[u8], limit: Duration) -> Result<Ingested, IngestError> {
+pub(super) fn ingest_pdf_within(bytes: &[u8], limit: Duration) -> Result<Ingested, IngestError> {
     quiet_reader_panics();
     let owned = bytes.to_vec();
     let deadline = Instant::now() + limit;
