@@ -11,6 +11,7 @@ mod fallback;
 mod glyphs;
 mod layout;
 mod lines;
+mod streams;
 mod table;
 
 use super::{IngestError, Ingested};
@@ -99,6 +100,7 @@ fn too_slow() -> IngestError {
 }
 
 fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
+    streams::check_inflated_sizes(bytes, deadline)?;
     let mut doc = load(bytes)?;
     let pages = doc.get_pages();
     if pages.is_empty() {
