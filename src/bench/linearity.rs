@@ -31,8 +31,9 @@ pub struct ChildRun {
     pub stderr: String,
 }
 
-/// Runs `command` (stdout discarded) with an address-space cap of `memory_cap` bytes, killing
-/// it after `limit`; measures its wall time and peak RSS.
+/// Runs `command` with an address-space cap of `memory_cap` bytes, killing it after `limit`;
+/// measures its wall time and peak RSS. Its stdout goes where the command says (set it: by
+/// default it is inherited); its stderr is captured.
 pub fn run_child(
     mut command: Command,
     limit: Duration,
@@ -40,7 +41,7 @@ pub fn run_child(
 ) -> std::io::Result<ChildRun> {
     use std::io::Read;
     use std::os::unix::process::CommandExt;
-    command.stdout(Stdio::null()).stderr(Stdio::piped());
+    command.stderr(Stdio::piped());
     // SAFETY: setrlimit is async-signal-safe and touches only the child's own limits.
     unsafe {
         command.pre_exec(move || {
@@ -130,7 +131,11 @@ pub fn run(plan: &Plan, mut report: impl FnMut(&Row)) -> std::io::Result<Vec<Row
             let path = plan.dir.join(format!("{}-{mib}M.txt", shape.name()));
             std::fs::write(&path, generate(shape, bytes, plan.prose))?;
             let mut command = Command::new(plan.bin);
-            command.arg("extract").arg(&path).args(["--format", "json"]);
+            command
+                .arg("extract")
+                .arg(&path)
+                .args(["--format", "json"])
+                .stdout(Stdio::null());
             let run = run_child(command, plan.limit, plan.memory_cap)?;
             let _ = std::fs::remove_file(&path);
             let row = Row { shape, bytes, run };

@@ -154,14 +154,19 @@ mod tests {
 
     #[test]
     fn a_gbk_part_in_a_utf8_file_is_named() {
-        let mut bytes = "预算绩效管理工作总结，涉及资金 1.80 亿元。\n".repeat(20).into_bytes();
+        let mut bytes = "预算绩效管理工作总结，涉及资金 1.80 亿元。\n"
+            .repeat(20)
+            .into_bytes();
         let at = bytes.len();
         let (gbk, _, _) = encoding_rs::GBK.encode("涉及资金");
         bytes.extend_from_slice(&gbk);
         bytes.extend_from_slice("其余内容仍是 UTF-8。".as_bytes());
         match decode_text(&bytes) {
             Err(IngestError::NotText(m)) => {
-                assert!(m.contains(&format!("invalid UTF-8 at byte offset {at}")), "{m}");
+                assert!(
+                    m.contains(&format!("invalid UTF-8 at byte offset {at}")),
+                    "{m}"
+                );
                 assert!(m.contains("mixed encodings"), "{m}");
             }
             other => panic!("expected a mixed-encoding error, got {other:?}"),
