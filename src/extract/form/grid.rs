@@ -496,9 +496,17 @@ fn join_fragments(cells: Vec<TCell>) -> Vec<TCell> {
     out
 }
 
+/// Most cells a header row is read over: real forms have a dozen columns at most. Without a
+/// bound, a long run of header words (one a line) was read again from each of its cells.
+const MAX_HEADER_CELLS: usize = 32;
+
 /// A run of header cells starting at `i`: their roles.
 fn header_run(cells: &[TCell], i: usize) -> Vec<Role> {
-    cells[i..].iter().map_while(|c| role_of(&c.text)).collect()
+    cells[i..]
+        .iter()
+        .take(MAX_HEADER_CELLS)
+        .map_while(|c| role_of(&c.text))
+        .collect()
 }
 
 /// The header starting at `i`, with a header of two rows folded into one: "资金来源 | 预算执行情况
@@ -527,7 +535,7 @@ fn header_at(cells: &[TCell], i: usize) -> (Vec<(TCell, Role)>, usize) {
     // The upper row: roles and group words, up to and with its reason column.
     let mut top: Vec<(usize, Option<Role>)> = Vec::new();
     let mut k = i;
-    while k < cells.len() {
+    while k < cells.len() && top.len() < MAX_HEADER_CELLS {
         match role_of(&cells[k].text) {
             Some(r) => {
                 top.push((k, Some(r)));
@@ -546,6 +554,7 @@ fn header_at(cells: &[TCell], i: usize) -> (Vec<(TCell, Role)>, usize) {
     let plain = |n: usize| -> (Vec<(TCell, Role)>, usize) {
         let run: Vec<(TCell, Role)> = cells[i..]
             .iter()
+            .take(MAX_HEADER_CELLS)
             .map_while(|c| role_of(&c.text).map(|r| (c.clone(), r)))
             .collect();
         let len = run.len().min(n);
@@ -554,6 +563,7 @@ fn header_at(cells: &[TCell], i: usize) -> (Vec<(TCell, Role)>, usize) {
     let groups = top.iter().filter(|(_, r)| r.is_none()).count();
     let sub: Vec<(usize, Role)> = cells[k.min(cells.len())..]
         .iter()
+        .take(MAX_HEADER_CELLS)
         .enumerate()
         .map_while(|(j, c)| role_of(&c.text).map(|r| (k + j, r)))
         .collect();
