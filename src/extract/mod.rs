@@ -454,19 +454,16 @@ impl Extractor {
             f.text = norm.original_slice(f.start, f.end).to_string();
         }
         let lines = LineIndex::new(text);
-        let mut form_ids = vec![usize::MAX; form_count];
+        let mut form_ids = vec![None; form_count];
         let block_index = BlockIndex::new(blocks, doc);
         for (i, f) in facts.iter_mut().enumerate() {
             if form_count > 0 && f.id >= usize::MAX - (form_count - 1) {
-                form_ids[usize::MAX - f.id] = i;
+                form_ids[usize::MAX - f.id] = Some(i);
             }
             f.id = i;
             f.provenance = Some(provenance_of(&lines, f.start, &block_index));
         }
-        // A form cell cut off by the cap is no fact: its reference goes.
-        for form in &mut found.forms {
-            form.map_fact_refs(|k| form_ids.get(k).copied().filter(|&id| id != usize::MAX));
-        }
+        found.renumber(&form_ids);
         let mut document = meta::read(&norm, &facts);
         // A form names its department (主管部门 / 部门名称): the region is the department's.
         if let Some(region) = found.forms.iter().find_map(|f| {

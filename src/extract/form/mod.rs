@@ -1087,10 +1087,11 @@ fn align(cells: &[TCell], header: &[Option<Role>]) -> Vec<Option<Role>> {
 
 impl Found {
     /// Maps the forms' fact references (indexes into `facts`) to the final fact ids, given
-    /// where each of `facts` ended up.
-    pub fn renumber(&mut self, ids: &[usize]) {
+    /// where each of `facts` ended up; a fact that did not (past the cap on facts) is no
+    /// longer referred to.
+    pub fn renumber(&mut self, ids: &[Option<usize>]) {
         for f in &mut self.forms {
-            f.map_fact_refs(|i| ids.get(i).copied());
+            f.map_fact_refs(|i| ids.get(i).copied().flatten());
         }
     }
 }
