@@ -1,6 +1,9 @@
 //! `jixiao bench`: extraction speed on a corpus repeated to a target size, single thread,
 //! after start-up, with start-up (dictionary and segmenter loading) timed on its own.
 
+pub mod linearity;
+pub mod shapes;
+
 use crate::extract::Extractor;
 use std::time::{Duration, Instant};
 

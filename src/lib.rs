@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod deadline;
 pub mod domain;
 pub mod extract;
 pub mod http;
@@ -20,20 +21,37 @@ pub mod store;
 pub mod text;
 pub mod worker;
 
+pub use deadline::Deadline;
 pub use extract::{Extraction, Extractor, Fact, FactKind, FactValue};
 pub use ingest::{IngestError, Ingested};
 
-/// Reads an upload, extracts its facts with the process-wide extractor and checks them.
+/// Reads an upload, extracts its facts with the process-wide extractor and checks them, within
+/// the configured time limit per document.
 pub fn extract_bytes(bytes: &[u8]) -> Result<Extraction, IngestError> {
-    let doc = ingest::ingest(bytes)?;
-    Ok(analyze(&Extractor::shared(), &doc))
+    extract_bytes_within(bytes, &Deadline::from_env())
+}
+
+/// `extract_bytes`, giving up with a limit error once `deadline` has passed.
+pub fn extract_bytes_within(bytes: &[u8], deadline: &Deadline) -> Result<Extraction, IngestError> {
+    let doc = ingest::ingest_within(bytes, deadline)?;
+    analyze_within(&Extractor::shared(), &doc, deadline)
 }
 
 /// The stages after ingestion, in order: extraction, then the checks over what it found.
 pub fn analyze(extractor: &Extractor, doc: &Ingested) -> Extraction {
-    let mut extraction = extractor.extract(doc);
+    analyze_within(extractor, doc, &Deadline::none()).expect("no deadline to miss")
+}
+
+/// `analyze`, giving up with a limit error once `deadline` has passed.
+pub fn analyze_within(
+    extractor: &Extractor,
+    doc: &Ingested,
+    deadline: &Deadline,
+) -> Result<Extraction, IngestError> {
+    let mut extraction = extractor.extract_within(doc, deadline)?;
+    deadline.check()?;
     extraction.checks = check::run(&extraction, &doc.text);
-    extraction
+    Ok(extraction)
 }
 
 /// `analyze` for plain text, as if it were an uploaded TXT file.

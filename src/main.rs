@@ -35,6 +35,10 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+        /// Seconds one file may take to read and extract; a file that takes longer fails
+        /// (exit 2) with a message saying so.
+        #[arg(long, env = "JIXIAO_DOCUMENT_TIME_LIMIT", default_value_t = 60.0)]
+        time_limit: f64,
     },
     /// Print the text ingestion reads from a file (PDF, DOCX or TXT), as the extractor sees it.
     Text {
@@ -51,6 +55,26 @@ enum Command {
         /// Characters to process in total.
         #[arg(long, default_value_t = 4_000_000)]
         chars: usize,
+        /// Instead: time `extract` (as a child process, with its peak memory) on generated
+        /// inputs of every shape at each size of --sizes.
+        #[arg(long)]
+        linearity: bool,
+        /// Sizes for --linearity, in MiB.
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16")]
+        sizes: Vec<usize>,
+        /// Shapes for --linearity (default: all): prose, long-line, percent-soup, digit-run,
+        /// digit-soup, tab-table, cell-lines.
+        #[arg(long, value_delimiter = ',')]
+        shapes: Vec<String>,
+        /// Binary whose `extract` --linearity times (default: this one).
+        #[arg(long)]
+        bin: Option<PathBuf>,
+        /// Seconds after which --linearity kills a run.
+        #[arg(long, default_value_t = 120)]
+        time_limit: u64,
+        /// Address-space cap of each --linearity run, in MiB.
+        #[arg(long, default_value_t = 4096)]
+        memory_cap_mb: u64,
     },
     /// Serve the review API (SQLite ./jixiao.db unless --database-url says otherwise).
     Serve {
@@ -132,9 +156,23 @@ fn until_stopped(service: impl Future<Output = Result<ExitCode>>) -> Result<Exit
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Extract { files, format } => extract(&files, format),
+        Command::Extract {
+            files,
+            format,
+            time_limit,
+        } => extract(&files, format, time_limit),
         Command::Text { file, blocks } => text(&file, blocks),
-        Command::Bench { files, chars } => bench(&files, chars),
+        Command::Bench {
+            files,
+            linearity: true,
+            sizes,
+            shapes,
+            bin,
+            time_limit,
+            memory_cap_mb,
+            ..
+        } => linearity(&files, &sizes, &shapes, bin, time_limit, memory_cap_mb),
+        Command::Bench { files, chars, .. } => bench(&files, chars),
         Command::Serve {
             db,
             bind,
@@ -188,7 +226,11 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
+fn extract(paths: &[PathBuf], format: Format, time_limit: f64) -> Result<ExitCode> {
+    if !(time_limit.is_finite() && time_limit > 0.0) {
+        bail!("--time-limit must be a positive number of seconds");
+    }
+    let time_limit = std::time::Duration::from_secs_f64(time_limit);
     let files = expand(paths)?;
     let extractor = Extractor::shared();
     let stdout = std::io::stdout();
@@ -196,7 +238,7 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     let mut failures = 0;
     let mut scans = 0;
     for (i, path) in files.iter().enumerate() {
-        match extract_one(&extractor, path) {
+        match extract_one(&extractor, path, time_limit) {
             Ok(extraction) => {
                 let source = path.display().to_string();
                 match format {
@@ -243,10 +285,15 @@ fn extract(paths: &[PathBuf], format: Format) -> Result<ExitCode> {
     })
 }
 
-fn extract_one(extractor: &Extractor, path: &Path) -> Result<jixiao::Extraction> {
+fn extract_one(
+    extractor: &Extractor,
+    path: &Path,
+    time_limit: std::time::Duration,
+) -> Result<jixiao::Extraction> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let doc = ingest::ingest(&bytes)?;
-    Ok(jixiao::analyze(extractor, &doc))
+    let deadline = jixiao::Deadline::after(time_limit);
+    let doc = ingest::ingest_within(&bytes, &deadline)?;
+    Ok(jixiao::analyze_within(extractor, &doc, &deadline)?)
 }
 
 fn text(path: &Path, blocks: bool) -> Result<ExitCode> {
@@ -280,6 +327,81 @@ fn text(path: &Path, blocks: bool) -> Result<ExitCode> {
             path.display()
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn linearity(
+    paths: &[PathBuf],
+    sizes: &[usize],
+    shapes: &[String],
+    bin: Option<PathBuf>,
+    time_limit: u64,
+    memory_cap_mb: u64,
+) -> Result<ExitCode> {
+    use jixiao::bench::{linearity, shapes::Shape};
+    let shapes: Vec<Shape> = if shapes.is_empty() {
+        Shape::ALL.to_vec()
+    } else {
+        shapes
+            .iter()
+            .map(|s| Shape::parse(s).with_context(|| format!("unknown shape {s:?}")))
+            .collect::<Result<_>>()?
+    };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("samples")]
+    } else {
+        paths.to_vec()
+    };
+    let mut prose = String::new();
+    for f in expand(&paths)? {
+        if f.extension().is_some_and(|e| e == "txt") {
+            let doc =
+                ingest::ingest(&std::fs::read(&f)?).with_context(|| f.display().to_string())?;
+            prose.push_str(&doc.text);
+            prose.push('\n');
+        }
+    }
+    if prose.is_empty() {
+        bail!("no .txt reports found in {:?} for the prose shapes", paths);
+    }
+    let bin = match bin {
+        Some(b) => b,
+        None => std::env::current_exe()?,
+    };
+    let dir = std::env::temp_dir().join(format!("jixiao-linearity-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    println!(
+        "{}: `extract --format json`, one child process per input",
+        bin.display()
+    );
+    println!(
+        "{:<13} {:>5} {:>9} {:>12} {:>9}  outcome",
+        "shape", "MiB", "seconds", "peak RSS MiB", "s/MiB"
+    );
+    let plan = linearity::Plan {
+        bin: &bin,
+        dir: &dir,
+        shapes: &shapes,
+        sizes_mib: sizes,
+        prose: &prose,
+        limit: std::time::Duration::from_secs(time_limit),
+        memory_cap: memory_cap_mb * 1024 * 1024,
+    };
+    let result = linearity::run(&plan, |row| {
+        let mib = row.bytes as f64 / (1024.0 * 1024.0);
+        let secs = row.run.elapsed.as_secs_f64();
+        println!(
+            "{:<13} {:>5} {:>9.2} {:>12.1} {:>9.3}  {}",
+            row.shape.name(),
+            mib,
+            secs,
+            row.run.peak_rss as f64 / (1024.0 * 1024.0),
+            secs / mib,
+            linearity::outcome(&row.run)
+        );
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    result?;
     Ok(ExitCode::SUCCESS)
 }
 

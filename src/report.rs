@@ -70,6 +70,9 @@ pub fn to_table(extraction: &Extraction, source: Option<&str>) -> String {
         d.doc_number.as_deref().unwrap_or("-"),
         d.text_chars
     );
+    if let Some(t) = &extraction.truncated {
+        let _ = writeln!(out, "{}", t.message);
+    }
     let header = [
         "#",
         "kind",

@@ -154,6 +154,45 @@ impl<'a> NormalizedText<'a> {
     }
 }
 
+/// Byte offsets of a text's code points, found by a short walk from a sparse index: for the
+/// few places that turn a code-point offset into a slice of the text, so that doing it for
+/// each of many tables or facts costs no scan from the start.
+pub struct CharOffsets<'a> {
+    text: &'a str,
+    /// Byte offset of every `STRIDE`-th code point.
+    every: Vec<usize>,
+}
+
+impl<'a> CharOffsets<'a> {
+    const STRIDE: usize = 256;
+
+    pub fn new(text: &'a str) -> Self {
+        let every = text
+            .char_indices()
+            .step_by(Self::STRIDE)
+            .map(|(i, _)| i)
+            .collect();
+        CharOffsets { text, every }
+    }
+
+    /// The byte offset of code point `index` (the text's length past its end).
+    pub fn byte(&self, index: usize) -> usize {
+        let Some(&from) = self.every.get(index / Self::STRIDE) else {
+            return self.text.len();
+        };
+        self.text[from..]
+            .char_indices()
+            .nth(index % Self::STRIDE)
+            .map_or(self.text.len(), |(i, _)| from + i)
+    }
+
+    /// The text of the code-point range [start, end).
+    pub fn slice(&self, start: usize, end: usize) -> &'a str {
+        let s = self.byte(start);
+        &self.text[s..self.byte(end).max(s)]
+    }
+}
+
 fn is_line_break(c: char) -> bool {
     matches!(c, '\n' | '\u{c}' | '\u{2028}' | '\u{2029}' | '\u{85}')
 }
@@ -222,6 +261,19 @@ mod tests {
             "数量|2套|10\n项目完工率"
         );
         assert_eq!(NormalizedText::new("GB T 9704").as_str(), "GB T 9704");
+    }
+
+    #[test]
+    fn char_offsets() {
+        let text: String = (0..1000)
+            .map(|i| if i % 3 == 0 { '预' } else { 'a' })
+            .collect();
+        let offsets = CharOffsets::new(&text);
+        for k in [0, 1, 255, 256, 257, 999, 1000, 5000] {
+            let want = text.char_indices().nth(k).map_or(text.len(), |(i, _)| i);
+            assert_eq!(offsets.byte(k), want, "{k}");
+        }
+        assert_eq!(offsets.slice(0, 2), "预a");
     }
 
     #[test]

@@ -27,8 +27,9 @@ const RENEW_EVERY: Duration = Duration::from_millis(LEASE_MS as u64 / 3);
 async fn extract(job: &Job) -> Result<(Ingested, Extraction), IngestError> {
     let bytes = job.content.clone();
     match tokio::task::spawn_blocking(move || {
-        let doc = ingest::ingest(&bytes)?;
-        let extraction = crate::analyze(&Extractor::shared(), &doc);
+        let deadline = crate::Deadline::from_env();
+        let doc = ingest::ingest_within(&bytes, &deadline)?;
+        let extraction = crate::analyze_within(&Extractor::shared(), &doc, &deadline)?;
         Ok((doc, extraction))
     })
     .await
@@ -105,6 +106,15 @@ pub async fn process_one_until(
             tracing::info!("shutting down: document put back in the queue");
             return Ok(true);
         };
+        if let Ok((
+            _,
+            Extraction {
+                truncated: Some(t), ..
+            },
+        )) = &result
+        {
+            tracing::warn!(limit = t.limit, at = t.at, "{}", t.message);
+        }
         let (outcome, facts) = match &result {
             Ok((doc, extraction)) => (JobOutcome::Done { doc, extraction }, extraction.facts.len()),
             Err(e @ IngestError::NeedsOcr) => (JobOutcome::NeedsOcr(e.to_string()), 0),

@@ -248,6 +248,8 @@ function statusCell(d) {
     DOC_STATUS_LABEL[d.status] || d.status);
   if (d.status === 'failed' && d.error) cell.append(h('span', { class: 'why', title: d.error }, failureText(d.error)));
   if (d.status === 'needs_ocr') cell.append(h('span', { class: 'why' }, 'PDF 只有图像，没有文字层'));
+  // Done with a note: more facts than the cap, so only the text before a point was read.
+  if (d.status === 'done' && d.error) cell.append(h('span', { class: 'why', title: d.error }, d.error.split(' / ')[0]));
   return cell;
 }
 

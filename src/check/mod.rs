@@ -201,22 +201,26 @@ fn dec(f: &Fact) -> Option<Decimal> {
 }
 
 fn table_totals(facts: &[Fact], tables: &[LocatedTable], checks: &mut Vec<Check>) {
-    for (t, table) in tables.iter().enumerate() {
-        let amounts: Vec<&Fact> = facts
-            .iter()
-            .filter(|f| f.kind == FactKind::Amount && f.table == Some(t as u32))
-            .collect();
+    // Each table's amounts, gathered in one pass (a document may hold thousands of tables).
+    let mut by_table: Vec<Vec<&Fact>> = vec![Vec::new(); tables.len()];
+    for f in facts.iter().filter(|f| f.kind == FactKind::Amount) {
+        if let Some(list) = f.table.and_then(|t| by_table.get_mut(t as usize)) {
+            list.push(f);
+        }
+    }
+    for (table, amounts) in tables.iter().zip(&by_table) {
         // Each money column (财政资金; or 预算数 and 执行数) is summed on its own.
         for (column, _) in table.money_columns() {
-            let starts: Vec<usize> = table
+            let mut starts: Vec<usize> = table
                 .rows
                 .iter()
                 .filter_map(|r| r.get(column))
                 .map(|c| c.start)
                 .collect();
+            starts.sort_unstable();
             let in_column: Vec<&&Fact> = amounts
                 .iter()
-                .filter(|f| starts.contains(&f.start))
+                .filter(|f| starts.binary_search(&f.start).is_ok())
                 .collect();
             // The grand total (合计/总计, above or below the rows) totals every row; a 小计
             // totals the rows since the last 小计. A 小计 written above its rows cannot be told
@@ -300,24 +304,32 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
             continue;
         }
         let mut group = vec![i];
+        let mut gap = Gap::after(chars[facts[i].end]);
         let mut j = i + 1;
         while j < facts.len() {
-            let gap = between(
-                text,
-                chars,
-                facts[group[group.len() - 1]].end,
-                facts[j].start,
-            );
-            // The next fact's own text tells whether a ";" goes on with the list ("；“良好”").
-            let through_next =
-                between(text, chars, facts[group[group.len() - 1]].end, facts[j].end);
-            if gap.contains(['。', '\n'])
-                || (gap.contains(['；', ';']) && !continues_list(through_next))
-            {
+            let (start, end) = (chars[facts[j].start], chars[facts[j].end]);
+            gap.read_to(text, start);
+            if gap.sentence_end {
                 break;
+            }
+            if let Some(after_gap) = gap.after_semicolon {
+                // The next fact's own text tells whether a ";" goes on with the list
+                // ("；“良好”"): what follows the last ";" before its end.
+                let own = &text[start.max(gap.from).min(end)..end];
+                let after = own
+                    .rfind(['；', ';'])
+                    .map(|k| {
+                        let at = start.max(gap.from) + k;
+                        at + text[at..].chars().next().map_or(0, char::len_utf8)
+                    })
+                    .unwrap_or(after_gap);
+                if !starts_with_grade(&text[after.min(end)..end]) {
+                    break;
+                }
             }
             if facts[j].kind == FactKind::Rating && facts[j].count.is_some() {
                 group.push(j);
+                gap = Gap::after(end);
             }
             j += 1;
         }
@@ -401,6 +413,45 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
     }
 }
 
+/// The text after a fact of a list, read up to each next fact's start as the list goes on:
+/// each character once, however many facts follow in the sentence (reading the whole gap
+/// again for every next fact made a long line quadratic).
+struct Gap {
+    /// Byte offset where the gap starts (the list's last fact's end).
+    from: usize,
+    /// Byte offset read up to.
+    to: usize,
+    /// A "。" or a line break was read.
+    sentence_end: bool,
+    /// Byte offset right after the last ";" read.
+    after_semicolon: Option<usize>,
+}
+
+impl Gap {
+    fn after(from: usize) -> Gap {
+        Gap {
+            from,
+            to: from,
+            sentence_end: false,
+            after_semicolon: None,
+        }
+    }
+
+    fn read_to(&mut self, text: &str, to: usize) {
+        if to <= self.to {
+            return;
+        }
+        for (k, c) in text[self.to..to].char_indices() {
+            match c {
+                '。' | '\n' => self.sentence_end = true,
+                '；' | ';' => self.after_semicolon = Some(self.to + k + c.len_utf8()),
+                _ => {}
+            }
+        }
+        self.to = to;
+    }
+}
+
 /// A grade standing as an item of a tally, with its count before it ("8 个“优”", "4个乡评为
 /// 优秀") or after it ("“良”的12个", "良好的4个", "优秀5个"). Counted on the text, not on the
 /// facts found, so that a missed item is noticed.
@@ -420,12 +471,8 @@ fn tally_items(list: &str) -> usize {
     TALLY_ITEM.find_iter(list).count()
 }
 
-/// Whether the text after a ";" goes on with the same list: "“优秀”的7个,占比14%;“良好”的30个".
-fn continues_list(gap: &str) -> bool {
-    starts_with_grade(gap.rsplit(['；', ';']).next().unwrap_or(""))
-}
-
-/// Whether a text starts with a grade word (after white space and an opening quote).
+/// Whether a text starts with a grade word (after white space and an opening quote): after a
+/// ";", whether the list goes on ("“优秀”的7个,占比14%;“良好”的30个").
 fn starts_with_grade(after: &str) -> bool {
     let after = after.trim_start().trim_start_matches(['“', '"', '「']);
     [

@@ -19,6 +19,9 @@ static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
     let mut out = Vec::new();
     for caps in AMOUNT.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let whole = caps.get(0).expect("match");
         let num = caps.name("num").expect("num");
         let negative = caps.name("pre").is_none() && is_minus_sign(s, num.start());

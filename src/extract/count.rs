@@ -35,7 +35,11 @@ impl CountPattern {
 
 pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
     let mut out = Vec::new();
+    let mut quotes = Quotes::default();
     for caps in lex.count_pattern.0.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let whole = caps.get(0).expect("match");
         let mw = caps.name("mw").expect("measure word");
         let number_group = caps.name("num").or(caps.name("cn")).expect("a number");
@@ -70,7 +74,7 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
             let secondary = cn.as_str() == "二"
                 && mw.as_str() == "次"
                 && s[mw.end()..].chars().next().is_some_and(is_han);
-            if cn.as_str() == "一" || secondary || inside_quotes(s, cn.start()) {
+            if cn.as_str() == "一" || secondary || quotes.inside(s, cn.start()) {
                 continue;
             }
             if !lex.on_word_boundaries(s, cn.start(), mw.end()) {
@@ -154,13 +158,32 @@ pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
 
-/// Whether `at` sits inside “…” (or 「…」) opened earlier on the same line.
-fn inside_quotes(s: &str, at: usize) -> bool {
-    let line_start = s[..at].rfind('\n').map_or(0, |i| i + 1);
-    let before = &s[line_start..at];
-    let opens = before.matches(['“', '「']).count();
-    let closes = before.matches(['”', '」']).count();
-    opens > closes
+/// Whether positions sit inside “…” (or 「…」) opened earlier on the same line. Asked in
+/// increasing order, as the scanner's matches come, it reads each character of the text once
+/// (scanning back to the line start for every number made one long line quadratic).
+#[derive(Default)]
+struct Quotes {
+    read_to: usize,
+    /// Opening minus closing quotes since the last line break before `read_to`.
+    depth: isize,
+}
+
+impl Quotes {
+    fn inside(&mut self, s: &str, at: usize) -> bool {
+        if at < self.read_to {
+            *self = Quotes::default();
+        }
+        for c in s[self.read_to..at].chars() {
+            match c {
+                '\n' => self.depth = 0,
+                '“' | '「' => self.depth += 1,
+                '”' | '」' => self.depth -= 1,
+                _ => {}
+            }
+        }
+        self.read_to = at;
+        self.depth > 0
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,9 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut covered_until = 0;
     for (open, _) in s.match_indices('《') {
+        if super::scan_full(out.len()) {
+            break;
+        }
         if open < covered_until {
             continue;
         }
@@ -75,6 +78,9 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
     }
     let titles = out.len();
     for caps in DOC_NUMBER.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let whole = caps.get(0).expect("match");
         let issuer_run = caps.name("issuer").expect("issuer");
         let issuer = trim_issuer(issuer_run.as_str());

@@ -78,10 +78,21 @@ pub(crate) fn read(norm: &NormalizedText, facts: &[Fact]) -> DocumentMeta {
     let n = norm.as_str();
     let early = &n[..n.char_indices().nth(400).map_or(n.len(), |(i, _)| i)];
     let year = fiscal_year(title.as_deref(), early, n);
-    // The own 发文字号 stands alone on a line near the top: only facts in the first lines
-    // are looked at, so a long report costs nothing here.
-    let head_lines: Vec<&str> = original.lines().take(HEAD_LINES * 2).collect();
-    let head_chars: usize = head_lines.iter().map(|l| l.chars().count() + 1).sum();
+    // The own 发文字号 stands alone on a short line near the top: only facts on the first
+    // lines are looked at, and each line is measured once, so neither a long report nor one
+    // endless line costs more than a pass over the head.
+    let head_lines: Vec<(usize, &str)> = original
+        .split('\n')
+        .take(HEAD_LINES * 2)
+        .scan(0usize, |start, l| {
+            let at = *start;
+            *start += l.chars().count() + 1;
+            Some((at, l))
+        })
+        .collect();
+    let head_chars = head_lines
+        .last()
+        .map_or(0, |(at, l)| at + l.chars().count() + 1);
     let doc_number = facts
         .iter()
         .take_while(|f| f.start < head_chars)
@@ -96,15 +107,10 @@ pub(crate) fn read(norm: &NormalizedText, facts: &[Fact]) -> DocumentMeta {
             )
         })
         .find(|f| {
-            let line_no = original[..char_to_byte(original, f.start)]
-                .matches('\n')
-                .count();
-            let line = head_lines
-                .get(line_no)
-                .copied()
-                .map(clean_line)
-                .unwrap_or("");
-            squash(line) == squash(&f.text)
+            let line_no = head_lines.partition_point(|(at, _)| *at <= f.start) - 1;
+            let line = clean_line(head_lines[line_no].1);
+            // A line much longer than the fact is prose around it, not the number alone.
+            line.len() <= f.text.len() * 2 + 16 && squash(line) == squash(&f.text)
         })
         .and_then(|f| match &f.value {
             FactValue::Document { number, .. } => number.clone(),
@@ -117,10 +123,6 @@ pub(crate) fn read(norm: &NormalizedText, facts: &[Fact]) -> DocumentMeta {
         doc_number,
         text_chars: norm.original_chars(),
     }
-}
-
-fn char_to_byte(s: &str, chars: usize) -> usize {
-    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
 }
 
 fn squash(s: &str) -> String {

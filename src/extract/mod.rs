@@ -19,6 +19,7 @@ pub mod table;
 
 pub use meta::DocumentMeta;
 
+use crate::deadline::Deadline;
 use crate::domain::{Qualifier, Rating};
 use crate::ingest::{Block, Ingested, LineIndex, Provenance};
 use crate::text::NormalizedText;
@@ -205,10 +206,48 @@ pub(crate) struct Candidate {
     pub title: Option<Span>,
 }
 
+/// Most facts read from one document. No report comes near it (the largest self-evaluation
+/// forms hold a few thousand); past it an input is a list of numbers, not a report, and every
+/// further fact would cost memory and time downstream (storage, review, the API's JSON).
+pub const MAX_FACTS: usize = 20_000;
+
+/// Whether a scanner holding `found` candidates has as many as a document may have facts:
+/// it stops there, so a text of nothing but numbers costs no more than a report.
+pub(crate) fn scan_full(found: usize) -> bool {
+    found >= MAX_FACTS
+}
+
+/// Set when a document had more facts than `MAX_FACTS`: facts were read up to `at` only.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Truncated {
+    /// The cap that was reached.
+    pub limit: usize,
+    /// Code-point offset in the text where reading stopped: no fact starts at or after it.
+    pub at: usize,
+    /// For people, in Chinese and English.
+    pub message: String,
+}
+
+impl Truncated {
+    fn at(at: usize) -> Truncated {
+        Truncated {
+            limit: MAX_FACTS,
+            at,
+            message: format!(
+                "事实数量超过上限 {MAX_FACTS} 条，仅提取了第 {at} 个字符之前的内容 / more than \
+                 {MAX_FACTS} facts: only the text before character {at} was read"
+            ),
+        }
+    }
+}
+
 /// Everything extracted from one document.
 #[derive(Clone, Debug, Serialize)]
 pub struct Extraction {
     pub document: DocumentMeta,
+    /// Present when the document had more facts than `MAX_FACTS` and only its start was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<Truncated>,
     pub facts: Vec<Fact>,
     pub checks: Vec<crate::check::Check>,
     /// Self-evaluation forms found, their cells given as fact ids.
@@ -250,29 +289,69 @@ impl Extractor {
     /// Extracts from plain text (as if it were an uploaded TXT file).
     pub fn extract_text(&self, text: &str) -> Extraction {
         let blocks = Vec::new();
-        self.extract_parts(text, &blocks, None)
+        self.extract_parts(text, &blocks, None, &Deadline::none())
+            .expect("no deadline to miss")
     }
 
     /// Extracts from an ingested document; tables come from its table blocks as well as from
     /// tables flattened into the text.
     pub fn extract(&self, doc: &Ingested) -> Extraction {
-        self.extract_parts(&doc.text, &doc.blocks, Some(doc))
+        self.extract_within(doc, &Deadline::none())
+            .expect("no deadline to miss")
     }
 
-    fn extract_parts(&self, text: &str, blocks: &[Block], doc: Option<&Ingested>) -> Extraction {
+    /// `extract`, giving up with a limit error once `deadline` has passed (looked at between
+    /// the steps, each of which takes time linear in the text).
+    pub fn extract_within(
+        &self,
+        doc: &Ingested,
+        deadline: &Deadline,
+    ) -> Result<Extraction, crate::IngestError> {
+        self.extract_parts(&doc.text, &doc.blocks, Some(doc), deadline)
+    }
+
+    fn extract_parts(
+        &self,
+        text: &str,
+        blocks: &[Block],
+        doc: Option<&Ingested>,
+        deadline: &Deadline,
+    ) -> Result<Extraction, crate::IngestError> {
+        deadline.check()?;
         let norm = NormalizedText::new(text);
         let lex = &self.lexicon;
         let s = norm.as_str();
 
         let mut candidates = Vec::new();
-        let documents = document::scan(s);
-        candidates.extend(documents.iter().cloned());
-        candidates.extend(amount::scan(s, lex));
-        candidates.extend(percent::scan(s, lex));
-        candidates.extend(score::scan(s, lex));
-        candidates.extend(count::scan(s, lex));
-        candidates.extend(rating::scan(s, lex));
+        // Where a scanner that filled up stopped (normalized bytes): facts are kept before the
+        // earliest such point only, so what is kept is everything up to one place in the text.
+        let mut stop = usize::MAX;
+        for found in [
+            document::scan(s),
+            amount::scan(s, lex),
+            percent::scan(s, lex),
+            score::scan(s, lex),
+            count::scan(s, lex),
+            rating::scan(s, lex),
+        ] {
+            if scan_full(found.len())
+                && let Some(last) = found.iter().map(|c| c.span.start).max()
+            {
+                stop = stop.min(last + 1);
+            }
+            candidates.extend(found);
+        }
+        candidates.retain(|c| c.span.start < stop);
         let mut candidates = resolve_overlaps(candidates);
+        if candidates.len() > MAX_FACTS {
+            stop = candidates[MAX_FACTS].span.start;
+            candidates.truncate(MAX_FACTS);
+        }
+        // The same place in the original text, for the tables and forms read from it.
+        while stop < s.len() && !s.is_char_boundary(stop) {
+            stop += 1;
+        }
+        let mut stop_at = (stop < s.len()).then(|| norm.to_original(stop, stop).0);
         mark_ranges(s, &mut candidates);
         let banned = lex.not_fact_spans(s);
         candidates.retain(|c| {
@@ -281,6 +360,7 @@ impl Extractor {
                 .any(|b| c.span.start < b.end && b.start < c.span.end)
         });
 
+        deadline.check()?;
         // Forms first: their cells are facts of their own, and the prose facts the scanners
         // found inside value cells give way to them.
         let mut found = form::read(text, blocks, doc, lex);
@@ -294,6 +374,7 @@ impl Extractor {
                 !claimed[..at].iter().rev().take(4).any(|&(_, e)| e > s0)
             });
         }
+        deadline.check()?;
         // Subjects after the forms took their cells: the tagger reads only prose.
         subject::assign(&norm, lex, &mut candidates);
         rating::attach_counts(s, &mut candidates);
@@ -306,6 +387,7 @@ impl Extractor {
                 .any(|f| f.start <= start && start < f.end)
         };
 
+        deadline.check()?;
         // Tables: real ones from ingestion, else ones flattened into the text; a form's
         // table is read as a form only.
         let mut tables: Vec<table::LocatedTable> = blocks
@@ -316,8 +398,16 @@ impl Extractor {
             })
             .collect();
         if tables.is_empty() {
-            tables = table::from_flattened_text(text);
-            tables.extend(table::from_row_lines(text));
+            let until = stop_at.unwrap_or(usize::MAX);
+            for read in [
+                table::from_flattened_text(text, until),
+                table::from_row_lines(text, until),
+            ] {
+                tables.extend(read.tables);
+                if let Some(at) = read.stopped_at {
+                    stop_at = Some(stop_at.map_or(at, |s| s.min(at)));
+                }
+            }
         }
         tables.retain(|t| !t.rows.iter().flatten().any(|c| in_form(c.start)));
         for t in &mut tables {
@@ -354,21 +444,29 @@ impl Extractor {
         for (k, f) in facts[first_form..].iter_mut().enumerate() {
             f.id = usize::MAX - k;
         }
+        facts.sort_by_key(|f| (f.start, f.end));
+        // Tables and forms add facts of their own: the cap holds for all of them together.
+        if let Some(at) = stop_at {
+            facts.truncate(facts.partition_point(|f| f.start < at));
+        }
+        if facts.len() > MAX_FACTS {
+            let at = facts[MAX_FACTS].start;
+            facts.truncate(facts.partition_point(|f| f.start < at));
+            stop_at = Some(stop_at.map_or(at, |s| s.min(at)));
+        }
         for f in &mut facts {
             f.text = norm.original_slice(f.start, f.end).to_string();
         }
-        facts.sort_by_key(|f| (f.start, f.end));
         let lines = LineIndex::new(text);
-        let mut form_ids = vec![0; form_count];
+        let mut form_ids = vec![None; form_count];
         let block_index = BlockIndex::new(blocks, doc);
         for (i, f) in facts.iter_mut().enumerate() {
             if form_count > 0 && f.id >= usize::MAX - (form_count - 1) {
-                form_ids[usize::MAX - f.id] = i;
+                form_ids[usize::MAX - f.id] = Some(i);
             }
             f.id = i;
             f.provenance = Some(provenance_of(&lines, f.start, &block_index));
         }
-
         found.renumber(&form_ids);
         let mut document = meta::read(&norm, &facts);
         // A form names its department (主管部门 / 部门名称): the region is the department's.
@@ -381,13 +479,14 @@ impl Extractor {
             document.region = Some(region);
         }
         // The checks are the next stage: `crate::analyze` runs it.
-        Extraction {
+        Ok(Extraction {
             document,
+            truncated: stop_at.map(Truncated::at),
             facts,
             checks: Vec::new(),
             forms: found.forms,
             tables,
-        }
+        })
     }
 }
 

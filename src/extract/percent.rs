@@ -21,6 +21,9 @@ static PERCENT: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
     let mut out = Vec::new();
     for caps in PERCENT.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let whole = caps.get(0).expect("match");
         let span = Span {
             start: whole.start(),

@@ -121,6 +121,9 @@ fn skip_bracket(rest: &str) -> &str {
 pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
     let mut out = Vec::new();
     for caps in QUOTED.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let whole = caps.get(0).expect("match");
         if SLOGAN_VERBS.iter().any(|v| s[..whole.start()].ends_with(v))
             || names_a_rule(s, whole.end())
@@ -137,6 +140,9 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         );
     }
     for caps in AFTER_EVALUATION.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let whole = caps.get(0).expect("match");
         let g = caps.name("g").expect("grade");
         let linked = caps.name("link").is_some() || caps.name("verb").is_some();
@@ -159,6 +165,9 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         );
     }
     for caps in LIST_ITEM.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let g = caps.name("g").expect("grade");
         push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
     }
@@ -172,6 +181,9 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
     }
     for caps in AT_LEAST.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let whole = caps.get(0).expect("match");
         push(
             &mut out,
@@ -182,6 +194,9 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         );
     }
     for caps in LEVEL.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let g = caps.name("g").expect("grade");
         push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
     }
@@ -217,7 +232,13 @@ fn continued_lists(s: &str, out: &mut Vec<Candidate>) {
     }
     let mut starts: Vec<usize> = out.iter().map(|c| c.span.start).collect();
     starts.sort_unstable();
+    // The last sentence break before each match, read forward once as the matches come.
+    let mut last_break: Option<usize> = None;
+    let mut read_to = 0;
     for caps in CONTINUED.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let phrase = caps.name("phrase").expect("phrase");
         let g = caps.name("g").expect("grade");
         let whole = caps.get(0).expect("match");
@@ -225,7 +246,13 @@ fn continued_lists(s: &str, out: &mut Vec<Candidate>) {
         let Some(&previous) = before.checked_sub(1).map(|k| &starts[k]) else {
             continue;
         };
-        if s[previous..whole.start()].contains(['。', '\n'])
+        if whole.start() > read_to {
+            if let Some(k) = s[read_to..whole.start()].rfind(['。', '\n']) {
+                last_break = Some(read_to + k);
+            }
+            read_to = whole.start();
+        }
+        if last_break.is_some_and(|b| b >= previous)
             || !grade_ends_here(s, g.end())
             || names_a_rule(s, g.end())
         {
@@ -279,6 +306,9 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
             cands[..i]
                 .iter()
                 .rev()
+                // A count further back than 16 characters (64 bytes) is too far anyway: the
+                // walk stops there, however many facts a long sentence holds.
+                .take_while(|c| c.span.end + 64 >= span.start)
                 .take_while(|c| !s[c.span.end..span.start].contains(['。', ';', '\n']))
                 .find(|c| c.fact.kind == FactKind::Count)
                 .filter(|c| {
@@ -304,21 +334,28 @@ pub(crate) fn attach_counts(s: &str, cands: &mut [Candidate]) {
     }
     tally_wholes_name_their_items(s, cands, &attached);
     // Later items of a tally share what the first item graded: "评定结果为“良”的12个,“中”的3个".
-    for i in 1..cands.len() {
-        if cands[i].fact.kind != FactKind::Rating
-            || cands[i].fact.count.is_none()
-            || cands[i].fact.subject.is_some()
-        {
-            continue;
-        }
+    // One pass: the last rating with a count, and the last sentence break read so far.
+    let mut last_counted: Option<usize> = None;
+    let mut last_break: Option<usize> = None;
+    let mut read_to = 0;
+    for i in 0..cands.len() {
         let start = cands[i].span.start;
-        let inherited = cands[..i]
-            .iter()
-            .rev()
-            .take_while(|c| !s[c.span.end..start].contains(['。', '\n']))
-            .find(|c| c.fact.kind == FactKind::Rating && c.fact.count.is_some())
-            .and_then(|c| c.fact.subject.clone());
-        cands[i].fact.subject = inherited;
+        if start > read_to {
+            if let Some(k) = s[read_to..start].rfind(['。', '\n']) {
+                last_break = Some(read_to + k);
+            }
+            read_to = start;
+        }
+        let is_counted = cands[i].fact.kind == FactKind::Rating && cands[i].fact.count.is_some();
+        if is_counted && cands[i].fact.subject.is_none() && i > 0 {
+            // The nearest earlier rating with a count, when no sentence ends between them.
+            cands[i].fact.subject = last_counted
+                .filter(|&k| last_break.is_none_or(|b| b < cands[k].span.end))
+                .and_then(|k| cands[k].fact.subject.clone());
+        }
+        if is_counted {
+            last_counted = Some(i);
+        }
     }
 }
 

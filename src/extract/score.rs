@@ -36,6 +36,9 @@ const NOT_POINTS_AFTER: &str =
 pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
     let mut out = Vec::new();
     for caps in SCORE.captures_iter(s) {
+        if super::scan_full(out.len()) {
+            break;
+        }
         let whole = caps.get(0).expect("match");
         let num = caps.name("num").expect("num");
         if number::starts_mid_token(s, num.start()) && caps.name("pre").is_none() {
@@ -55,6 +58,9 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
     }
     for re in [&*NUMBER_THEN_NAME, &*NAME_THEN_NUMBER] {
         for caps in re.captures_iter(s) {
+            if super::scan_full(out.len()) {
+                break;
+            }
             let num = caps.name("num").expect("num");
             if number::starts_mid_token(s, num.start()) || number::ends_mid_token(s, num.end()) {
                 continue;

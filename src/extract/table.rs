@@ -238,14 +238,35 @@ const MONEY_WORDS: &[&str] = &[
     "拨付数",
 ];
 
+/// Most table cells read from the text of one document: several times what `MAX_FACTS` facts
+/// need, so a document of nothing but a table holds no more in memory than that.
+const MAX_CELLS: usize = 8 * super::MAX_FACTS;
+
+/// Tables read from a document's text, and where reading stopped (code points) when the text
+/// held more cells than `MAX_CELLS`.
+pub struct FromText {
+    pub tables: Vec<LocatedTable>,
+    pub stopped_at: Option<usize>,
+}
+
 /// Tables flattened into text: runs of lines that start with a tab, one cell a line, rows
-/// separated by blank lines, under a header row with 序号.
-pub fn from_flattened_text(text: &str) -> Vec<LocatedTable> {
+/// separated by blank lines, under a header row with 序号. Lines from `until` (code points)
+/// on are not read.
+pub fn from_flattened_text(text: &str, until: usize) -> FromText {
     // Group cell lines into rows.
     let mut rows: Vec<(Vec<Cell>, bool)> = Vec::new(); // (cells, ends a group)
     let mut current: Vec<Cell> = Vec::new();
     let mut offset = 0usize;
+    let mut cells = 0;
+    let mut stopped_at = None;
     for line in text.split('\n') {
+        if offset >= until {
+            break;
+        }
+        if cells >= MAX_CELLS {
+            stopped_at = Some(offset);
+            break;
+        }
         let len = line.chars().count();
         let trimmed_start = line.trim_start_matches(' ');
         if let Some(cell_text) = trimmed_start.strip_prefix('\t') {
@@ -254,6 +275,7 @@ pub fn from_flattened_text(text: &str) -> Vec<LocatedTable> {
             let inner_lead = content.chars().count() - content.trim_start().chars().count();
             let content = content.trim_start();
             let start = offset + lead + inner_lead;
+            cells += 1;
             current.push(Cell {
                 start,
                 end: start + content.chars().count(),
@@ -284,23 +306,33 @@ pub fn from_flattened_text(text: &str) -> Vec<LocatedTable> {
         }
         tables.push(LocatedTable::from_cells(&Table { rows: grid }));
     }
-    tables
+    FromText { tables, stopped_at }
 }
 
 /// Tables written one row a line, cells separated by tabs or by runs of two or more spaces
 /// (as converters and hand-typed reports write them), under a header line naming at least
 /// three columns. The table ends at the first line that is not a row of two or more cells.
-pub fn from_row_lines(text: &str) -> Vec<LocatedTable> {
+/// Lines from `until` (code points) on are not read.
+pub fn from_row_lines(text: &str, until: usize) -> FromText {
     let mut tables = Vec::new();
     let mut offset = 0usize;
     let mut lines = Vec::new();
     for line in text.split('\n') {
+        if offset >= until {
+            break;
+        }
         lines.push((offset, line));
         offset += line.chars().count() + 1;
     }
+    let mut cells_read = 0;
+    let mut stopped_at = None;
     let mut i = 0;
     while i < lines.len() {
         let (start, line) = lines[i];
+        if cells_read >= MAX_CELLS {
+            stopped_at = Some(start);
+            break;
+        }
         let header = split_row(start, line);
         i += 1;
         if header.len() < 3 || !is_header(&header) {
@@ -310,6 +342,9 @@ pub fn from_row_lines(text: &str) -> Vec<LocatedTable> {
         let mut rows = Vec::new();
         while i < lines.len() {
             let (start, line) = lines[i];
+            if cells_read >= MAX_CELLS {
+                break;
+            }
             let cells = split_row(start, line);
             // A section heading between rows ("一、党政机关") is skipped when rows follow it.
             if is_section_row(&cells)
@@ -323,6 +358,7 @@ pub fn from_row_lines(text: &str) -> Vec<LocatedTable> {
             if cells.iter().filter(|c| !c.text.is_empty()).count() < 2 {
                 break;
             }
+            cells_read += cells.len();
             i += 1;
             if is_header(&cells) {
                 continue;
@@ -339,7 +375,7 @@ pub fn from_row_lines(text: &str) -> Vec<LocatedTable> {
             });
         }
     }
-    tables
+    FromText { tables, stopped_at }
 }
 
 /// The cells of one line: text separated by bars (`|`, `｜`), by tabs, by two or more
@@ -577,7 +613,7 @@ mod tests {
 
     #[test]
     fn flattened_table_rows() {
-        let tables = from_flattened_text(FLAT);
+        let tables = from_flattened_text(FLAT, usize::MAX).tables;
         assert_eq!(tables.len(), 1);
         let t = &tables[0];
         assert_eq!(t.columns[2], Column::Money(Some(AmountUnit::WanYuan)));
@@ -600,7 +636,7 @@ mod tests {
     #[test]
     fn indicator_table_scores_take_the_indicator() {
         let text = "\t一级指标\n\t二级指标\n\t分值\n\t得分\n\n\t决策\n\t项目立项\n\t10\n\t9.5\n\n\t\n\t绩效目标\n\t8\n\t8\n";
-        let tables = from_flattened_text(text);
+        let tables = from_flattened_text(text, usize::MAX).tables;
         assert_eq!(tables.len(), 1);
         let t = &tables[0];
         assert_eq!(

@@ -132,6 +132,22 @@ pub enum IngestError {
 
 /// Reads an upload: detects the format from its bytes, not its name.
 pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
+    ingest_within(bytes, &crate::Deadline::none())
+}
+
+/// `ingest`, giving up with a limit error once `deadline` has passed: the PDF reader gets
+/// the time left as its own limit, and every format's result is refused when it came late.
+pub fn ingest_within(bytes: &[u8], deadline: &crate::Deadline) -> Result<Ingested, IngestError> {
+    deadline.check()?;
+    match read_format(bytes, deadline) {
+        // The PDF reader's own limit was the time left: say which limit it was.
+        Err(IngestError::Limit(m)) => Err(deadline.check().err().unwrap_or(IngestError::Limit(m))),
+        Err(e) => Err(e),
+        Ok(doc) => deadline.check().map(|()| doc),
+    }
+}
+
+fn read_format(bytes: &[u8], deadline: &crate::Deadline) -> Result<Ingested, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
     }
@@ -143,7 +159,10 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
     }
     match sniff(bytes) {
         Sniffed::Text => txt::ingest_text(bytes),
-        Sniffed::Pdf => pdf::ingest_pdf(bytes),
+        Sniffed::Pdf => match deadline.remaining() {
+            Some(left) if left < pdf::TIME_LIMIT => pdf::ingest_pdf_within(bytes, left),
+            _ => pdf::ingest_pdf(bytes),
+        },
         Sniffed::Zip => match zipsafe::package_kind(bytes) {
             zipsafe::Package::Docx => docx::ingest_docx(bytes),
             zipsafe::Package::Xlsx => sheet::ingest_xlsx(bytes),

@@ -20,6 +20,9 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), IngestError> 
     if let Ok(text) = std::str::from_utf8(bytes) {
         return checked(text.to_string(), "UTF-8");
     }
+    if let Some(mixed) = mixed_utf8(bytes) {
+        return Err(IngestError::NotText(mixed));
+    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let encoding = detector.guess(None, chardetng::Utf8Detection::Deny);
@@ -31,6 +34,37 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), IngestError> 
         )));
     }
     checked(text.into_owned(), encoding.name())
+}
+
+/// A file that is UTF-8 but for some places (a part pasted in from a GBK file, say): no
+/// single encoding reads all of it, and guessing one would garble the rest. Says where the
+/// first invalid byte stands. `None` when the file is not mostly UTF-8.
+fn mixed_utf8(bytes: &[u8]) -> Option<String> {
+    let mut valid_multibyte = 0usize;
+    let mut invalid = 0usize;
+    let mut places = 0usize;
+    let mut first_invalid = None;
+    let mut at = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        valid_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        at += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            first_invalid.get_or_insert(at);
+            invalid += chunk.invalid().len();
+            places += 1;
+            at += chunk.invalid().len();
+        }
+    }
+    // Text in another multi-byte encoding (GBK, Big5) is almost never valid UTF-8 for long:
+    // most of its non-ASCII bytes fail. Here most non-ASCII characters are valid UTF-8.
+    let first = first_invalid?;
+    (valid_multibyte >= 8 && valid_multibyte * 3 >= invalid * 2).then(|| {
+        format!(
+            "invalid UTF-8 at byte offset {first} ({invalid} bytes in {places} places) in a file \
+             that is otherwise UTF-8: it looks like mixed encodings (a part in GBK?); save the \
+             whole file as UTF-8 / 第 {first} 字节起不是有效的 UTF-8，文件似乎混用了多种编码"
+        )
+    })
 }
 
 /// Rejects decoded "text" that is mostly control characters (a binary file that happened to
@@ -116,6 +150,27 @@ mod tests {
         let (text, enc) = decode_text(&bytes).unwrap();
         assert_eq!(text, "预算绩效管理工作总结，涉及资金 1.80 亿元。");
         assert_eq!(enc, "GBK");
+    }
+
+    #[test]
+    fn a_gbk_part_in_a_utf8_file_is_named() {
+        let mut bytes = "预算绩效管理工作总结，涉及资金 1.80 亿元。\n"
+            .repeat(20)
+            .into_bytes();
+        let at = bytes.len();
+        let (gbk, _, _) = encoding_rs::GBK.encode("涉及资金");
+        bytes.extend_from_slice(&gbk);
+        bytes.extend_from_slice("其余内容仍是 UTF-8。".as_bytes());
+        match decode_text(&bytes) {
+            Err(IngestError::NotText(m)) => {
+                assert!(
+                    m.contains(&format!("invalid UTF-8 at byte offset {at}")),
+                    "{m}"
+                );
+                assert!(m.contains("mixed encodings"), "{m}");
+            }
+            other => panic!("expected a mixed-encoding error, got {other:?}"),
+        }
     }
 
     #[test]

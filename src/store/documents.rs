@@ -565,7 +565,7 @@ impl Store {
                 write_extraction(&mut tx, job.document_id, extraction).await?;
                 let m = &extraction.document;
                 sqlx::query(
-                    "UPDATE documents SET status = 'done', error = NULL, title = $1, region = $2,
+                    "UPDATE documents SET status = 'done', error = $14, title = $1, region = $2,
                             year = $3, doc_number = $4, text = $5, text_chars = $6,
                             encoding = $7, format = $8, extractor_version = $9,
                             processed_at = $10, lease_until = NULL, forms = $12, tables = $13
@@ -584,6 +584,9 @@ impl Store {
                 .bind(job.document_id)
                 .bind(super::findings::forms_json(&extraction.forms))
                 .bind(table_layout_json(&doc.blocks))
+                // A document with more facts than the cap is done, with a note of where
+                // reading stopped: the list and the page show it.
+                .bind(extraction.truncated.as_ref().map(|t| t.message.as_str()))
                 .execute(&mut *tx)
                 .await?;
             }

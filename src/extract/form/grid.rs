@@ -369,13 +369,15 @@ fn space_row(line: &Line) -> Vec<TCell> {
 /// Whether an aligned line continues the row above: it holds only bracketed notes ("(70分)")
 /// or, under a header, the wrapped rest of its words, each under a cell of that row.
 fn continues_row(prev: &Row, cells: &[TCell]) -> bool {
-    let cols: Vec<usize> = prev.cells.iter().filter_map(|c| c.col).collect();
+    let mut cols: Vec<usize> = prev.cells.iter().filter_map(|c| c.col).collect();
     if cols.is_empty() || cells.len() > prev.cells.len() {
         return false;
     }
+    // Sorted, so a line of many cells under a row of many is not a product of both.
+    cols.sort_unstable();
     let under = cells
         .iter()
-        .all(|c| c.col.is_some_and(|x| cols.contains(&x)));
+        .all(|c| c.col.is_some_and(|x| cols.binary_search(&x).is_ok()));
     let header_above = prev.cells.iter().all(|c| !is_value_like(&c.text));
     let fragments = cells
         .iter()
@@ -384,8 +386,13 @@ fn continues_row(prev: &Row, cells: &[TCell]) -> bool {
 }
 
 fn merge_continuation(prev: &mut Row, cells: Vec<TCell>) {
+    // The first cell of the row at each column, looked up once per merged cell.
+    let mut at_column = std::collections::HashMap::new();
+    for (k, p) in prev.cells.iter().enumerate() {
+        at_column.entry(p.col).or_insert(k);
+    }
     for c in cells {
-        if let Some(p) = prev.cells.iter_mut().find(|p| p.col == c.col) {
+        if let Some(p) = at_column.get(&c.col).map(|&k| &mut prev.cells[k]) {
             p.text.push('\n');
             p.breaks.push((p.text.chars().count(), c.start));
             p.text.push_str(&c.text);
@@ -489,9 +496,17 @@ fn join_fragments(cells: Vec<TCell>) -> Vec<TCell> {
     out
 }
 
+/// Most cells a header row is read over: real forms have a dozen columns at most. Without a
+/// bound, a long run of header words (one a line) was read again from each of its cells.
+const MAX_HEADER_CELLS: usize = 32;
+
 /// A run of header cells starting at `i`: their roles.
 fn header_run(cells: &[TCell], i: usize) -> Vec<Role> {
-    cells[i..].iter().map_while(|c| role_of(&c.text)).collect()
+    cells[i..]
+        .iter()
+        .take(MAX_HEADER_CELLS)
+        .map_while(|c| role_of(&c.text))
+        .collect()
 }
 
 /// The header starting at `i`, with a header of two rows folded into one: "资金来源 | 预算执行情况
@@ -520,7 +535,7 @@ fn header_at(cells: &[TCell], i: usize) -> (Vec<(TCell, Role)>, usize) {
     // The upper row: roles and group words, up to and with its reason column.
     let mut top: Vec<(usize, Option<Role>)> = Vec::new();
     let mut k = i;
-    while k < cells.len() {
+    while k < cells.len() && top.len() < MAX_HEADER_CELLS {
         match role_of(&cells[k].text) {
             Some(r) => {
                 top.push((k, Some(r)));
@@ -539,6 +554,7 @@ fn header_at(cells: &[TCell], i: usize) -> (Vec<(TCell, Role)>, usize) {
     let plain = |n: usize| -> (Vec<(TCell, Role)>, usize) {
         let run: Vec<(TCell, Role)> = cells[i..]
             .iter()
+            .take(MAX_HEADER_CELLS)
             .map_while(|c| role_of(&c.text).map(|r| (c.clone(), r)))
             .collect();
         let len = run.len().min(n);
@@ -547,6 +563,7 @@ fn header_at(cells: &[TCell], i: usize) -> (Vec<(TCell, Role)>, usize) {
     let groups = top.iter().filter(|(_, r)| r.is_none()).count();
     let sub: Vec<(usize, Role)> = cells[k.min(cells.len())..]
         .iter()
+        .take(MAX_HEADER_CELLS)
         .enumerate()
         .map_while(|(j, c)| role_of(&c.text).map(|r| (k + j, r)))
         .collect();

@@ -114,6 +114,7 @@ pub struct Found {
 /// Finds the forms of a document: in its ingested tables, else in its text.
 pub fn read(text: &str, blocks: &[Block], doc: Option<&Ingested>, lex: &Lexicon) -> Found {
     let _ = doc;
+    let offsets = std::cell::OnceCell::new();
     // A caption just above a table ("单位：元") gives its money unit.
     let caption = |rows: &Rows| -> Option<AmountUnit> {
         let start = rows
@@ -123,8 +124,9 @@ pub fn read(text: &str, blocks: &[Block], doc: Option<&Ingested>, lex: &Lexicon)
             .map(|c| c.start)
             .min()?;
         let from = start.saturating_sub(160);
-        let before: String = text.chars().skip(from).take(start - from).collect();
-        before
+        offsets
+            .get_or_init(|| crate::text::CharOffsets::new(text))
+            .slice(from, start)
             .lines()
             .rev()
             .take(3)
@@ -1085,10 +1087,11 @@ fn align(cells: &[TCell], header: &[Option<Role>]) -> Vec<Option<Role>> {
 
 impl Found {
     /// Maps the forms' fact references (indexes into `facts`) to the final fact ids, given
-    /// where each of `facts` ended up.
-    pub fn renumber(&mut self, ids: &[usize]) {
+    /// where each of `facts` ended up; a fact that did not (past the cap on facts) is no
+    /// longer referred to.
+    pub fn renumber(&mut self, ids: &[Option<usize>]) {
         for f in &mut self.forms {
-            f.map_fact_refs(|i| ids.get(i).copied());
+            f.map_fact_refs(|i| ids.get(i).copied().flatten());
         }
     }
 }

@@ -11,6 +11,7 @@ mod fallback;
 mod glyphs;
 mod layout;
 mod lines;
+mod streams;
 mod table;
 
 use super::{IngestError, Ingested};
@@ -37,7 +38,7 @@ pub fn ingest_pdf(bytes: &[u8]) -> Result<Ingested, IngestError> {
 }
 
 /// Reads a PDF, giving up once `limit` has passed.
-fn ingest_pdf_within(bytes: &[u8], limit: Duration) -> Result<Ingested, IngestError> {
+pub(super) fn ingest_pdf_within(bytes: &[u8], limit: Duration) -> Result<Ingested, IngestError> {
     quiet_reader_panics();
     let owned = bytes.to_vec();
     let deadline = Instant::now() + limit;
@@ -99,6 +100,7 @@ fn too_slow() -> IngestError {
 }
 
 fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
+    streams::check_inflated_sizes(bytes, deadline)?;
     let mut doc = load(bytes)?;
     let pages = doc.get_pages();
     if pages.is_empty() {
