@@ -9,7 +9,40 @@ use common::*;
 use jixiao::store::Role;
 use serde_json::{Value, json};
 
-both_backends!(facts_are_paged_in_reading_order);
+both_backends!(
+    facts_are_paged_in_reading_order,
+    a_document_over_the_cap_is_done_with_a_note
+);
+
+/// More facts than a document may hold: the document is done, says where reading stopped,
+/// and holds the cap's number of facts.
+async fn a_document_over_the_cap_is_done_with_a_note(db: TestDb) {
+    let st = state(&db);
+    let up = token(&db, Role::Uploader, "cap-u").await;
+    let a = token(&db, Role::Assessor, "cap-a").await;
+    let text = "1%，".repeat(jixiao::extract::MAX_FACTS + 500);
+    let r = send(&st, upload_request(&up, text.into_bytes(), "percents.txt")).await;
+    let id = r.json()["id"].as_i64().unwrap();
+    jixiao::worker::run_until_idle(&st.store, "w")
+        .await
+        .unwrap();
+    let doc = call(
+        &st,
+        "GET",
+        &format!("/api/documents/{id}?facts_limit=1"),
+        Some(&a),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(doc["status"], "done");
+    let note = doc["error"].as_str().expect("a note of the cap");
+    assert!(note.contains("上限"), "{note}");
+    assert_eq!(
+        doc["review"]["facts"].as_u64(),
+        Some(jixiao::extract::MAX_FACTS as u64)
+    );
+}
 
 /// A report with more facts than a default page holds.
 fn many_facts() -> Vec<u8> {
