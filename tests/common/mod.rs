@@ -286,3 +286,12 @@ pub async fn facts_of(st: &AppState, token: &str, doc: i64) -> Vec<Value> {
     assert_eq!(r.status, StatusCode::OK);
     r.json()["facts"].as_array().unwrap().clone()
 }
+
+/// The first fact of `kind` in a document, as an assessor sees it.
+pub async fn first_of(st: &AppState, token: &str, doc: i64, kind: &str) -> Value {
+    facts_of(st, token, doc)
+        .await
+        .into_iter()
+        .find(|f| f["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} fact"))
+}
