@@ -20,7 +20,7 @@ static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
 /// "评价中" is "during the evaluation" and "结果一般" is a remark; the verbs carry it.
 static AFTER_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:(?P<verb>评为|定为|获评|列为)|(?:评价等级|评价等次|评价结果|评定等级|评定等次|评定结果|考核等级|考核等次|考核结果|考评等级|考评等次|考评结果|绩效等级|自评等级|自评结果|评价|评级|评定|等级|等次|结果)(?:均|全部|都|总体)?(?P<link>为|是|:|达到)?)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)",
+        r"(?:(?P<verb>评为|定为|获评|列为)|(?:评价等级|评价等次|评价结果|评定等级|评定等次|评定结果|考核等级|考核等次|考核结果|考评等级|考评等次|考评结果|绩效等级|自评等级|自评结果|评价|评级|评定|等级|等次|结果)(?:均|全部|都|总体)?(?P<link>分别为|分别是|为|是|:|达到)?)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)",
     )
     .expect("valid pattern")
 });
@@ -29,6 +29,12 @@ static AFTER_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
 /// "良好(B)的25个"; or a tally's item after 其中 ("其中较差的2个项目").
 static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:、|,|和|及|;|其中)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)(?:\([^()]{1,10}\))?的(?:有)?(?:\d|[一二两三四五六七八九十])")
+        .expect("valid pattern")
+});
+
+/// The later grades of "评价等级分别为良好、中等": each grades the next of the things named before.
+static RESPECTIVELY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"分别(?:为|是)(?:优秀|良好|中等|较差|一般|优|良|中|差)(?P<rest>(?:、(?:优秀|良好|中等|较差|一般|优|良|中|差))+)")
         .expect("valid pattern")
 });
 
@@ -170,6 +176,17 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         }
         let g = caps.name("g").expect("grade");
         push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
+    }
+    for caps in RESPECTIVELY.captures_iter(s) {
+        let rest = caps.name("rest").expect("later grades");
+        let mut at = rest.start();
+        for item in rest.as_str().split('、').skip(1) {
+            at += '、'.len_utf8();
+            if grade_ends_here(s, at + item.len()) {
+                push(&mut out, item, Qualifier::Exact, at, at + item.len());
+            }
+            at += item.len();
+        }
     }
     for caps in GRADE_THEN_COUNT.captures_iter(s) {
         let g = caps.name("g").expect("grade");
@@ -532,6 +549,14 @@ mod tests {
         assert_eq!(
             grades_and_counts("其中较差的2个项目分别为甲和乙。"),
             [("差", Some(2))]
+        );
+    }
+
+    #[test]
+    fn grades_given_respectively() {
+        assert_eq!(
+            grades_and_counts("两个项目评价得分分别为88.6分、79分,评价等级分别为良好、中等。"),
+            [("良", None), ("中", None)]
         );
     }
 
