@@ -476,3 +476,41 @@ fn text_tables_with_bars_captions_sections_and_subtotals() {
         .collect();
     assert_eq!(failed, ["47965000"]);
 }
+
+#[test]
+fn subjects_of_tallies_single_grades_and_changes() {
+    // A tally's items grade what its whole counts, and their counts count it too.
+    let text = "对纳入预算管理的14个项目开展自评,自评结果为优秀的9个、良好的4个、中等的1个。";
+    assert_eq!(subject(text, "良好").as_deref(), Some("项目"));
+    assert_eq!(subject(text, "4个").as_deref(), Some("项目"));
+    // "其中优秀1个": the count is of the graded things, not of the grade.
+    let text = "共评价7个项目,其中优秀1个、良好2个、中等4个。";
+    assert_eq!(subject(text, "2个").as_deref(), Some("项目"));
+    // A single grade names what its sentence scored.
+    assert_eq!(
+        subject(
+            "其中市卫生健康局综合得分91.3分,评价等级为优秀。",
+            "评价等级为优秀"
+        )
+        .as_deref(),
+        Some("市卫生健康局")
+    );
+    assert_eq!(
+        subject(
+            "其中白茶产业提升项目受施工推迟影响,工期延误,等级为中。",
+            "等级为中"
+        )
+        .as_deref(),
+        Some("白茶产业提升项目")
+    );
+    // A change on last year measures what the number before it measured.
+    assert_eq!(
+        subject("全年三公经费支出8.36万元,较上年下降12.4%。", "12.4%").as_deref(),
+        Some("全年三公经费支出")
+    );
+    // An adjective after a count starts the predicate: the counted noun stands before.
+    assert_ne!(
+        subject("带动脱贫户126户稳定增收。", "126户").as_deref(),
+        Some("稳定")
+    );
+}
