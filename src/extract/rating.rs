@@ -10,9 +10,14 @@ use crate::domain::{Qualifier, Rating};
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// The grade words as a regex alternation, longest first.
+const GRADE: &str = "优秀|良好|中等|较差|一般|优|良|中|差";
+
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"[“"「‘](?P<g>优秀|良好|中等|较差|一般|优|良|中|差)(?:\([^()]{1,10}\))?[”"」’]"#)
-        .expect("valid pattern")
+    Regex::new(&format!(
+        r#"[“"「‘](?P<g>{GRADE})(?:\([^()]{{1,10}}\))?[”"」’]"#
+    ))
+    .expect("valid pattern")
 });
 
 /// A grade after an evaluation noun (评价等级为良, 结果良好) or a verb that grades (评为优,
@@ -20,7 +25,7 @@ static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
 /// "评价中" is "during the evaluation" and "结果一般" is a remark; the verbs carry it.
 static AFTER_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:(?P<verb>评为|定为|获评|列为)|(?:评价等级|评价等次|评价结果|评定等级|评定等次|评定结果|考核等级|考核等次|考核结果|考评等级|考评等次|考评结果|绩效等级|自评等级|自评结果|评价|评级|评定|等级|等次|结果)(?:均|全部|都|总体)?(?P<link>分别为|分别是|为|是|:|达到)?)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)",
+        &format!(r"(?:(?P<verb>评为|定为|获评|列为)|(?:评价等级|评价等次|评价结果|评定等级|评定等次|评定结果|考核等级|考核等次|考核结果|考评等级|考评等次|考评结果|绩效等级|自评等级|自评结果|评价|评级|评定|等级|等次|结果)(?:均|全部|都|总体)?(?P<link>分别为|分别是|为|是|:|达到)?)(?P<g>{GRADE})"),
     )
     .expect("valid pattern")
 });
@@ -28,14 +33,16 @@ static AFTER_EVALUATION: LazyLock<Regex> = LazyLock::new(|| {
 /// A later item of a list of grades with counts: "评价结果为优秀的5个、良好的8个", "良的4个",
 /// "良好(B)的25个"; or a tally's item after 其中 ("其中较差的2个项目").
 static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:、|,|和|及|;|其中)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差)(?:\([^()]{1,10}\))?的(?:有)?(?:\d|[一二两三四五六七八九十])")
+    Regex::new(&format!(r"(?:、|,|和|及|;|其中)(?P<g>{GRADE})(?:\([^()]{{1,10}}\))?的(?:有)?(?:\d|[一二两三四五六七八九十])"))
         .expect("valid pattern")
 });
 
 /// The later grades of "评价等级分别为良好、中等": each grades the next of the things named before.
 static RESPECTIVELY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"分别(?:为|是)(?:优秀|良好|中等|较差|一般|优|良|中|差)(?P<rest>(?:、(?:优秀|良好|中等|较差|一般|优|良|中|差))+)")
-        .expect("valid pattern")
+    Regex::new(&format!(
+        r"分别(?:为|是)(?:{GRADE})(?P<rest>(?:、(?:{GRADE}))+)"
+    ))
+    .expect("valid pattern")
 });
 
 /// A grade and its count with nothing between: "其中优秀1个、良好2个". Two-character grades
@@ -55,7 +62,7 @@ static BAND_DEFINITION: LazyLock<Regex> = LazyLock::new(|| {
 /// A list of graded things that goes on without its verb: "2个区评为优秀,3个县为良好" — the
 /// later items "N个X为<grade>". Only read after a rating earlier in the same sentence.
 static CONTINUED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:,|、|;)[\p{Han}、]{0,16}?(?:\d+|[一二两三四五六七八九十]+)\s*(?:个|项|家|所)(?:\p{Han}|\([^()]{1,10}\)){0,8}?(?P<phrase>(?:为|是)(?P<g>优秀|良好|中等|较差|一般|优|良|中|差))")
+    Regex::new(&format!(r"(?:,|、|;)[\p{{Han}}、]{{0,16}}?(?:\d+|[一二两三四五六七八九十]+)\s*(?:个|项|家|所)(?:\p{{Han}}|\([^()]{{1,10}}\)){{0,8}}?(?P<phrase>(?:为|是)(?P<g>{GRADE}))"))
         .expect("valid pattern")
 });
 
