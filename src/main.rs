@@ -83,9 +83,12 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "JIXIAO_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
-        /// In-process workers that extract uploaded documents.
+        /// In-process workers that extract uploaded documents (0 when `jixiao worker`
+        /// processes do it).
         #[arg(long, default_value_t = 2)]
         workers: usize,
+        #[command(flatten)]
+        service: ServiceArgs,
         /// Largest upload accepted, in MiB.
         #[arg(long, default_value_t = 50)]
         max_upload_mb: usize,
@@ -96,6 +99,8 @@ enum Command {
         db: DbArgs,
         #[arg(long, default_value_t = 2)]
         workers: usize,
+        #[command(flatten)]
+        service: ServiceArgs,
     },
     /// Create or update the database schema.
     Migrate {
@@ -123,6 +128,43 @@ struct DbArgs {
     /// SQLite file or sqlite:// URL, or a postgres:// URL.
     #[arg(long, env = "DATABASE_URL", default_value = "jixiao.db")]
     database_url: String,
+    /// The PostgreSQL URL is a pooler in transaction mode (PgBouncer `pool_mode =
+    /// transaction`): every statement then runs in a transaction of its own and no prepared
+    /// statement outlives one. Migrate against PostgreSQL directly.
+    #[arg(long, env = "JIXIAO_TRANSACTION_POOLING")]
+    transaction_pooling: bool,
+}
+
+impl DbArgs {
+    fn database(&self) -> service::Database {
+        service::Database {
+            url: self.database_url.clone(),
+            transaction_pooling: self.transaction_pooling,
+        }
+    }
+}
+
+/// What `serve` and `worker` share beyond the database.
+#[derive(clap::Args)]
+struct ServiceArgs {
+    /// PostgreSQL connections this process opens at most (default 16 for serve, twice the
+    /// workers plus one for worker). See README, "Running several servers", for the budget.
+    #[arg(long, env = "JIXIAO_MAX_CONNECTIONS")]
+    max_connections: Option<u32>,
+    /// Seconds a claimed job stays this worker's without renewal; a worker that dies holds
+    /// its document up for this long at most.
+    #[arg(long, env = "JIXIAO_LEASE_SECS", default_value_t = 30.0)]
+    lease_secs: f64,
+}
+
+impl ServiceArgs {
+    fn options(&self, workers: usize, default_connections: u32) -> service::ServiceOptions {
+        service::ServiceOptions {
+            workers,
+            max_connections: self.max_connections.unwrap_or(default_connections),
+            lease: jixiao::worker::Lease::from_secs(self.lease_secs),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -177,25 +219,35 @@ fn main() -> ExitCode {
             db,
             bind,
             workers,
+            service,
             max_upload_mb,
         } => until_stopped(service::serve(
-            &db.database_url,
+            &db.database(),
             &bind,
-            workers,
+            service.options(workers, jixiao::store::DEFAULT_MAX_CONNECTIONS),
             max_upload_mb,
         )),
-        Command::Worker { db, workers } => {
-            until_stopped(service::worker(&db.database_url, workers))
+        Command::Worker {
+            db,
+            workers,
+            service,
+        } => {
+            // A worker holds a connection for its claim and one for its result at most.
+            let connections = 2 * workers.max(1) as u32 + 1;
+            until_stopped(service::worker(
+                &db.database(),
+                service.options(workers, connections),
+            ))
         }
         Command::Migrate { db } => {
-            runtime().and_then(|rt| rt.block_on(service::migrate(&db.database_url)))
+            runtime().and_then(|rt| rt.block_on(service::migrate(&db.database())))
         }
         Command::Token {
             command: TokenCommand::Create { role, name, db },
         } => runtime()
-            .and_then(|rt| rt.block_on(service::token_create(&db.database_url, &role, &name))),
+            .and_then(|rt| rt.block_on(service::token_create(&db.database(), &role, &name))),
         Command::Import { dir, db, jobs } => {
-            runtime().and_then(|rt| rt.block_on(service::import(&db.database_url, &dir, jobs)))
+            runtime().and_then(|rt| rt.block_on(service::import(&db.database(), &dir, jobs)))
         }
     };
     match result {

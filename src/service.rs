@@ -2,7 +2,8 @@
 //! logging set-up, opening the database, first-start bootstrap of an admin token, and the
 //! bulk importer. The CLI only parses arguments and calls these.
 
-use crate::store::{Role, Store};
+use crate::store::{DEFAULT_MAX_CONNECTIONS, PoolOptions, Role, Store};
+use crate::worker::Lease;
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -21,21 +22,78 @@ pub fn init_logging() {
         .try_init();
 }
 
-async fn open(database_url: &str) -> Result<Store> {
-    Store::open(database_url)
+/// Where the database is and how to reach it.
+#[derive(Clone, Debug)]
+pub struct Database {
+    /// A SQLite file, `sqlite://…` or `postgres://…`.
+    pub url: String,
+    /// The PostgreSQL URL is a pooler in transaction mode (PgBouncer).
+    pub transaction_pooling: bool,
+}
+
+impl Database {
+    /// A database reached directly (no pooler in between).
+    pub fn direct(url: &str) -> Database {
+        Database {
+            url: url.to_string(),
+            transaction_pooling: false,
+        }
+    }
+}
+
+async fn open(db: &Database) -> Result<Store> {
+    open_with(db, DEFAULT_MAX_CONNECTIONS).await
+}
+
+async fn open_with(db: &Database, max_connections: u32) -> Result<Store> {
+    let pool = PoolOptions {
+        max_connections,
+        transaction_pooling: db.transaction_pooling,
+    };
+    Store::open_with(&db.url, pool)
         .await
-        .with_context(|| format!("opening the database {database_url}"))
+        .with_context(|| format!("opening the database {}", redact(&db.url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// How `serve` and `worker` run, beyond their database.
+#[derive(Clone, Debug)]
+pub struct ServiceOptions {
+    /// In-process workers.
+    pub workers: usize,
+    /// PostgreSQL connections this process opens at most.
+    pub max_connections: u32,
+    pub lease: Lease,
 }
 
 /// `jixiao serve`: migrates, makes a first admin token if there is no user yet, serves.
 pub async fn serve(
-    database_url: &str,
+    db: &Database,
     bind: &str,
-    workers: usize,
+    service: ServiceOptions,
     max_upload_mb: usize,
 ) -> Result<ExitCode> {
     init_logging();
-    let store = open(database_url).await?;
+    let workers = service.workers;
+    let store = open_with(db, service.max_connections).await?;
     if store.count_users().await? == 0 {
         let (_, token) = store.create_user("admin", Role::Admin).await?;
         // Printed once, on the very first start: the only way in for a new installation.
@@ -60,6 +118,7 @@ pub async fn serve(
     let options = crate::http::ServeOptions {
         workers,
         max_upload_bytes: max_upload_mb * 1024 * 1024,
+        lease: service.lease,
     };
     crate::http::serve(
         listener,
@@ -73,19 +132,20 @@ pub async fn serve(
 }
 
 /// `jixiao worker`: workers only, until ctrl-c or SIGTERM.
-pub async fn worker(database_url: &str, workers: usize) -> Result<ExitCode> {
+pub async fn worker(db: &Database, service: ServiceOptions) -> Result<ExitCode> {
     init_logging();
-    let store = open(database_url).await?;
+    let store = open_with(db, service.max_connections).await?;
     crate::worker::release_stale_leases(&store).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let notify = Arc::new(tokio::sync::Notify::new());
-    let handles: Vec<_> = (0..workers.max(1))
+    let handles: Vec<_> = (0..service.workers.max(1))
         .map(|i| {
             tokio::spawn(crate::worker::run(
                 store.clone(),
                 crate::worker::worker_name(i),
                 notify.clone(),
                 stop_rx.clone(),
+                service.lease,
             ))
         })
         .collect();
@@ -99,19 +159,19 @@ pub async fn worker(database_url: &str, workers: usize) -> Result<ExitCode> {
 }
 
 /// `jixiao migrate`.
-pub async fn migrate(database_url: &str) -> Result<ExitCode> {
-    let store = open(database_url).await?;
+pub async fn migrate(db: &Database) -> Result<ExitCode> {
+    let store = open(db).await?;
     store.close().await;
     println!("database schema is up to date");
     Ok(ExitCode::SUCCESS)
 }
 
 /// `jixiao token create`: prints the token once on stdout.
-pub async fn token_create(database_url: &str, role: &str, name: &str) -> Result<ExitCode> {
+pub async fn token_create(db: &Database, role: &str, name: &str) -> Result<ExitCode> {
     let Some(role) = Role::parse(role) else {
         bail!("role is one of uploader, assessor, reader, admin");
     };
-    let store = open(database_url).await?;
+    let store = open(db).await?;
     let (user, token) = store.create_user(name, role).await?;
     store.close().await;
     eprintln!(
@@ -137,11 +197,11 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// `jixiao import DIR`: stores every file as a queued document, several at once. Files
 /// already in the database (same SHA-256) are skipped, so an interrupted import is resumed
 /// by running it again. Workers (`serve` or `worker`) extract them.
-pub async fn import(database_url: &str, dir: &Path, jobs: usize) -> Result<ExitCode> {
+pub async fn import(db: &Database, dir: &Path, jobs: usize) -> Result<ExitCode> {
     let mut files = Vec::new();
     files_under(dir, &mut files)?;
     files.sort();
-    let store = open(database_url).await?;
+    let store = open(db).await?;
     let bar = ProgressBar::new(files.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} [{elapsed_precise}, ETA {eta}]")
@@ -196,4 +256,22 @@ pub async fn import(database_url: &str, dir: &Path, jobs: usize) -> Result<ExitC
     } else {
         ExitCode::from(2)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            redact("postgres://jixiao:s3cret@db.example:5432/jixiao"),
+            "postgres://jixiao:***@db.example:5432/jixiao"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(redact("jixiao.db"), "jixiao.db");
+    }
 }

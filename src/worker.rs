@@ -19,9 +19,38 @@ use tracing::Instrument;
 
 /// How often an idle worker looks for jobs other processes queued.
 const IDLE_POLL: Duration = Duration::from_millis(500);
-/// How often a working worker renews its lease: a few times per lease, so one slow
-/// renewal does not lose it.
-const RENEW_EVERY: Duration = Duration::from_millis(LEASE_MS as u64 / 3);
+/// How long a claim holds without renewal: [`LEASE_MS`] unless `serve`/`worker` are told
+/// otherwise (`--lease-secs`; tests of killed workers use a short one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lease(Duration);
+
+impl Lease {
+    /// A lease of `secs` seconds, at least a tenth of a second.
+    pub fn from_secs(secs: f64) -> Lease {
+        let secs = if secs.is_finite() {
+            secs.max(0.1)
+        } else {
+            LEASE_MS as f64 / 1000.0
+        };
+        Lease(Duration::from_secs_f64(secs))
+    }
+
+    fn ms(self) -> i64 {
+        self.0.as_millis() as i64
+    }
+
+    /// How often a working worker renews: a few times per lease, so one slow renewal does
+    /// not lose it.
+    fn renew_every(self) -> Duration {
+        self.0 / 3
+    }
+}
+
+impl Default for Lease {
+    fn default() -> Self {
+        Lease(Duration::from_millis(LEASE_MS as u64))
+    }
+}
 
 /// Reads and extracts a job's bytes (CPU-bound: runs on a blocking thread).
 async fn extract(job: &Job) -> Result<(Ingested, Extraction), IngestError> {
@@ -61,10 +90,11 @@ async fn extract_renewing(
     store: &Store,
     job: &Job,
     shutdown: &mut watch::Receiver<bool>,
+    lease: Lease,
 ) -> Option<Result<(Ingested, Extraction), IngestError>> {
     let work = extract(job);
     tokio::pin!(work);
-    let mut renew = tokio::time::interval(RENEW_EVERY);
+    let mut renew = tokio::time::interval(lease.renew_every());
     renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     renew.tick().await;
     loop {
@@ -72,7 +102,7 @@ async fn extract_renewing(
             biased;
             _ = stopped(shutdown) => return None,
             result = &mut work => return Some(result),
-            _ = renew.tick() => match store.renew_lease(job, LEASE_MS).await {
+            _ = renew.tick() => match store.renew_lease(job, lease.ms()).await {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!("lease lost while working; another worker has the document"),
                 Err(e) => tracing::warn!(error = %e, "lease not renewed"),
@@ -85,7 +115,7 @@ async fn extract_renewing(
 pub async fn process_one(store: &Store, worker: &str) -> Result<bool, StoreError> {
     // Nobody stops this one: the sender is dropped, which `stopped` takes as never.
     let (_, mut never) = watch::channel(false);
-    process_one_until(store, worker, &mut never).await
+    process_one_until(store, worker, &mut never, Lease::default()).await
 }
 
 /// Processes one job if there is one, unless `shutdown` turns true first: then the job is
@@ -94,14 +124,15 @@ pub async fn process_one_until(
     store: &Store,
     worker: &str,
     shutdown: &mut watch::Receiver<bool>,
+    lease: Lease,
 ) -> Result<bool, StoreError> {
-    let Some(job) = store.claim_job(worker, LEASE_MS).await? else {
+    let Some(job) = store.claim_job(worker, lease.ms()).await? else {
         return Ok(false);
     };
     let span = tracing::info_span!("job", document = job.document_id, attempt = job.attempts);
     async {
         let started = std::time::Instant::now();
-        let Some(result) = extract_renewing(store, &job, shutdown).await else {
+        let Some(result) = extract_renewing(store, &job, shutdown, lease).await else {
             store.release_job(&job).await?;
             tracing::info!("shutting down: document put back in the queue");
             return Ok(true);
@@ -162,6 +193,7 @@ pub async fn run(
     name: String,
     notify: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
+    lease: Lease,
 ) {
     // Load the dictionaries now rather than on the first upload.
     let _ = tokio::task::spawn_blocking(Extractor::shared).await;
@@ -170,7 +202,7 @@ pub async fn run(
         if *shutdown.borrow() {
             break;
         }
-        match process_one_until(&store, &name, &mut shutdown).await {
+        match process_one_until(&store, &name, &mut shutdown, lease).await {
             Ok(true) => continue,
             Ok(false) => {
                 tokio::select! {
@@ -229,4 +261,25 @@ pub async fn release_stale_leases(store: &Store) -> Result<u64, StoreError> {
         );
     }
     Ok(released)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_is_renewed_three_times_over() {
+        let lease = Lease::from_secs(2.0);
+        assert_eq!(lease.ms(), 2000);
+        assert_eq!(lease.renew_every(), Duration::from_millis(666));
+        assert_eq!(Lease::default().ms(), LEASE_MS);
+    }
+
+    #[test]
+    fn a_lease_is_never_zero_nor_endless() {
+        assert_eq!(Lease::from_secs(0.0).ms(), 100);
+        assert_eq!(Lease::from_secs(-5.0).ms(), 100);
+        assert_eq!(Lease::from_secs(f64::NAN), Lease::default());
+        assert_eq!(Lease::from_secs(f64::INFINITY), Lease::default());
+    }
 }

@@ -17,7 +17,7 @@ async fn import_is_resumable(db: TestDb) {
     // A copy under another name is the same document.
     std::fs::write(sub.join("a-copy.txt"), sample(SAMPLE)).unwrap();
 
-    let code = jixiao::service::import(&db.url, dir.path(), 2)
+    let code = jixiao::service::import(&jixiao::service::Database::direct(&db.url), dir.path(), 2)
         .await
         .unwrap();
     assert_eq!(code, std::process::ExitCode::SUCCESS);
@@ -31,7 +31,7 @@ async fn import_is_resumable(db: TestDb) {
 
     // Interrupted, then run again with one more file: only the new one is added.
     std::fs::write(sub.join("c.txt"), sample("003_aa47c7ce85badae6.txt")).unwrap();
-    jixiao::service::import(&db.url, dir.path(), 2)
+    jixiao::service::import(&jixiao::service::Database::direct(&db.url), dir.path(), 2)
         .await
         .unwrap();
     assert_eq!(db.store.list_documents(&all).await.unwrap().len(), 3);

@@ -156,9 +156,10 @@ async fn shutdown_puts_the_job_in_hand_back(db: TestDb) {
     let (stop, mut shutdown) = tokio::sync::watch::channel(false);
     stop.send(true).unwrap();
     // Told to stop while the document is in hand: it goes back, the attempt not counted.
-    let had_job = jixiao::worker::process_one_until(&db.store, "w", &mut shutdown)
-        .await
-        .unwrap();
+    let had_job =
+        jixiao::worker::process_one_until(&db.store, "w", &mut shutdown, Default::default())
+            .await
+            .unwrap();
     assert!(had_job);
     assert_eq!(status(&db.store, ids[0]).await, ("queued".into(), 0));
     assert_eq!(db.store.document(ids[0]).await.unwrap().facts_total, 0);

@@ -27,6 +27,9 @@ pub enum ApiError {
     },
     /// The database has no room for the write; nothing was saved.
     StorageFull,
+    /// This process cannot serve now (`/api/ready`): the database does not answer or its
+    /// schema is not the one this binary was built for. The reason is an operator's sentence.
+    NotReady(String),
     /// A refusal the HTTP layer makes before any handler (405, 431 …), by its status.
     Http(StatusCode),
     Internal,
@@ -43,6 +46,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Http(status) => *status,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -68,6 +72,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::StorageFull => "storage_full",
+            ApiError::NotReady(_) => "not_ready",
             ApiError::Internal => "internal",
         }
     }
@@ -96,6 +101,7 @@ impl ApiError {
                     .into(),
                 Value::Null,
             ),
+            ApiError::NotReady(reason) => (reason.clone(), Value::Null),
             ApiError::Http(status) => (
                 match *status {
                     StatusCode::METHOD_NOT_ALLOWED => {
@@ -146,7 +152,10 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %e, "database full");
                 ApiError::StorageFull
             }
-            e @ (StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Closed) => {
+            e @ (StoreError::Db(_)
+            | StoreError::Migrate(_)
+            | StoreError::Schema(_)
+            | StoreError::Closed) => {
                 tracing::error!(error = %e, "database error");
                 ApiError::Internal
             }

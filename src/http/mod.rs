@@ -47,6 +47,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .merge(documents::router(&state))
         .merge(facts::router())
         .merge(reports::router())
@@ -72,11 +73,35 @@ pub(super) async fn health() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({ "status": "ok" }))
 }
 
+/// Readiness, for a load balancer: the database answers and its schema is exactly the one
+/// this binary was built for (a server left running after a newer jixiao migrated the
+/// database stops taking traffic). Answers without a token.
+#[utoipa::path(get, path = "/api/ready", tag = "meta",
+    responses((status = 200, description = "`{status: ready, schema_version}`", body = Object),
+              (status = 503, description = "the database does not answer or its schema is not this binary's")))]
+pub(super) async fn ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    match state.store.schema_status().await {
+        Ok(crate::store::SchemaStatus::Current { version }) => Ok(axum::Json(
+            serde_json::json!({ "status": "ready", "schema_version": version }),
+        )),
+        Ok(status) => Err(ApiError::NotReady(status.describe())),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: the database does not answer");
+            Err(ApiError::NotReady(
+                "the database does not answer / 数据库无法连接".into(),
+            ))
+        }
+    }
+}
+
 /// How `serve` runs.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
     pub workers: usize,
     pub max_upload_bytes: usize,
+    pub lease: crate::worker::Lease,
 }
 
 /// Serves the API on `listener` with `options.workers` in-process workers until `shutdown`
@@ -103,6 +128,7 @@ pub async fn serve(
             crate::worker::worker_name(i),
             state.notify.clone(),
             stop_rx.clone(),
+            options.lease,
         )));
     }
     let shutdown = async move {

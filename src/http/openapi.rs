@@ -11,11 +11,11 @@ use utoipa_swagger_ui::SwaggerUi;
     info(
         title = "jixiao",
         description = "Facts from Chinese budget-performance reports, for review. Every route but \
-                       /api/health needs `Authorization: Bearer <token>`. Errors are \
+                       /api/health and /api/ready needs `Authorization: Bearer <token>`. Errors are \
                        `{\"error\": {\"code\", \"message\", \"details\"}}`."
     ),
     paths(
-        super::health,
+        super::health, super::ready,
         documents::upload, documents::list, documents::one, documents::facts_page,
         facts::list, facts::one, facts::history,
         facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm,

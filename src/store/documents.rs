@@ -289,7 +289,7 @@ impl Store {
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(user)
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.conn().await?)
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -301,7 +301,7 @@ impl Store {
         );
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.conn().await?)
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -310,7 +310,7 @@ impl Store {
         let text: Option<Option<String>> =
             sqlx::query_scalar("SELECT text FROM documents WHERE id = $1")
                 .bind(id)
-                .fetch_optional(self.reader())
+                .fetch_optional(&mut *self.conn().await?)
                 .await?;
         text.ok_or(StoreError::NotFound)
     }
@@ -362,11 +362,11 @@ impl Store {
             b.int(f.offset)
         );
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        Ok(b.apply(q).fetch_all(self.reader()).await?)
+        Ok(b.apply(q).fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn checks(&self, document_id: i64) -> Result<Vec<CheckRow>> {
-        let mut conn = self.reader().acquire().await?;
+        let mut conn = self.conn().await?;
         super::findings::read_checks(&mut conn, document_id).await
     }
 
@@ -428,6 +428,7 @@ impl Store {
 
     /// Extends a claimed job's lease; false when the job is no longer this worker's.
     pub async fn renew_lease(&self, job: &Job, lease_ms: i64) -> Result<bool> {
+        let mut conn = self.conn().await?;
         let done = sqlx::query(
             "UPDATE documents SET lease_until = $1
              WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
@@ -435,14 +436,16 @@ impl Store {
         .bind(now_ms() + lease_ms)
         .bind(job.document_id)
         .bind(&job.worker)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await?;
+        conn.finish().await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Puts a claimed job back in the queue (shutting down before it was processed). The
     /// attempt is not counted: the document did nothing wrong.
     pub async fn release_job(&self, job: &Job) -> Result<()> {
+        let mut conn = self.conn().await?;
         sqlx::query(
             "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL,
                     attempts = attempts - 1
@@ -450,15 +453,16 @@ impl Store {
         )
         .bind(job.document_id)
         .bind(&job.worker)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await?;
-        Ok(())
+        conn.finish().await
     }
 
     /// Records why an attempt at a job failed without an outcome (the database refused its
     /// result); the job stays claimed until its lease runs out and is tried again, and the
     /// message is what remains if it runs out of attempts.
     pub async fn note_job_error(&self, job: &Job, message: &str) -> Result<()> {
+        let mut conn = self.conn().await?;
         sqlx::query(
             "UPDATE documents SET error = $1
              WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
@@ -466,9 +470,9 @@ impl Store {
         .bind(message)
         .bind(job.document_id)
         .bind(&job.worker)
-        .execute(&self.writer)
+        .execute(&mut *conn)
         .await?;
-        Ok(())
+        conn.finish().await
     }
 
     /// Puts back in the queue the jobs held by workers of `host` whose process is gone
@@ -481,11 +485,12 @@ impl Store {
         alive: impl Fn(u32) -> bool,
     ) -> Result<u64> {
         let prefix = format!("{host}:");
+        let mut conn = self.conn().await?;
         let held: Vec<(i64, String)> = sqlx::query_as(
             "SELECT id, claimed_by FROM documents
              WHERE status = 'processing' AND claimed_by IS NOT NULL",
         )
-        .fetch_all(self.reader())
+        .fetch_all(&mut *conn)
         .await?;
         let mut released = 0;
         for (id, holder) in held {
@@ -503,10 +508,11 @@ impl Store {
             )
             .bind(id)
             .bind(&holder)
-            .execute(&self.writer)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
         }
+        conn.finish().await?;
         Ok(released)
     }
 
@@ -534,7 +540,7 @@ impl Store {
         let json: Option<Option<String>> =
             sqlx::query_scalar("SELECT tables FROM documents WHERE id = $1")
                 .bind(document_id)
-                .fetch_optional(self.reader())
+                .fetch_optional(&mut *self.conn().await?)
                 .await?;
         let json = json.ok_or(StoreError::NotFound)?;
         Ok(json
@@ -622,7 +628,7 @@ impl Store {
         Ok(sqlx::query_scalar(
             "SELECT COUNT(*) FROM documents WHERE status IN ('queued', 'processing')",
         )
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.conn().await?)
         .await?)
     }
 }

@@ -234,7 +234,7 @@ impl Store {
         let sql = format!("SELECT {FACT_COLUMNS} FROM facts f WHERE f.id = $1");
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.conn().await?)
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -254,7 +254,7 @@ impl Store {
             b.int(offset)
         );
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        Ok(b.apply(q).fetch_all(self.reader()).await?)
+        Ok(b.apply(q).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// A page of one document's facts in reading order (by span start, then id), after the
@@ -283,7 +283,7 @@ impl Store {
         }
         sql += &format!(" ORDER BY f.span_start, f.id LIMIT {}", b.int(limit));
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        Ok(b.apply(q).fetch_all(self.reader()).await?)
+        Ok(b.apply(q).fetch_all(&mut *self.conn().await?).await?)
     }
 
     /// Applies one decision to a fact at `version`. Decisions from every request go through
@@ -420,7 +420,7 @@ impl Store {
              FROM review_log WHERE fact_id = $1 ORDER BY id",
         )
         .bind(fact_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         let json = |s: String| serde_json::from_str(&s).unwrap_or(serde_json::Value::Null);
         rows.into_iter()
@@ -462,7 +462,7 @@ impl Store {
         sql += &filter.where_clause(&mut b);
         sql += " ORDER BY f.document_id, f.span_start, f.id";
         let q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        let rows = b.apply_query(q).fetch_all(self.reader()).await?;
+        let rows = b.apply_query(q).fetch_all(&mut *self.conn().await?).await?;
         rows.iter()
             .map(|r| {
                 Ok(ExportRow {
@@ -485,7 +485,7 @@ impl Store {
                     COUNT(CASE WHEN status = 'rejected' THEN 1 END)
              FROM facts GROUP BY kind ORDER BY kind",
         )
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         Ok(rows
             .into_iter()

@@ -255,7 +255,7 @@ pub(super) async fn read_checks(
 impl Store {
     /// A document's self-evaluation forms, their cells given as fact ids.
     pub async fn forms(&self, document_id: i64) -> Result<Vec<Form>> {
-        let mut conn = self.reader().acquire().await?;
+        let mut conn = self.conn().await?;
         let json: Option<Option<String>> =
             sqlx::query_scalar("SELECT forms FROM documents WHERE id = $1")
                 .bind(document_id)
@@ -399,7 +399,7 @@ impl Store {
             Option<String>,
         );
         let q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
-        let mut conn = self.reader().acquire().await?;
+        let mut conn = self.conn().await?;
         let rows = b.apply(q).fetch_all(&mut *conn).await?;
         let mut facts_of: HashMap<i64, HashMap<i64, (i64, String)>> = HashMap::new();
         let mut out = Vec::with_capacity(rows.len());

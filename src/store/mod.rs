@@ -8,11 +8,13 @@ mod decisions;
 pub mod documents;
 pub mod facts;
 pub mod findings;
+mod schema;
 pub mod users;
 mod writer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use std::time::Duration;
 
 pub use decisions::Decided;
@@ -21,6 +23,7 @@ pub use documents::{
 };
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
+pub use schema::SchemaStatus;
 pub use users::{Role, User};
 
 /// The extractor version recorded with every stored fact.
@@ -44,6 +47,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database's schema is not one this binary can work with (see [`SchemaStatus`]).
+    #[error("{0}")]
+    Schema(String),
     /// The task that writes decisions has stopped (the runtime is shutting down).
     #[error("the decision writer has stopped")]
     Closed,
@@ -73,6 +79,7 @@ pub struct Store {
     /// `pool` while holding a transaction of `writer`: on SQLite that would wait for itself.
     writer: AnyPool,
     backend: Backend,
+    begin: Begin,
     /// Recently seen tokens (by hash), so a burst of requests does not read `users` each time.
     auth_cache: users::AuthCache,
     /// Review decisions, committed in groups through `writer`.
@@ -94,13 +101,108 @@ pub fn database_url(raw: &str) -> String {
     }
 }
 
+/// How a process connects. On PostgreSQL every process holds up to `max_connections` of the
+/// server's connections, so N servers and M worker processes need
+/// `N × serve's + M × worker's ≤ max_connections − superuser_reserved_connections` (README,
+/// "Running several servers"). SQLite always uses one connection.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolOptions {
+    pub max_connections: u32,
+    /// The PostgreSQL URL is a pooler in transaction mode (PgBouncer's `pool_mode =
+    /// transaction`), which may hand each transaction of one connection to another server
+    /// connection: see [`Begin::Pinned`].
+    pub transaction_pooling: bool,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            transaction_pooling: false,
+        }
+    }
+}
+
+/// How a transaction starts on this database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Begin {
+    /// SQLite: take the write lock at once, so a transaction that reads before it writes
+    /// cannot fail half-way on a busy database.
+    Immediate,
+    /// PostgreSQL, connected directly.
+    Plain,
+    /// PostgreSQL behind a transaction pooler. sqlx prepares a statement and executes it in
+    /// two round trips, and a pooler in transaction mode may send them to different server
+    /// connections unless a transaction holds one; so every statement runs in a transaction.
+    /// Statements are not cached (their names would outlive the transaction on a server
+    /// connection another client gets next), and each transaction first drops the statements
+    /// a previous client of its server connection left there, whose names would collide.
+    Pinned,
+}
+
+impl Begin {
+    fn sql(self) -> &'static str {
+        match self {
+            Begin::Immediate => "BEGIN IMMEDIATE",
+            Begin::Plain => "BEGIN",
+            Begin::Pinned => "BEGIN; DEALLOCATE ALL",
+        }
+    }
+}
+
+/// A connection for statements outside a write transaction: straight from the pool, or
+/// inside a transaction of its own behind a transaction pooler ([`Begin::Pinned`]). A write
+/// calls [`Conn::finish`] to commit; a read may simply drop it: its transaction is rolled
+/// back when the pool takes the connection back (sqlx flushes the rollback then).
+pub(crate) enum Conn {
+    Pooled(PoolConnection<Any>),
+    Pinned(Transaction<'static, Any>),
+}
+
+impl std::ops::Deref for Conn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Conn::Pooled(c) => c,
+            Conn::Pinned(t) => t,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Conn::Pooled(c) => c,
+            Conn::Pinned(t) => t,
+        }
+    }
+}
+
+impl Conn {
+    /// Commits what was done (behind a transaction pooler) and gives the connection back.
+    pub async fn finish(self) -> Result<()> {
+        if let Conn::Pinned(t) = self {
+            t.commit().await?;
+        }
+        Ok(())
+    }
+}
+
+/// Connections a process opens to PostgreSQL at most, unless told otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
+
 impl Store {
     /// Connects without migrating.
     pub async fn connect(raw_url: &str) -> Result<Store> {
+        Store::connect_with(raw_url, PoolOptions::default()).await
+    }
+
+    /// Connects without migrating, with a pool of the given size on PostgreSQL.
+    pub async fn connect_with(raw_url: &str, options: PoolOptions) -> Result<Store> {
         install_default_drivers();
         let url = database_url(raw_url);
         if url.starts_with("sqlite:") {
-            let options = || {
+            let sqlite_options = || {
                 discard_broken_transactions(AnyPoolOptions::new()).after_connect(|conn, _| {
                     Box::pin(async move {
                         // WAL lets readers go on while the single writer commits; NORMAL
@@ -121,25 +223,36 @@ impl Store {
             // would throw away this one's page cache (measured: most of a decision's time went
             // to re-reading pages), while a single connection's cache stays warm. SQLite runs
             // one statement at a time anyway; a review statement takes microseconds.
-            let writer = options().max_connections(1).connect(&url).await?;
+            let writer = sqlite_options().max_connections(1).connect(&url).await?;
             Ok(Store {
                 pool: writer.clone(),
-                decisions: writer::DecisionWriter::start(writer.clone(), Backend::Sqlite),
+                decisions: writer::DecisionWriter::start(
+                    writer.clone(),
+                    Backend::Sqlite,
+                    Begin::Immediate,
+                ),
                 writer,
                 backend: Backend::Sqlite,
+                begin: Begin::Immediate,
                 auth_cache: Default::default(),
             })
         } else {
+            let (url, begin) = if options.transaction_pooling {
+                (without_statement_cache(&url), Begin::Pinned)
+            } else {
+                (url, Begin::Plain)
+            };
             let pool = discard_broken_transactions(AnyPoolOptions::new())
-                .max_connections(16)
+                .max_connections(options.max_connections.max(1))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(&url)
                 .await?;
             Ok(Store {
                 writer: pool.clone(),
-                decisions: writer::DecisionWriter::start(pool.clone(), Backend::Postgres),
+                decisions: writer::DecisionWriter::start(pool.clone(), Backend::Postgres, begin),
                 pool,
                 backend: Backend::Postgres,
+                begin,
                 auth_cache: Default::default(),
             })
         }
@@ -147,25 +260,14 @@ impl Store {
 
     /// Connects and brings the schema up to date.
     pub async fn open(raw_url: &str) -> Result<Store> {
-        let store = Store::connect(raw_url).await?;
-        store.migrate().await?;
-        Ok(store)
+        Store::open_with(raw_url, PoolOptions::default()).await
     }
 
-    pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("migrations/sqlite")
-                    .run(&self.writer)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("migrations/postgres")
-                    .run(&self.writer)
-                    .await?
-            }
-        }
-        Ok(())
+    /// Connects with the given pool and brings the schema up to date.
+    pub async fn open_with(raw_url: &str, options: PoolOptions) -> Result<Store> {
+        let store = Store::connect_with(raw_url, options).await?;
+        store.migrate().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
@@ -180,11 +282,20 @@ impl Store {
     /// A write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so
     /// a transaction that reads before it writes cannot fail half-way on a busy database.
     pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
-        begin_write_on(&self.writer, self.backend).await
+        begin_write_on(&self.writer, self.begin).await
     }
 
-    pub(crate) fn reader(&self) -> &AnyPool {
-        &self.pool
+    /// A connection for reads, or for a single write outside a transaction.
+    pub(crate) async fn conn(&self) -> Result<Conn> {
+        Ok(match self.begin {
+            Begin::Pinned => Conn::Pinned(self.pool.begin_with(Begin::Pinned.sql()).await?),
+            _ => Conn::Pooled(self.pool.acquire().await?),
+        })
+    }
+
+    /// Behind a transaction pooler (`--transaction-pooling`).
+    pub(crate) fn transaction_pooling(&self) -> bool {
+        self.begin == Begin::Pinned
     }
 
     /// The pool writes go through. For tests that must act on the very connection the store
@@ -216,12 +327,24 @@ fn discard_broken_transactions(options: AnyPoolOptions) -> AnyPoolOptions {
 /// A write transaction on `pool`; see [`Store::begin_write`].
 pub(crate) async fn begin_write_on(
     pool: &AnyPool,
-    backend: Backend,
+    begin: Begin,
 ) -> Result<Transaction<'static, Any>> {
-    Ok(match backend {
-        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => pool.begin().await?,
+    Ok(match begin {
+        Begin::Plain => pool.begin().await?,
+        other => pool.begin_with(other.sql()).await?,
     })
+}
+
+/// A PostgreSQL URL with sqlx's statement cache turned off ([`Begin::Pinned`]), whatever
+/// the URL said: a cached statement would be looked for on another server connection.
+fn without_statement_cache(url: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("statement-cache-capacity="))
+        .collect();
+    params.push("statement-cache-capacity=0");
+    format!("{base}?{}", params.join("&"))
 }
 
 /// Now, in Unix milliseconds.
@@ -315,4 +438,25 @@ pub(crate) fn like_pattern(term: &str) -> String {
     }
     p.push('%');
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_statement_cache;
+
+    #[test]
+    fn transaction_pooling_turns_the_statement_cache_off() {
+        assert_eq!(
+            without_statement_cache("postgres://u@h/db"),
+            "postgres://u@h/db?statement-cache-capacity=0"
+        );
+        assert_eq!(
+            without_statement_cache("postgres://u@h/db?sslmode=disable"),
+            "postgres://u@h/db?sslmode=disable&statement-cache-capacity=0"
+        );
+        assert_eq!(
+            without_statement_cache("postgres://u@h/db?statement-cache-capacity=100&x=1"),
+            "postgres://u@h/db?x=1&statement-cache-capacity=0"
+        );
+    }
 }

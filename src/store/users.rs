@@ -103,6 +103,7 @@ impl Store {
         }
         let token = new_token();
         let now = now_ms();
+        let mut conn = self.conn().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4)
              RETURNING id",
@@ -111,8 +112,9 @@ impl Store {
         .bind(role.as_str())
         .bind(hash_token(&token))
         .bind(now)
-        .fetch_one(&self.writer)
+        .fetch_one(&mut *conn)
         .await?;
+        conn.finish().await?;
         let user = User {
             id,
             name: name.to_string(),
@@ -137,7 +139,7 @@ impl Store {
              WHERE token_hash = $1 AND revoked_at IS NULL",
         )
         .bind(&hash)
-        .fetch_optional(self.reader())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         let user = row.map(user_from);
         if let (Some(u), Ok(mut cache)) = (&user, self.auth_cache.lock()) {
@@ -152,18 +154,20 @@ impl Store {
     pub async fn list_users(&self) -> Result<Vec<User>> {
         let rows: Vec<UserTuple> =
             sqlx::query_as("SELECT id, name, role, created_at, revoked_at FROM users ORDER BY id")
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.conn().await?)
                 .await?;
         Ok(rows.into_iter().map(user_from).collect())
     }
 
     pub async fn revoke_user(&self, id: i64) -> Result<()> {
+        let mut conn = self.conn().await?;
         let done =
             sqlx::query("UPDATE users SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                 .bind(now_ms())
                 .bind(id)
-                .execute(&self.writer)
+                .execute(&mut *conn)
                 .await?;
+        conn.finish().await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -175,7 +179,7 @@ impl Store {
 
     pub async fn count_users(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.conn().await?)
             .await?)
     }
 }

@@ -13,7 +13,7 @@
 //! queue in one place, in order. SQLite has one writer connection, so it has one task.
 
 use super::decisions::{Decided, Pending, apply_group};
-use super::{Backend, Result, StoreError, begin_write_on};
+use super::{Backend, Begin, Result, StoreError, begin_write_on};
 use sqlx::AnyPool;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -37,7 +37,7 @@ pub(crate) struct DecisionWriter {
 impl DecisionWriter {
     /// Starts the writer tasks on the current tokio runtime. They end when every handle is
     /// dropped.
-    pub fn start(pool: AnyPool, backend: Backend) -> DecisionWriter {
+    pub fn start(pool: AnyPool, backend: Backend, begin: Begin) -> DecisionWriter {
         let tasks = match backend {
             Backend::Sqlite => 1,
             Backend::Postgres => POSTGRES_WRITERS,
@@ -45,7 +45,7 @@ impl DecisionWriter {
         let queues = (0..tasks)
             .map(|_| {
                 let (queue, waiting) = mpsc::channel(QUEUE);
-                tokio::spawn(run(pool.clone(), backend, waiting));
+                tokio::spawn(run(pool.clone(), backend, begin, waiting));
                 queue
             })
             .collect();
@@ -64,18 +64,28 @@ impl DecisionWriter {
     }
 }
 
-async fn run(pool: AnyPool, backend: Backend, mut waiting: mpsc::Receiver<(Pending, Reply)>) {
+async fn run(
+    pool: AnyPool,
+    backend: Backend,
+    begin: Begin,
+    mut waiting: mpsc::Receiver<(Pending, Reply)>,
+) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while waiting.recv_many(&mut group, MAX_GROUP).await > 0 {
-        commit_group(&pool, backend, &mut group).await;
+        commit_group(&pool, backend, begin, &mut group).await;
     }
 }
 
 /// Applies and commits a group, answering every request in it; empties `group`.
-async fn commit_group(pool: &AnyPool, backend: Backend, group: &mut Vec<(Pending, Reply)>) {
+async fn commit_group(
+    pool: &AnyPool,
+    backend: Backend,
+    begin: Begin,
+    group: &mut Vec<(Pending, Reply)>,
+) {
     if group.len() > 1 {
         let pendings: Vec<&Pending> = group.iter().map(|(p, _)| p).collect();
-        match apply_in_one_transaction(pool, backend, &pendings).await {
+        match apply_in_one_transaction(pool, backend, begin, &pendings).await {
             Ok(results) => {
                 for ((_, reply), result) in group.drain(..).zip(results) {
                     // A request that went away still had its decision applied.
@@ -90,7 +100,7 @@ async fn commit_group(pool: &AnyPool, backend: Backend, group: &mut Vec<(Pending
         }
     }
     for (pending, reply) in group.drain(..) {
-        let result = apply_in_one_transaction(pool, backend, &[&pending])
+        let result = apply_in_one_transaction(pool, backend, begin, &[&pending])
             .await
             .and_then(|mut r| r.pop().ok_or(StoreError::Closed)?);
         let _ = reply.send(result);
@@ -102,9 +112,10 @@ async fn commit_group(pool: &AnyPool, backend: Backend, group: &mut Vec<(Pending
 async fn apply_in_one_transaction(
     pool: &AnyPool,
     backend: Backend,
+    begin: Begin,
     pendings: &[&Pending],
 ) -> Result<Vec<Result<Decided>>> {
-    let mut tx = begin_write_on(pool, backend).await?;
+    let mut tx = begin_write_on(pool, begin).await?;
     let results = apply_group(&mut tx, backend, pendings).await?;
     tx.commit().await?;
     Ok(results)

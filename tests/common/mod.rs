@@ -305,11 +305,40 @@ pub async fn http(
     token: &str,
     body: &[u8],
 ) -> (u16, Vec<u8>) {
+    http_typed(addr, method, path, token, "application/octet-stream", body).await
+}
+
+/// A JSON request to a real server (no body when `body` is null); the status and the JSON
+/// answered (null when the answer is not JSON).
+pub async fn http_json(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (u16, Value) {
+    let bytes = if body.is_null() {
+        Vec::new()
+    } else {
+        serde_json::to_vec(&body).unwrap()
+    };
+    let (status, out) = http_typed(addr, method, path, token, "application/json", &bytes).await;
+    (status, serde_json::from_slice(&out).unwrap_or(Value::Null))
+}
+
+async fn http_typed(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+         Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     s.write_all(head.as_bytes()).await.unwrap();
