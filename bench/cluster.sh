@@ -8,7 +8,7 @@
 # It stops everything it started and drops its databases.
 #
 # Usage: bench/cluster.sh [PG_ADMIN_URL] [DOCUMENTS] [SECONDS]
-# Needs: cargo build --release --examples; psql (Debian postgresql-client).
+# Needs: cargo build --release --examples; psql (Debian postgresql-client), curl, GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 admin="${1:-postgres://postgres@127.0.0.1:5432/test}"
@@ -72,9 +72,12 @@ run() {
   local before=() pg_before
   for p in "${procs[@]}"; do before+=("$(ticks "$p")"); done
   pg_before=$(pg_ticks)
-  local t0 t1
+  local t0 t1 import_cpu
   t0=$(date +%s.%N)
-  "$bin" import "$work/reports" --database-url "$url" --jobs 8 >/dev/null
+  # The importer's own CPU, by GNU time (Debian package time).
+  /usr/bin/time -f "%U %S" -o "$work/import.cpu" \
+    "$bin" import "$work/reports" --database-url "$url" --jobs 8 >/dev/null
+  import_cpu=$(awk '{ print $1 + $2 }' "$work/import.cpu")
   while [ "$(psql "$url" -Atc "SELECT COUNT(*) FROM documents WHERE status IN ('queued', 'processing')")" != 0 ]; do
     sleep 0.1
   done
@@ -86,6 +89,7 @@ run() {
     printf "import + extraction: %d documents (%d done, %.1f M chars) in %.1f s: %.0f documents/s\n",
       n, d, c / 1e6, t1 - t0, n / (t1 - t0) }'
   cpu_report "import" before "$pg_before"
+  echo "  (the importer itself: $import_cpu s)"
 
   # 32 clients split evenly over the servers, one fact each, confirm and undo in turn.
   before=(); for p in "${procs[@]}"; do before+=("$(ticks "$p")"); done
