@@ -14,6 +14,7 @@ pub mod domain;
 pub mod extract;
 pub mod http;
 pub mod ingest;
+pub mod parallel;
 pub mod report;
 pub mod review;
 pub mod service;

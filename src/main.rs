@@ -289,45 +289,54 @@ fn extract(paths: &[PathBuf], format: Format, time_limit: f64) -> Result<ExitCod
     let mut out = stdout.lock();
     let mut failures = 0;
     let mut scans = 0;
-    for (i, path) in files.iter().enumerate() {
-        match extract_one(&extractor, path, time_limit) {
-            Ok(extraction) => {
-                let source = path.display().to_string();
-                match format {
-                    Format::Json => {
-                        let v = report::to_json(&extraction, Some(&source));
-                        writeln!(out, "{}", serde_json::to_string(&v)?)?;
-                    }
-                    Format::Table => {
-                        if i > 0 {
-                            writeln!(out)?;
+    // Files are read and extracted on every core; their facts are printed in the order given.
+    let threads = jixiao::parallel::threads();
+    jixiao::parallel::in_order(
+        &files,
+        threads,
+        |path| extract_one(&extractor, path, time_limit),
+        |i, result| -> Result<()> {
+            let path = &files[i];
+            match result {
+                Ok(extraction) => {
+                    let source = path.display().to_string();
+                    match format {
+                        Format::Json => {
+                            let v = report::to_json(&extraction, Some(&source));
+                            writeln!(out, "{}", serde_json::to_string(&v)?)?;
                         }
-                        write!(out, "{}", report::to_table(&extraction, Some(&source)))?;
+                        Format::Table => {
+                            if i > 0 {
+                                writeln!(out)?;
+                            }
+                            write!(out, "{}", report::to_table(&extraction, Some(&source)))?;
+                        }
                     }
                 }
-            }
-            Err(e) => {
-                let needs_ocr = e
-                    .downcast_ref::<ingest::IngestError>()
-                    .is_some_and(|e| *e == ingest::IngestError::NeedsOcr);
-                if needs_ocr {
-                    scans += 1;
-                    if let Format::Json = format {
-                        // A scan is a status, not "no facts": say so in the output itself.
-                        let v = serde_json::json!({
-                            "source": path.display().to_string(),
-                            "status": "needs_ocr",
-                            "message": e.to_string(),
-                        });
-                        writeln!(out, "{}", serde_json::to_string(&v)?)?;
+                Err(e) => {
+                    let needs_ocr = e
+                        .downcast_ref::<ingest::IngestError>()
+                        .is_some_and(|e| *e == ingest::IngestError::NeedsOcr);
+                    if needs_ocr {
+                        scans += 1;
+                        if let Format::Json = format {
+                            // A scan is a status, not "no facts": say so in the output itself.
+                            let v = serde_json::json!({
+                                "source": path.display().to_string(),
+                                "status": "needs_ocr",
+                                "message": e.to_string(),
+                            });
+                            writeln!(out, "{}", serde_json::to_string(&v)?)?;
+                        }
+                    } else {
+                        failures += 1;
                     }
-                } else {
-                    failures += 1;
+                    eprintln!("jixiao: {}: {e:#}", path.display());
                 }
-                eprintln!("jixiao: {}: {e:#}", path.display());
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
     Ok(if failures > 0 {
         ExitCode::from(2)
     } else if scans > 0 {
