@@ -16,7 +16,32 @@ both_backends!(
     every_route_checks_its_role,
     tokens_are_managed_by_admin,
     openapi_and_swagger_ui_are_served,
+    a_reader_reads_the_history_of_settled_facts_only,
 );
+
+async fn a_reader_reads_the_history_of_settled_facts_only(db: TestDb) {
+    let st = state(&db);
+    let up = token(&db, Role::Uploader, "u").await;
+    let assessor = token(&db, Role::Assessor, "a").await;
+    let reader = token(&db, Role::Reader, "r").await;
+    let doc = uploaded(&st, &up, SAMPLE).await;
+    let facts = facts_of(&st, &assessor, doc).await;
+    let (settled, pending) = (&facts[0], &facts[1]);
+    let version = json!({ "version": settled["version"] });
+    let r = review(&st, &assessor, settled, "confirm", version).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let history = |id: &Value| format!("/api/facts/{id}/history");
+    let r = call(&st, "GET", &history(&settled["id"]), Some(&reader), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let entries = r.json()["history"].as_array().unwrap().clone();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["action"], "confirm");
+    // A pending fact does not exist for a reader, nor does its history.
+    let r = call(&st, "GET", &history(&pending["id"]), Some(&reader), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = call(&st, "GET", &history(&pending["id"]), Some(&assessor), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
 
 async fn every_route_checks_its_role(db: TestDb) {
     use Role::*;
@@ -69,7 +94,7 @@ async fn every_route_checks_its_role(db: TestDb) {
             "GET",
             format!("/api/facts/{fact}/history"),
             None,
-            vec![Assessor],
+            vec![Assessor, Reader],
         ),
         (
             "POST",

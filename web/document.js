@@ -11,7 +11,7 @@ import {
 import { findingsPanel, formsView, viewTabs } from './form.js';
 import { exportButtons, failureText } from './list.js';
 import { actionButtons, bulkPassing, correctionForm } from './review.js';
-import { canExport, canReview, state } from './state.js';
+import { canExport, canReview, isReader, state } from './state.js';
 import { renderText } from './text.js';
 import { $, h } from './ui.js';
 
@@ -110,6 +110,8 @@ export function renderDocument() {
   page.replaceChildren(...parts);
 
   if (doc.status !== 'done') {
+    // No facts to move through: j/k must not walk the previous document's.
+    state.order = [];
     body.replaceChildren(h('div', { class: 'state-msg' + (doc.status === 'failed' ? ' bad' : '') }, docStateText(doc)));
     body.classList.add('single');
     if (doc.status === 'queued' || doc.status === 'processing') {
@@ -190,8 +192,11 @@ export function updateProgress() {
   const findings = findingsOf(state.doc.checks);
   const p = $('#doc-progress');
   if (p) {
-    p.replaceChildren(...[h('span', { id: 'decided-count', dataset: { decided, total: all.length } },
-      '已决定 ' + decided + ' / ' + all.length),
+    // A reader is shown settled facts only: "decided 59 / 59" would say nothing.
+    const count = isReader()
+      ? '已确认或更正的事实 ' + all.length + ' 条'
+      : '已决定 ' + decided + ' / ' + all.length;
+    p.replaceChildren(...[h('span', { id: 'decided-count', dataset: { decided, total: all.length } }, count),
     findings.error + findings.warning ? h('span', { class: findings.error ? 'failcount' : 'warncount', id: 'doc-findings' },
       '　校验问题 ' + findingsCount(findings)) : null].filter(Boolean));
   }

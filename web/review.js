@@ -12,7 +12,7 @@ import {
   groupDigits, parseAmountInput, valueText, yuanToWan,
 } from './format.js';
 import { refreshForms, setFindings } from './form.js';
-import { canReview, state } from './state.js';
+import { canReview, isReader, state } from './state.js';
 import { refreshMarks } from './text.js';
 import { $, closeDialog, confirmDialog, h, openDialog, showError, toast } from './ui.js';
 
@@ -26,7 +26,7 @@ export function actionButtons(f) {
     review && f.status !== 'rejected' ? btn('驳回', 'x', () => askReject(f.id), { class: 'danger', 'data-act': 'reject' }) : null,
     review && f.status !== 'pending' ? btn('撤销', 'u', () => undo(), { 'data-act': 'undo' }) : null,
     review && inTable ? btn('确认本表全部', 'b', () => bulkTable(f.table), { 'data-act': 'bulk-table' }) : null,
-    review ? btn('历史', 'h', () => showHistory(f.id), { 'data-act': 'history' }) : null);
+    review || isReader() ? btn('历史', 'h', () => showHistory(f.id), { 'data-act': 'history' }) : null);
 }
 
 function afterDecision(id, answer, advance) {
@@ -373,7 +373,7 @@ async function bulk(filter, what) {
   }
   const n = [...state.facts.values()].filter((f) => f.status === 'pending' && filter.match(f)).length;
   if (!n) {
-    toast(what + '没有待审核的事实。');
+    toast('没有可批量确认的事实：' + what + '的事实都已审核。');
     return;
   }
   const ok = await confirmDialog('批量确认', '确认' + what + '的全部 ' + n + ' 条待审核事实？这是一次操作，之后可以逐条撤销。', '全部确认');
@@ -402,7 +402,8 @@ export function bulkPassing() {
 // ---------------------------------------------------------------- history
 
 export async function showHistory(id) {
-  if (!canReview()) return;
+  // A reader sees settled facts only, and may read how they were settled.
+  if (!canReview() && !isReader()) return;
   let data;
   try {
     data = await api('GET', '/facts/' + id + '/history');

@@ -34,5 +34,6 @@ export const state = {
 };
 
 export const canReview = () => state.me && (state.me.role === 'assessor' || state.me.role === 'admin');
+export const isReader = () => state.me && state.me.role === 'reader';
 export const canUpload = () => state.me && state.me.role !== 'reader';
 export const canExport = () => state.me && state.me.role !== 'uploader';

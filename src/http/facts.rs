@@ -168,6 +168,11 @@ impl FilterQuery {
     }
 }
 
+/// Review settled the fact: what a reader may see.
+fn settled(status: &str) -> bool {
+    matches!(status, "confirmed" | "corrected")
+}
+
 /// A reader sees only what review settled.
 fn restrict_for_reader(auth: &Auth, f: &mut FactFilter) {
     if auth.role() == Role::Reader {
@@ -213,7 +218,7 @@ pub(super) async fn one(
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;
     let fact = st.store.fact(id).await?;
-    if auth.role() == Role::Reader && !matches!(fact.status.as_str(), "confirmed" | "corrected") {
+    if auth.role() == Role::Reader && !settled(&fact.status) {
         return Err(ApiError::NotFound);
     }
     Ok(Json(fact_json(&fact)))
@@ -246,7 +251,11 @@ pub(super) async fn history(
     auth: Auth,
     Id(id): Id,
 ) -> Result<Json<Value>, ApiError> {
-    auth.require(&[Role::Assessor])?;
+    auth.require(&[Role::Assessor, Role::Reader])?;
+    // A reader may see how a settled fact was settled, and nothing of the others.
+    if auth.role() == Role::Reader && !settled(&st.store.fact(id).await?.status) {
+        return Err(ApiError::NotFound);
+    }
     let entries = st.store.history(id).await?;
     Ok(Json(json!({
         "fact_id": id,

@@ -92,6 +92,7 @@ let browser;
 let page;
 let docId;
 let astralId;
+let scanId; // the report without readable text
 const ids = {}; // fact ids the steps decided
 
 const selectedId = () => page.$eval('article.fact.sel', (el) => Number(el.dataset.id));
@@ -190,6 +191,7 @@ step('a report without readable text shows why, in the list and in its view', as
   await page.setInputFiles('#upload-input', SCANNED);
   await page.waitForSelector('#uploads li:first-child .msg[data-doc]');
   const id = (await api('GET', '/documents')).documents.find((d) => d.file_name === basename(SCANNED)).id;
+  scanId = id;
   const cell = `#docs tr[data-id="${id}"] td.status`;
   await page.waitForSelector(`${cell}[data-status="failed"], ${cell}[data-status="needs_ocr"]`, { timeout: 60_000 });
   assert.ok((await page.textContent(`${cell} .why`)).length > 0, 'the reason is shown');
@@ -212,6 +214,28 @@ step('astral characters: highlights match the facts exactly', async () => {
   assert.ok(doc.facts.find((f) => f.id === first).failed_checks > 0);
   assert.ok(await page.$('#facts article.fact .checks li.bad'), 'the failed check is shown with its fact');
   await shot('02-astral-1366x768');
+});
+
+step('after a report with facts, the report without text opens cleanly and j selects nothing', async () => {
+  const before = errors.length;
+  await page.evaluate((id) => { location.hash = '#/doc/' + id; }, scanId);
+  await page.waitForFunction(() => /OCR|提取失败/.test(document.querySelector('#doc-page .state-msg')?.textContent || ''));
+  await page.keyboard.press('j');
+  await page.keyboard.press('k');
+  assert.equal(await page.$('#facts article.fact.sel'), null, 'no fact of the previous report selected');
+  assert.equal(errors.length, before, 'no page error: ' + errors.slice(before).join('; '));
+  await page.evaluate((id) => { location.hash = '#/doc/' + id; }, astralId);
+  await page.waitForSelector('#facts article.fact.sel');
+});
+
+step('toasts stay off the report\'s text', async () => {
+  // A message the page shows on its own: bulk-confirming the table of a fact outside a table.
+  await page.evaluate(() => { document.querySelector('#toasts').replaceChildren(); });
+  const text = await page.$eval('#text-pane', (el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right }; });
+  for (let i = 0; i < 3; i++) await page.keyboard.press('b');
+  await page.waitForSelector('.toast');
+  const boxes = await page.$$eval('.toast', (ts) => ts.map((t) => { const r = t.getBoundingClientRect(); return { left: r.left, right: r.right }; }));
+  for (const b of boxes) assert.ok(b.left >= text.right - 1, `toast at ${b.left}–${b.right} over the text pane ending at ${text.right}`);
 });
 
 step('open the sample from the list with the keyboard', async () => {
@@ -410,6 +434,10 @@ step('B confirms every pending fact whose checks pass, after a prompt', async ()
   assert.ok(passing.every((f) => f.status === 'confirmed'));
   assert.ok(failing.length > 0 && failing.every((f) => f.status === 'pending'), 'facts of failed checks stay pending');
   assert.equal(await page.textContent('#decided-count'), `已决定 ${passing.length} / ${doc.facts.length}`);
+  // Again: nothing left to confirm, said in one plain sentence.
+  await page.keyboard.press('B');
+  await page.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) =>
+    t.textContent === '没有可批量确认的事实：没有失败校验的事实都已审核。'));
 });
 
 step('a PDF report: highlights match, each fact shows its page, its table drawn as a table', async () => {
@@ -656,9 +684,15 @@ step('a reader gets a read-only view', async () => {
   assert.equal(await p.textContent('#who-role'), '只读');
   assert.ok(await p.$('.readonly-note'));
   assert.equal(await p.$('#drop'), null);
-  assert.equal(await p.$$eval('.actions button', (b) => b.length), 0, 'no review buttons');
+  assert.equal(await p.$$eval('.actions button:not([data-act="history"])', (b) => b.length), 0, 'no review buttons');
   const statuses = await p.$$eval('#facts article.fact', (a) => a.map((el) => el.dataset.status));
   assert.ok(statuses.every((s) => s === 'confirmed' || s === 'corrected'));
+  // What a reader sees, said plainly: not "decided 59 / 59" of a list holding only settled facts.
+  assert.equal(await p.textContent('#decided-count'), `已确认或更正的事实 ${statuses.length} 条`);
+  // A reader may read how a settled fact was settled.
+  await p.keyboard.press('h');
+  await p.waitForSelector('#history-dialog ul.history li');
+  await p.keyboard.press('Escape');
   await p.keyboard.press('a');
   await p.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) => t.textContent.includes('只读')));
   await p.screenshot({ path: join(SHOTS, '08-reader-1366x768.png') });
