@@ -18,16 +18,24 @@ import { $, closeDialog, h, openDialog, openedDialog } from './ui.js';
 
 // ---------------------------------------------------------------- sign-in
 
-async function signIn(token) {
+// The token lives in this tab's session, or — when the assessor asks to stay signed in on
+// this computer — in localStorage until they sign out.
+async function signIn(token, remember = false) {
   state.token = token;
   const me = await api('GET', '/me');
   state.me = me;
-  sessionStorage.setItem(TOKEN_KEY, token);
+  if (remember) {
+    localStorage.setItem(TOKEN_KEY, token);
+    sessionStorage.removeItem(TOKEN_KEY);
+  } else if (!localStorage.getItem(TOKEN_KEY)) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  }
   renderWho();
 }
 
 export function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(TOKEN_KEY);
   state.token = '';
   state.me = null;
   state.doc = null;
@@ -57,13 +65,17 @@ function renderSignIn(message) {
     placeholder: 'jx_…', required: true,
   });
   const err = h('p', { class: 'err', role: 'alert' }, message || '');
+  const remember = h('input', { id: 'remember', type: 'checkbox' });
   const form = h('form', { class: 'signin', id: 'signin' },
     h('h1', {}, '登录'),
-    h('p', {}, '用管理员发给你的令牌登录。令牌只保存在本浏览器标签页的会话中，关闭标签页即失效。'),
+    h('p', {}, '用管理员发给你的令牌登录。'),
     h('label', { for: 'token' }, '令牌'),
     input,
     err,
-    h('p', {}, '没有令牌？在服务器上运行 ', h('code', {}, 'jixiao token create --role assessor --name 你的名字'), '。'),
+    h('p', { class: 'remember' }, remember, h('label', { for: 'remember' }, '在这台电脑上保持登录'),
+      h('span', { class: 'hint' }, '（不勾选时，令牌只保存在本标签页，关闭即失效；公用电脑请勿勾选）')),
+    h('p', { id: 'no-token' }, '没有令牌？请向系统管理员申请：管理员在“令牌”页面或服务器上（',
+      h('code', {}, 'jixiao token create --role assessor --name 你的姓名'), '）为你创建。'),
     h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, '登录')),
   );
   form.addEventListener('submit', async (ev) => {
@@ -72,7 +84,7 @@ function renderSignIn(message) {
     if (!t) return;
     err.textContent = '正在验证…';
     try {
-      await signIn(t);
+      await signIn(t, remember.checked);
       route();
     } catch (e) {
       state.token = '';
@@ -110,6 +122,7 @@ async function route() {
     } catch (e) {
       state.token = '';
       sessionStorage.removeItem(TOKEN_KEY);
+      localStorage.removeItem(TOKEN_KEY);
       renderSignIn(e instanceof ApiError && e.status === 401 ? '令牌无效或已被撤销，请重新登录。' : plainError(e));
       return;
     }

@@ -160,3 +160,13 @@ export function findingsOf(checks) {
   return out;
 }
 
+
+// A stored time (RFC 3339, UTC) in the browser's own time zone, as 2026-12-02 14:05:09.
+export function localTime(iso, withSeconds = true) {
+  const t = new Date(iso);
+  if (!iso || Number.isNaN(t.getTime())) return '';
+  const pad = (n) => String(n).padStart(2, '0');
+  const day = t.getFullYear() + '-' + pad(t.getMonth() + 1) + '-' + pad(t.getDate());
+  const clock = pad(t.getHours()) + ':' + pad(t.getMinutes()) + (withSeconds ? ':' + pad(t.getSeconds()) : '');
+  return day + ' ' + clock;
+}

@@ -6,6 +6,7 @@ import { ApiError, api, download, plainError, uploadFile } from './api.js';
 import { setMain, signOut } from './app.js';
 import {
   CHECK_LABEL, DOC_STATUS_LABEL, KINDS, KIND_LABEL, SEVERITY_LABEL, findingsCount, groupDigits,
+  localTime,
 } from './format.js';
 import { canExport, canUpload, state } from './state.js';
 import { $, h, showError } from './ui.js';
@@ -298,13 +299,13 @@ export function renderDocTable() {
       statusCell(d),
       progressCell(d),
       findingsCell(d),
-      h('td', { class: 'num' }, (d.uploaded_at || '').slice(0, 16).replace('T', ' ')));
+      h('td', { class: 'num', title: d.uploaded_at || '' }, localTime(d.uploaded_at, false)));
       return tr;
     });
     const table = h('table', { class: 'docs', id: 'docs' },
       h('thead', {}, h('tr', {},
         h('th', {}, '文件'), h('th', {}, '地区'), h('th', { class: 'num' }, '年度'), h('th', {}, '状态'),
-        h('th', {}, '审核进度'), h('th', { class: 'num' }, '校验问题'), h('th', { class: 'num' }, '上传时间（UTC）'))),
+        h('th', {}, '审核进度'), h('th', { class: 'num' }, '校验问题'), h('th', { class: 'num' }, '上传时间'))),
       h('tbody', {}, rows));
     const parts = [table];
     if (state.docNext) {

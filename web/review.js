@@ -9,7 +9,7 @@ import {
 } from './document.js';
 import {
   ACTION_LABEL, AMOUNT_UNITS, KIND_LABEL, QUALIFIER_LABEL, REASONS, REASON_LABEL, STATUS_LABEL,
-  groupDigits, parseAmountInput, valueText, yuanToWan,
+  groupDigits, localTime, parseAmountInput, valueText, yuanToWan,
 } from './format.js';
 import { refreshForms, setFindings } from './form.js';
 import { canReview, isReader, state } from './state.js';
@@ -434,7 +434,7 @@ export async function showHistory(id) {
       e.bulk_id ? '（批量操作 #' + e.bulk_id + '）' : '',
       '　' + describe(e.before) + ' → ' + describe(e.after)),
     e.note ? h('div', {}, '备注：' + e.note) : null,
-    h('div', { class: 'when' }, e.actor + ' · ' + (e.at || '').replace('T', ' ').slice(0, 19) + ' UTC · 版本 ' + e.version)));
+    h('div', { class: 'when' }, e.actor + ' · ' + localTime(e.at) + ' · 版本 ' + e.version)));
   openDialog('历史：' + (f ? KIND_LABEL[f.kind] + ' ' + valueText(f) : '#' + id), [
     items.length ? h('ul', { class: 'history' }, items) : h('p', {}, '还没有任何决定。'),
     h('div', { class: 'buttons' }, h('button', { type: 'button', onclick: closeDialog }, '关闭 ', h('kbd', {}, 'Esc'))),

@@ -5,7 +5,7 @@
 export const TOKEN_KEY = 'jixiao.token';
 
 export const state = {
-  token: sessionStorage.getItem(TOKEN_KEY) || '',
+  token: sessionStorage.getItem(TOKEN_KEY) || localStorage.getItem(TOKEN_KEY) || '',
   me: null,
   // Document list
   docs: [],

@@ -675,12 +675,21 @@ step('v shows the report\'s text and back; the list shows the findings left', as
 
 step('a reader gets a read-only view', async () => {
   if (!READER) return;
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  // A reader in Beijing time, who asks to stay signed in on this computer.
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: 'Asia/Shanghai' });
   const p = await context.newPage();
   await p.goto(BASE + '/#/doc/' + docId);
+  assert.match(await p.textContent('#no-token'), /系统管理员/, 'sign-in says whom to ask for a token');
+  assert.equal(await p.isChecked('#remember'), false, 'staying signed in is off by default');
   await p.fill('#token', READER);
+  await p.check('#remember');
   await p.keyboard.press('Enter');
   await p.waitForSelector('#facts article.fact.sel');
+  // Another tab of the same browser is signed in already.
+  const second = await context.newPage();
+  await second.goto(BASE + '/#/');
+  await second.waitForSelector('#who:not([hidden])');
+  await second.close();
   assert.equal(await p.textContent('#who-role'), '只读');
   assert.ok(await p.$('.readonly-note'));
   assert.equal(await p.$('#drop'), null);
@@ -692,6 +701,11 @@ step('a reader gets a read-only view', async () => {
   // A reader may read how a settled fact was settled.
   await p.keyboard.press('h');
   await p.waitForSelector('#history-dialog ul.history li');
+  // In the reader's own time zone: UTC+8 here.
+  const selected = await p.$eval('#facts article.fact.sel', (el) => Number(el.dataset.id));
+  const at = (await api('GET', `/facts/${selected}/history`)).history[0].at;
+  const beijing = new Date(Date.parse(at) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  assert.match(await p.textContent('#history-dialog .when'), new RegExp(beijing));
   await p.keyboard.press('Escape');
   await p.keyboard.press('a');
   await p.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) => t.textContent.includes('只读')));
