@@ -16,6 +16,7 @@ both_backends!(
     correction_is_validated,
     undo_restores_the_state_before,
     bulk_confirm_is_one_audited_action,
+    a_bulk_confirm_is_undone_as_one_action,
     history_lists_every_decision,
 );
 
@@ -285,6 +286,99 @@ async fn bulk_confirm_is_one_audited_action(db: TestDb) {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn a_bulk_confirm_is_undone_as_one_action(db: TestDb) {
+    let st = state(&db);
+    let up = token(&db, Role::Uploader, "u").await;
+    let a = token(&db, Role::Assessor, "a").await;
+    let doc = uploaded(&st, &up, SAMPLE).await;
+    let before = facts_of(&st, &a, doc).await;
+    let r = call(
+        &st,
+        "POST",
+        "/api/facts/bulk-confirm",
+        Some(&a),
+        Some(json!({"document_id": doc, "table": 0})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let bulk = r.json();
+    let confirmed: Vec<i64> = bulk["fact_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert!(confirmed.len() > 3);
+    // One of them is decided again after the bulk action: its later decision stands.
+    let later = confirmed[0];
+    let r = review(
+        &st,
+        &a,
+        &json!({"id": later}),
+        "reject",
+        json!({"version": 2, "reason": "duplicate"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    let undo = format!("/api/facts/bulk-confirm/{}/undo", bulk["bulk_id"]);
+    let r = call(&st, "POST", &undo, Some(&a), None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    let done = r.json();
+    assert_eq!(done["undone"], confirmed.len() - 1);
+    assert_eq!(done["skipped"], json!([later]));
+    assert_ne!(
+        done["bulk_id"], bulk["bulk_id"],
+        "the undo is an action of its own"
+    );
+
+    let after = facts_of(&st, &a, doc).await;
+    for (old, new) in before.iter().zip(&after) {
+        assert_eq!(old["id"], new["id"]);
+        if new["id"] == later {
+            assert_eq!(new["status"], "rejected");
+        } else {
+            // Back where it stood, value and all; only the version moved on.
+            assert_eq!(new["status"], old["status"], "{new}");
+            assert_eq!(new["value"], old["value"]);
+        }
+    }
+    // Each fact's history tells it: the confirm of the bulk action, then an undo of it
+    // that belongs to the undo's own action.
+    let h = history_of(&st, &a, confirmed[1]).await;
+    assert_eq!(h.len(), 2);
+    assert_eq!(
+        (h[0]["action"].as_str(), h[1]["action"].as_str()),
+        (Some("confirm"), Some("undo"))
+    );
+    assert_eq!(h[1]["undoes"], h[0]["id"]);
+    assert_eq!(h[1]["bulk_id"], done["bulk_id"]);
+
+    // Undone once: nothing of it is left to undo; an undo is no bulk confirm; no such action.
+    let r = call(&st, "POST", &undo, Some(&a), None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let again = format!("/api/facts/bulk-confirm/{}/undo", done["bulk_id"]);
+    let r = call(&st, "POST", &again, Some(&a), None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = call(
+        &st,
+        "POST",
+        "/api/facts/bulk-confirm/999999/undo",
+        Some(&a),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let reader = token(&db, Role::Reader, "r").await;
+    let r = call(&st, "POST", &undo, Some(&reader), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 async fn history_lists_every_decision(db: TestDb) {

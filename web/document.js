@@ -29,6 +29,7 @@ export async function openDocument(id) {
   }
   if (state.doc && state.doc.id !== id) {
     state.undoStack = [];
+    state.lastBulk = null;
     state.factFilter = { kind: '', status: '', failed: false };
   }
   if (!state.doc || state.doc.id !== id) {

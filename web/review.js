@@ -57,6 +57,7 @@ export async function decide(id, verb, body, okText) {
   state.busy = true;
   try {
     const updated = await api('POST', '/facts/' + id + '/' + verb, Object.assign({ version: f.version }, body));
+    state.lastBulk = null;
     if (verb !== 'undo') state.undoStack.push(id);
     afterDecision(id, updated, verb !== 'undo');
     if (okText) toast(okText, 'ok');
@@ -141,6 +142,8 @@ export async function undo() {
     toast('只读视图：你的角色不能审核。', 'bad');
     return;
   }
+  // Right after a bulk confirm, u undoes it as the one action it was.
+  if (state.lastBulk !== null) return undoBulk();
   let id = state.selected;
   const f = state.facts.get(id);
   if (!f || f.status === 'pending') {
@@ -380,7 +383,21 @@ async function bulk(filter, what) {
   if (!ok) return;
   try {
     const res = await api('POST', '/facts/bulk-confirm', Object.assign({ document_id: state.doc.id }, filter.query));
-    toast('已确认 ' + res.confirmed + ' 条', 'ok');
+    state.lastBulk = res.bulk_id;
+    toast('已确认 ' + res.confirmed + ' 条（按 u 可整批撤销）', 'ok');
+  } catch (e) {
+    showError(e);
+  }
+  await reloadDocument(state.selected);
+}
+
+async function undoBulk() {
+  const bulkId = state.lastBulk;
+  state.lastBulk = null;
+  try {
+    const res = await api('POST', '/facts/bulk-confirm/' + bulkId + '/undo');
+    toast('已撤销批量确认：' + res.undone + ' 条恢复为原状态' +
+      (res.skipped.length ? '，' + res.skipped.length + ' 条此后已被再次审核，保持不变' : ''), 'ok');
   } catch (e) {
     showError(e);
   }

@@ -26,6 +26,7 @@ export const state = {
   findingsOpen: undefined, // whether the assessor opened or folded the findings panel
   rows: new Map(), // fact id → list element
   undoStack: [], // fact ids decided on this page, latest last
+  lastBulk: null, // the bulk confirm just made on this page, which u undoes as one action
   editing: null, // fact id whose correction form is open
   textStart: new WeakMap(), // text node of the rendered report → its UTF-16 offset in the text
   textSelection: null, // the last non-empty selection in the report: {start, end} in code points

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/facts", get(list))
         .route("/facts/bulk-confirm", post(bulk_confirm))
+        .route("/facts/bulk-confirm/{id}/undo", post(bulk_undo))
         .route("/facts/{id}", get(one))
         .route("/facts/{id}/history", get(history))
         .route("/facts/{id}/confirm", post(confirm))
@@ -478,5 +479,30 @@ pub(super) async fn bulk_confirm(
         "bulk_id": bulk_id,
         "confirmed": ids.len(),
         "fact_ids": ids,
+    })))
+}
+
+/// Undo a bulk confirm as one action: every fact it confirmed that nobody has decided since
+/// goes back to where it stood; the others keep their later decision and are listed as
+/// skipped.
+#[utoipa::path(post, path = "/api/facts/bulk-confirm/{id}/undo", tag = "review",
+    params(("id" = i64, Path, description = "the bulk action's id (`bulk_id` of the confirm)")),
+    responses((status = 200, description = "`{bulk_id, undoes, undone, fact_ids, skipped}`", body = Object),
+              (status = 404, description = "no such bulk action"),
+              (status = 422, description = "not a bulk confirm, or nothing of it left to undo")),
+    security(("bearer" = [])))]
+pub(super) async fn bulk_undo(
+    State(st): State<AppState>,
+    auth: Auth,
+    Id(id): Id,
+) -> Result<Json<Value>, ApiError> {
+    auth.require(&[Role::Assessor])?;
+    let done = st.store.bulk_undo(id, &auth.actor()).await?;
+    Ok(Json(json!({
+        "bulk_id": done.bulk_id,
+        "undoes": id,
+        "undone": done.undone.len(),
+        "fact_ids": done.undone,
+        "skipped": done.skipped,
     })))
 }

@@ -18,7 +18,7 @@ use utoipa_swagger_ui::SwaggerUi;
         super::health, super::ready,
         documents::upload, documents::list, documents::one, documents::facts_page,
         facts::list, facts::one, facts::history,
-        facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm,
+        facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm, facts::bulk_undo,
         reports::export, reports::stats,
         tokens::create, tokens::list, tokens::revoke, tokens::me,
     ),

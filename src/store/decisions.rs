@@ -314,7 +314,7 @@ fn bind_ids<'q, O>(
 /// The facts by id. On PostgreSQL they are locked, in id order, until the transaction ends:
 /// other servers deciding on them wait, and two groups can never wait on each other in a
 /// cycle. On SQLite the writer's transaction already holds the database's write lock.
-async fn read_facts(
+pub(super) async fn read_facts(
     conn: &mut AnyConnection,
     backend: Backend,
     ids: &[i64],
@@ -337,7 +337,7 @@ async fn read_facts(
 
 /// For each fact, its newest decision that is not an undo and that no undo points at: the
 /// log id and the state before it.
-async fn read_undo_targets(
+pub(super) async fn read_undo_targets(
     conn: &mut AnyConnection,
     fact_ids: &[i64],
 ) -> Result<HashMap<i64, (i64, String)>> {

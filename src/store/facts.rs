@@ -5,12 +5,11 @@
 //! fact's state before and after, so history is complete and undo restores exactly what was
 //! there.
 
-use super::decisions::{Change, Decided, LogEntry, Pending, Write, conflict, write_all};
-use super::{Backend, Binds, Result, Store, StoreError, like_pattern, now_ms};
+use super::decisions::{Change, Decided, Pending};
+use super::{Binds, Result, Store, StoreError, like_pattern};
 use crate::review::{Decision, ReviewStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use std::collections::HashSet;
 
 /// Who acts: recorded with every decision.
 #[derive(Clone, Debug)]
@@ -142,7 +141,7 @@ pub struct FactFilter {
 }
 
 impl FactFilter {
-    fn where_clause(&self, b: &mut Binds) -> String {
+    pub(super) fn where_clause(&self, b: &mut Binds) -> String {
         let mut sql = String::from(" WHERE 1 = 1");
         if let Some(d) = self.document_id {
             sql += &format!(" AND f.document_id = {}", b.int(d));
@@ -333,82 +332,6 @@ impl Store {
                 actor: actor.clone(),
             })
             .await
-    }
-
-    /// Confirms every pending fact the filter selects, as one audited action (one
-    /// `bulk_actions` row; each fact's log entry points at it). Returns its id and the count.
-    pub async fn bulk_confirm(
-        &self,
-        filter: &FactFilter,
-        note: Option<&str>,
-        actor: &Actor,
-        max: i64,
-    ) -> Result<(i64, Vec<i64>)> {
-        let mut filter = filter.clone();
-        filter.statuses = vec![ReviewStatus::Pending.as_str().into()];
-        let mut tx = self.begin_write().await?;
-        let mut b = Binds::default();
-        let mut sql = format!("SELECT {FACT_COLUMNS} FROM facts f");
-        sql += &filter.where_clause(&mut b);
-        sql += &format!(" ORDER BY f.id LIMIT {}", b.int(max + 1));
-        if self.backend == Backend::Postgres {
-            // Locked in id order, as the decision writer locks them: no waiting in a cycle.
-            sql += " FOR UPDATE OF f";
-        }
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        let facts: Vec<FactRow> = b.apply(q).fetch_all(&mut *tx).await?;
-        if facts.len() as i64 > max {
-            return Err(StoreError::Invalid(format!(
-                "the filter selects more than {max} facts; narrow it"
-            )));
-        }
-        let now = now_ms();
-        let bulk_id: i64 = sqlx::query_scalar(
-            "INSERT INTO bulk_actions (action, filter, fact_count, user_id, actor, at)
-             VALUES ('confirm', $1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(serde_json::to_string(&filter).unwrap_or_default())
-        .bind(facts.len() as i64)
-        .bind(actor.user_id)
-        .bind(actor.name.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let writes: Vec<Write> = facts
-            .iter()
-            .map(|fact| {
-                let mut after = fact.state();
-                after.status = ReviewStatus::Confirmed.as_str().into();
-                after.reviewed_by = Some(actor.name.clone());
-                after.reviewed_at = Some(now);
-                let entry = LogEntry {
-                    action: "confirm",
-                    reason: None,
-                    note,
-                    actor,
-                    at: now,
-                    bulk_id: Some(bulk_id),
-                    undoes: None,
-                };
-                Write {
-                    fact_id: fact.id,
-                    version: fact.version,
-                    after,
-                    entry,
-                }
-            })
-            .collect();
-        let stored: HashSet<i64> = write_all(&mut tx, &writes)
-            .await?
-            .iter()
-            .map(|f| f.id)
-            .collect();
-        // All or nothing: one fact changed since it was selected fails the whole action.
-        if let Some(moved) = facts.iter().find(|f| !stored.contains(&f.id)) {
-            return Err(conflict(&mut tx, moved.id).await);
-        }
-        tx.commit().await?;
-        Ok((bulk_id, facts.iter().map(|f| f.id).collect()))
     }
 
     /// Every decision on a fact, oldest first.

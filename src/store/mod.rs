@@ -4,6 +4,7 @@
 //! `FOR UPDATE SKIP LOCKED` so several servers can share a database). Decimals are TEXT on
 //! both: exact, never float. Times are Unix milliseconds.
 
+mod bulk;
 mod decisions;
 pub mod documents;
 pub mod facts;
@@ -17,6 +18,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use std::time::Duration;
 
+pub use bulk::BulkUndone;
 pub use decisions::Decided;
 pub use documents::{
     CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress, Upload,

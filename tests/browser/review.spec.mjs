@@ -440,6 +440,21 @@ step('B confirms every pending fact whose checks pass, after a prompt', async ()
     t.textContent === '没有可批量确认的事实：没有失败校验的事实都已审核。'));
 });
 
+step('u right after a bulk confirm undoes it as one action', async () => {
+  const before = await api('GET', '/documents/' + astralId);
+  const confirmed = before.facts.filter((f) => f.status === 'confirmed');
+  assert.ok(confirmed.length > 1);
+  await page.keyboard.press('u');
+  for (const f of confirmed) await waitStatus(f.id, 'pending');
+  await page.waitForFunction(() => [...document.querySelectorAll('.toast')].some((t) => t.textContent.startsWith('已撤销批量确认：' )));
+  await page.waitForFunction((n) => document.querySelector('#decided-count').textContent === `已决定 0 / ${n}`, before.facts.length);
+  // One undo action for all of them, in every fact's history.
+  const histories = await Promise.all(confirmed.map((f) => api('GET', `/facts/${f.id}/history`)));
+  const undoBulks = new Set(histories.map((h) => h.history.at(-1).bulk_id));
+  assert.equal(undoBulks.size, 1);
+  assert.ok(histories.every((h) => h.history.at(-1).action === 'undo'));
+});
+
 step('a PDF report: highlights match, each fact shows its page, its table drawn as a table', async () => {
   const pdf = new URL('../../samples/002_c76de0c36188412a-table.pdf', import.meta.url).pathname;
   const bytes = await import('node:fs').then((fs) => fs.readFileSync(pdf));
