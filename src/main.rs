@@ -196,6 +196,8 @@ fn until_stopped(service: impl Future<Output = Result<ExitCode>>) -> Result<Exit
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts: the only time the local UTC offset can be read soundly.
+    jixiao::http::init_local_offset();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract {

@@ -51,16 +51,16 @@ async fn csv_and_xlsx_exports_carry_no_formulas(db: TestDb) {
     let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 3);
-    assert_eq!(&rows[0][col("subject")], format!("'{FORMULA}"));
-    assert_eq!(&rows[1][col("subject")], "'+1+cmd");
+    assert_eq!(&rows[0][col("主体")], format!("'{FORMULA}"));
+    assert_eq!(&rows[1][col("主体")], "'+1+cmd");
     assert_eq!(
-        &rows[2][col("subject")],
+        &rows[2][col("主体")],
         "-12.50",
         "a negative number stays a number"
     );
-    assert_eq!(&rows[2][col("value")], "12.5");
+    assert_eq!(&rows[2][col("值（精确）")], "12.5");
     for row in &rows {
-        assert_eq!(&row[col("reviewer")], "'@王芳");
+        assert_eq!(&row[col("审核人")], "'@王芳");
         for cell in row {
             assert!(
                 !cell.starts_with(['=', '+', '@', '\t', '\r'])
@@ -80,12 +80,12 @@ async fn csv_and_xlsx_exports_carry_no_formulas(db: TestDb) {
     .await;
     assert_eq!(r.status, StatusCode::OK);
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
-    let formulas = book.worksheet_formula("facts").unwrap();
+    let formulas = book.worksheet_formula("事实").unwrap();
     assert!(
         formulas.used_cells().all(|(_, _, f)| f.is_empty()),
         "no cell of the sheet is a formula"
     );
-    let range = book.worksheet_range("facts").unwrap();
+    let range = book.worksheet_range("事实").unwrap();
     let header: Vec<String> = range
         .rows()
         .next()
@@ -93,7 +93,7 @@ async fn csv_and_xlsx_exports_carry_no_formulas(db: TestDb) {
         .iter()
         .map(|c| c.to_string())
         .collect();
-    let subject = header.iter().position(|h| h == "subject").unwrap();
+    let subject = header.iter().position(|h| h == "主体").unwrap();
     let cell = range.get((1, subject)).unwrap();
     assert_eq!(
         cell,

@@ -458,23 +458,20 @@ async fn exports_carry_the_findings(db: TestDb) {
     assert_eq!(rows.len(), 3);
     let cap = rows
         .iter()
-        .find(|r| &r[col("kind")] == "score_cap")
+        .find(|r| &r[col("校验代码")] == "score_cap")
         .unwrap();
-    assert_eq!(&cap[col("check")], "得分不超过分值");
-    assert_eq!(&cap[col("severity")], "错误");
-    assert_eq!((&cap[col("stated")], &cap[col("computed")]), ("12", "10"));
-    assert_eq!(&cap[col("facts")], "12；10");
-    assert_eq!(&cap[col("file_name")], "xiaoshe-form.txt");
-    assert_eq!(
-        &cap[col("document_sha256")],
-        doc["sha256"].as_str().unwrap()
-    );
-    assert!(cap[col("message")].contains("更换课桌椅套数"));
+    assert_eq!(&cap[col("校验项目")], "得分不超过分值");
+    assert_eq!(&cap[col("严重程度")], "错误");
+    assert_eq!((&cap[col("所述值")], &cap[col("计算值")]), ("12", "10"));
+    assert_eq!(&cap[col("涉及事实")], "12；10");
+    assert_eq!(&cap[col("材料")], "xiaoshe-form.txt");
+    assert_eq!(&cap[col("材料 SHA-256")], doc["sha256"].as_str().unwrap());
+    assert!(cap[col("说明")].contains("更换课桌椅套数"));
     let docked = rows
         .iter()
-        .find(|r| &r[col("kind")] == "target_met_docked")
+        .find(|r| &r[col("校验代码")] == "target_met_docked")
         .unwrap();
-    assert_eq!(&docked[col("severity")], "提示");
+    assert_eq!(&docked[col("严重程度")], "提示");
 
     // Narrowed by check and severity; as JSON.
     let r = call(
@@ -502,8 +499,8 @@ async fn exports_carry_the_findings(db: TestDb) {
     assert_eq!(r.status, StatusCode::OK);
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
-    assert_eq!(book.sheet_names(), ["facts", "校验结果"]);
-    let facts = book.worksheet_range("facts").unwrap();
+    assert_eq!(book.sheet_names(), ["事实", "校验结果"]);
+    let facts = book.worksheet_range("事实").unwrap();
     assert_eq!(
         facts.rows().count(),
         2,
@@ -561,9 +558,9 @@ async fn exports_carry_the_findings(db: TestDb) {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    // The facts CSV is unchanged by all this.
+    // The facts CSV holds facts, not findings.
     let r = call(&st, "GET", "/api/export?format=csv", Some(&reader), None).await;
-    assert!(String::from_utf8_lossy(&r.bytes).starts_with("\u{FEFF}document_sha256,"));
+    assert!(String::from_utf8_lossy(&r.bytes).starts_with("\u{FEFF}文件名,材料标题,"));
 }
 
 async fn checks_computed_again_from_unchanged_facts_are_the_same(db: TestDb) {

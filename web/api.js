@@ -130,6 +130,16 @@ export async function download(path, name) {
     }
     throw new ApiError(res.status, err.code, err.message, err.details);
   }
+  // The server names the file after what it holds (相山区_2022_已确认事实_20261202.xlsx).
+  const disposition = res.headers.get('Content-Disposition') || '';
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (utf8) {
+    try {
+      name = decodeURIComponent(utf8[1]);
+    } catch (e) {
+      // keep the name given
+    }
+  }
   const blob = await res.blob();
   const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: name });

@@ -12,11 +12,13 @@ mod input;
 mod openapi;
 mod reports;
 mod shape;
+mod sheet;
 mod tokens;
 mod web;
 
 pub use auth::Auth;
 pub use error::ApiError;
+pub use sheet::init_local_offset;
 
 use crate::store::Store;
 use axum::Router;

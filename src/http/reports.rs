@@ -1,14 +1,15 @@
-//! `/api/export` and `/api/stats`: confirmed and corrected facts as CSV (UTF-8 with BOM, so
-//! Excel reads the Chinese right; a cell that would start a formula written as text), XLSX (values written as text: exact, never rounded
-//! through a float; with a second sheet 校验结果 of the findings) or JSON (decimals as
-//! strings); the findings alone with `what=findings`; and review counts per fact kind with
-//! the precision they imply.
+//! `/api/export` and `/api/stats`: decided facts (confirmed and corrected; rejected ones when
+//! asked for) as CSV or XLSX made for Excel (`sheet.rs`: Chinese headers, amounts as numbers
+//! beside exact text, a second sheet 校验结果 of the findings in the XLSX) or as JSON with the
+//! API's English keys (decimals as strings); the findings alone with `what=findings`; and
+//! review counts per fact kind with the precision they imply.
 
 use super::AppState;
 use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::ApiQuery;
 use super::facts::{FilterQuery, value_json};
+use super::sheet;
 use crate::store::{ExportRow, FindingRow, Role, format_time};
 use axum::extract::State;
 use axum::http::header;
@@ -28,219 +29,6 @@ enum ExportFormat {
     Csv,
     Json,
     Xlsx,
-}
-
-const COLUMNS: [&str; 17] = [
-    "document_sha256",
-    "file_name",
-    "fact_id",
-    "kind",
-    "status",
-    "start",
-    "end",
-    "original_text",
-    "text",
-    "value",
-    "unit",
-    "qualifier",
-    "subject",
-    "provenance",
-    "reviewer",
-    "decided_at",
-    "extractor_version",
-];
-
-/// One export row as text cells, in `COLUMNS` order.
-fn cells(r: &ExportRow) -> [String; 17] {
-    let f = &r.fact;
-    let value = match value_json(&f.kind, &f.value) {
-        Value::String(s) => s,
-        v => v.to_string(),
-    };
-    [
-        r.sha256.clone(),
-        r.file_name.clone().unwrap_or_default(),
-        f.id.to_string(),
-        f.kind.clone(),
-        f.status.clone(),
-        f.start.to_string(),
-        f.end.to_string(),
-        f.original_text(),
-        f.text.clone(),
-        value,
-        f.unit.clone().unwrap_or_default(),
-        f.qualifier.clone(),
-        f.subject.clone().unwrap_or_default(),
-        f.provenance.clone().unwrap_or_default(),
-        f.reviewed_by.clone().unwrap_or_default(),
-        f.reviewed_at.map(format_time).unwrap_or_default(),
-        f.extractor_version.clone(),
-    ]
-}
-
-/// A cell as a spreadsheet may safely open it. A cell starting with `=`, `+`, `-`, `@`, tab
-/// or CR is read by Excel and LibreOffice as a formula (`=HYPERLINK(…)` in a subject would
-/// run when the file is opened), so it is written with a leading `'`, which spreadsheets
-/// take as "this is text" (OWASP's advice for CSV injection). A plain number such as
-/// `-12.50` is no formula and stays as it is, so negative values remain numbers.
-fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && !is_plain_number(cell) {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
-}
-
-/// `-12`, `+3.5`, `-0.25`: a sign, digits, at most one decimal point.
-fn is_plain_number(cell: &str) -> bool {
-    let digits = cell.strip_prefix(['+', '-']).unwrap_or(cell);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    !whole.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && fraction.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn csv_bytes(rows: &[ExportRow]) -> Result<Vec<u8>, ApiError> {
-    let mut out = "\u{FEFF}".as_bytes().to_vec();
-    let mut w = csv::Writer::from_writer(&mut out);
-    let fail = |e: csv::Error| {
-        tracing::error!(error = %e, "csv export");
-        ApiError::Internal
-    };
-    w.write_record(COLUMNS).map_err(fail)?;
-    for r in rows {
-        w.write_record(cells(r).iter().map(|c| csv_cell(c).into_owned()))
-            .map_err(fail)?;
-    }
-    w.flush().map_err(|e| fail(e.into()))?;
-    drop(w);
-    Ok(out)
-}
-
-/// What a check compares, as the findings sheet names it.
-fn check_label(kind: &str) -> &str {
-    match kind {
-        "table_total" => "表格合计",
-        "split" => "分项之和",
-        "difference" => "差额",
-        "share" => "占比",
-        "score_cap" => "得分不超过分值",
-        "weights_total" => "分值合计",
-        "score_total" => "总分合计",
-        "execution_rate" => "预算执行率",
-        "execution_score" => "执行率得分",
-        "funds_total" => "资金总额",
-        "target_score" => "未达目标的得分",
-        "target_met_docked" => "达标扣分的原因",
-        "grade_band" => "自评等级",
-        "text_table" => "正文与表格一致",
-        other => other,
-    }
-}
-
-fn severity_label(severity: &str) -> &str {
-    match severity {
-        "error" => "错误",
-        "warning" => "提示",
-        other => other,
-    }
-}
-
-/// The findings export's columns: the CSV's header, and the 校验结果 sheet's.
-const FINDING_COLUMNS: [(&str, &str); 10] = [
-    ("file_name", "材料"),
-    ("document_sha256", "材料 SHA-256"),
-    ("check", "校验项目"),
-    ("severity", "严重程度"),
-    ("stated", "所述值"),
-    ("computed", "计算值"),
-    ("message", "说明"),
-    ("facts", "涉及事实"),
-    ("fact_ids", "事实编号"),
-    ("kind", "校验代码"),
-];
-
-/// One finding as text cells, in `FINDING_COLUMNS` order.
-fn finding_cells(r: &FindingRow) -> [String; 10] {
-    let c = &r.check;
-    let texts: Vec<&str> = r.facts.iter().map(|(_, t)| t.as_str()).collect();
-    let ids: Vec<String> = r.facts.iter().map(|(i, _)| i.to_string()).collect();
-    [
-        r.file_name.clone().unwrap_or_default(),
-        r.sha256.clone(),
-        check_label(&c.kind).to_string(),
-        severity_label(&c.severity).to_string(),
-        c.stated.clone(),
-        c.computed.clone(),
-        c.message.clone(),
-        texts.join("；"),
-        ids.join(" "),
-        c.kind.clone(),
-    ]
-}
-
-fn findings_csv_bytes(rows: &[FindingRow]) -> Result<Vec<u8>, ApiError> {
-    let mut out = "\u{FEFF}".as_bytes().to_vec();
-    let mut w = csv::Writer::from_writer(&mut out);
-    let fail = |e: csv::Error| {
-        tracing::error!(error = %e, "csv export");
-        ApiError::Internal
-    };
-    w.write_record(FINDING_COLUMNS.map(|(name, _)| name))
-        .map_err(fail)?;
-    for r in rows {
-        w.write_record(finding_cells(r).iter().map(|c| csv_cell(c).into_owned()))
-            .map_err(fail)?;
-    }
-    w.flush().map_err(|e| fail(e.into()))?;
-    drop(w);
-    Ok(out)
-}
-
-/// A workbook with the facts (sheet `facts`, when asked for) and the findings (sheet 校验结果).
-fn xlsx_bytes(
-    rows: Option<&[ExportRow]>,
-    findings: &[FindingRow],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    if let Some(rows) = rows {
-        let sheet = book.add_worksheet();
-        sheet.set_name("facts")?;
-        for (c, name) in COLUMNS.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *name, &bold)?;
-        }
-        for (i, r) in rows.iter().enumerate() {
-            let row = i as u32 + 1;
-            for (c, cell) in cells(r).iter().enumerate() {
-                let col = c as u16;
-                // Ids and offsets are small integers, exact as numbers; everything else,
-                // values above all, stays text so no digit is lost.
-                if matches!(COLUMNS[c], "fact_id" | "start" | "end") {
-                    sheet.write_number(row, col, cell.parse::<f64>().unwrap_or_default())?;
-                } else {
-                    sheet.write_string(row, col, cell)?;
-                }
-            }
-        }
-        sheet.set_freeze_panes(1, 0)?;
-    }
-    let sheet = book.add_worksheet();
-    sheet.set_name("校验结果")?;
-    for (c, (_, name)) in FINDING_COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
-    }
-    for (i, r) in findings.iter().enumerate() {
-        for (c, cell) in finding_cells(r).iter().enumerate() {
-            // Stated and computed values stay text, exact like the facts' values.
-            sheet.write_string(i as u32 + 1, c as u16, cell)?;
-        }
-    }
-    sheet.set_column_width(6, 48)?;
-    sheet.set_column_width(7, 32)?;
-    sheet.set_freeze_panes(1, 0)?;
-    book.save_to_buffer()
 }
 
 fn json_findings(rows: &[FindingRow]) -> Value {
@@ -328,7 +116,13 @@ pub(super) async fn export(
             ));
         }
     };
-    let filter = q.to_filter()?;
+    let mut filter = q.to_filter()?;
+    if auth.role() == Role::Reader {
+        // A reader sees what review settled, in exports too (none left: all settled ones).
+        filter
+            .statuses
+            .retain(|s| s == "confirmed" || s == "corrected");
+    }
     let finding_filter = q.to_finding_filter()?;
     // A CSV or JSON of facts has no place for them.
     let findings = if only_findings || format == ExportFormat::Xlsx {
@@ -341,24 +135,64 @@ pub(super) async fn export(
     } else {
         st.store.export_rows(&filter).await?
     };
-    let name = if only_findings { "findings" } else { "facts" };
-    let attachment = |ext: &str| format!("attachment; filename=\"jixiao-{name}.{ext}\"");
+    let what = if only_findings {
+        "校验结果"
+    } else if filter.statuses.iter().any(|s| s == "rejected") {
+        if filter.statuses.len() == 1 {
+            "已驳回事实"
+        } else {
+            "已审核事实"
+        }
+    } else {
+        "已确认事实"
+    };
+    let ascii = if only_findings { "findings" } else { "facts" };
+    // Region and year: the filter's, else the rows' own when they share one.
+    let regions = rows.iter().map(|r| r.region.as_deref());
+    let years = rows.iter().map(|r| r.year);
+    let disposition = |ext: &str| {
+        let name = match (&q.region, q.year) {
+            (Some(region), year) => sheet::file_name(
+                what,
+                std::iter::once(Some(region.as_str())),
+                std::iter::once(year),
+                ext,
+            ),
+            (None, Some(year)) => sheet::file_name(
+                what,
+                std::iter::once(None),
+                std::iter::once(Some(year)),
+                ext,
+            ),
+            (None, None) => sheet::file_name(what, regions.clone(), years.clone(), ext),
+        };
+        sheet::attachment(&name, &format!("jixiao-{ascii}.{ext}"))
+    };
+    let fact_rows: Vec<Vec<sheet::Cell>> = rows.iter().map(sheet::fact_cells).collect();
+    let finding_rows: Vec<Vec<sheet::Cell>> = findings.iter().map(sheet::finding_cells).collect();
     Ok(match format {
-        ExportFormat::Csv => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, attachment("csv")),
-            ],
-            if only_findings {
-                findings_csv_bytes(&findings)?
+        ExportFormat::Csv => {
+            let bytes = if only_findings {
+                sheet::csv_bytes(&sheet::finding_header(), &finding_rows)
             } else {
-                csv_bytes(&rows)?
-            },
-        )
-            .into_response(),
+                sheet::csv_bytes(&sheet::fact_header(), &fact_rows)
+            }
+            .map_err(|e| {
+                tracing::error!(error = %e, "csv export");
+                ApiError::Internal
+            })?;
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition("csv")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
         ExportFormat::Xlsx => {
-            let facts = (!only_findings).then_some(rows.as_slice());
-            let bytes = xlsx_bytes(facts, &findings).map_err(|e| {
+            let facts = (!only_findings).then_some(fact_rows.as_slice());
+            let bytes = sheet::xlsx_bytes(facts, &finding_rows).map_err(|e| {
                 tracing::error!(error = %e, "xlsx export");
                 ApiError::Internal
             })?;
@@ -369,7 +203,7 @@ pub(super) async fn export(
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                             .to_string(),
                     ),
-                    (header::CONTENT_DISPOSITION, attachment("xlsx")),
+                    (header::CONTENT_DISPOSITION, disposition("xlsx")),
                 ],
                 bytes,
             )
@@ -449,36 +283,4 @@ fn kind_json(
         "precision": ratio(confirmed, decided),
         "precision_found": ratio(confirmed + corrected, decided),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_neutralized_and_numbers_kept() {
-        for risky in [
-            "=HYPERLINK(\"http://x\",\"y\")",
-            "+1+1",
-            "-2+3",
-            "@SUM(A1)",
-            "\tx",
-            "\rx",
-            "-",
-            "-1.2.3",
-        ] {
-            assert_eq!(csv_cell(risky), format!("'{risky}"), "{risky:?}");
-        }
-        for plain in [
-            "-12.50",
-            "+3",
-            "0.25",
-            "12345678901234567.89",
-            "项目 =1",
-            "",
-            "2023",
-        ] {
-            assert_eq!(csv_cell(plain), plain, "{plain:?}");
-        }
-    }
 }

@@ -216,6 +216,14 @@ pub struct ExportRow {
     pub fact: FactRow,
     pub sha256: String,
     pub file_name: Option<String>,
+    /// The document's own metadata, as extraction found it.
+    pub title: Option<String>,
+    pub region: Option<String>,
+    pub year: Option<i64>,
+    pub doc_number: Option<String>,
+    /// The reason and note of the decision the fact stands at.
+    pub reason: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -370,17 +378,34 @@ impl Store {
     /// Confirmed and corrected facts for export, with their document's hash and name.
     pub async fn export_rows(&self, filter: &FactFilter) -> Result<Vec<ExportRow>> {
         let mut filter = filter.clone();
-        let decided = [ReviewStatus::Confirmed, ReviewStatus::Corrected];
+        // Decided facts only: settled ones unless rejected ones are asked for by name.
+        let decided = [
+            ReviewStatus::Confirmed,
+            ReviewStatus::Corrected,
+            ReviewStatus::Rejected,
+        ];
         filter
             .statuses
             .retain(|s| decided.iter().any(|d| d.as_str() == s));
         if filter.statuses.is_empty() {
-            filter.statuses = decided.iter().map(|d| d.as_str().to_string()).collect();
+            filter.statuses = decided[..2]
+                .iter()
+                .map(|d| d.as_str().to_string())
+                .collect();
         }
         let mut b = Binds::default();
+        // The newest log row of a fact is the decision it stands at (an undo returns it to
+        // pending, which no export holds).
+        let last = |column: &str| {
+            format!(
+                "(SELECT r.{column} FROM review_log r WHERE r.fact_id = f.id ORDER BY r.id DESC LIMIT 1)"
+            )
+        };
         let mut sql = format!(
-            "SELECT {FACT_COLUMNS}, d.sha256, d.file_name FROM facts f \
-             JOIN documents d ON d.id = f.document_id"
+            "SELECT {FACT_COLUMNS}, d.sha256, d.file_name, d.title, d.region, d.year, d.doc_number, \
+             {}, {} FROM facts f JOIN documents d ON d.id = f.document_id",
+            last("reason"),
+            last("note")
         );
         sql += &filter.where_clause(&mut b);
         sql += " ORDER BY f.document_id, f.span_start, f.id";
@@ -392,6 +417,12 @@ impl Store {
                     fact: <FactRow as sqlx::FromRow<_>>::from_row(r)?,
                     sha256: r.try_get(22)?,
                     file_name: r.try_get(23)?,
+                    title: r.try_get(24)?,
+                    region: r.try_get(25)?,
+                    year: r.try_get(26)?,
+                    doc_number: r.try_get(27)?,
+                    reason: r.try_get(28)?,
+                    note: r.try_get(29)?,
                 })
             })
             .collect::<sqlx::Result<Vec<_>>>()

@@ -397,14 +397,19 @@ step('history on demand (h)', async () => {
 
 step('export CSV of the document holds the decisions', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
-  assert.equal(download.suggestedFilename(), 'jixiao-facts.csv');
+  // Named after what it holds: the report's region and year, 已确认事实 and today's date.
+  assert.match(download.suggestedFilename(), /^相山区_2022_已确认事实_\d{8}\.csv$/);
   const path = join(SHOTS, 'export.csv');
   await download.saveAs(path);
   const csv = (await import('node:fs')).readFileSync(path, 'utf8');
-  assert.ok(csv.startsWith('\uFEFFdocument_sha256,'), 'CSV with its header');
+  assert.ok(csv.startsWith('\uFEFF文件名,材料标题,地区,年度,文号,'), 'CSV with its Chinese header');
   assert.ok(csv.includes('150000000'), 'the corrected amount is exported');
   const json = await api('GET', '/export?format=json&document_id=' + docId);
   assert.equal(json.facts.length, ids.decided, 'confirmed and corrected facts are exported');
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
+  assert.match(xlsx.suggestedFilename(), /^相山区_2022_已确认事实_\d{8}\.xlsx$/);
+  const bytes = (await import('node:fs')).readFileSync(await xlsx.path());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (a zip) was saved');
 });
 
 step('large screen 1920×1080', async () => {
