@@ -6,7 +6,7 @@ import { ApiError, fetchDocument, plainError } from './api.js';
 import { setMain, signOut } from './app.js';
 import {
   KINDS, KIND_LABEL, QUALIFIER_LABEL, SEVERITY_LABEL, STATUS_LABEL, checkText, findingsCount,
-  findingsOf, groupDigits, originalValueText, pageOf, valueText, yuanToWan,
+  changedFieldsText, findingsOf, groupDigits, pageOf, valueText, yuanToWan,
 } from './format.js';
 import { findingsPanel, formsView, viewTabs } from './form.js';
 import { exportButtons, failureText } from './list.js';
@@ -268,7 +268,7 @@ function factRow(f) {
     qual,
     h('span', { class: 'badge ' + f.status }, STATUS_LABEL[f.status] || f.status)),
   h('div', { class: 'line2' }, details),
-  f.status === 'corrected' ? h('div', { class: 'was' }, '原为 ' + originalValueText(f)) : null,
+  f.status === 'corrected' && changedFieldsText(f) ? h('div', { class: 'was' }, '原为 ' + changedFieldsText(f)) : null,
   f.status !== 'pending' && f.reviewed_by ? h('div', { class: 'reason' }, '由 ' + f.reviewed_by + ' 决定') : null,
   checks.length ? h('ul', { class: 'checks' }, checks.map((c) => {
     const warn = !c.ok && c.severity === 'warning';

@@ -115,6 +115,22 @@ export function originalValueText(f) {
   return valueText({ kind: f.kind, value: o.value, unit: o.unit, extra: f.extra });
 }
 
+// What a correction changed, as the extractor had it: only the fields that differ now
+// ("值 1,462,000,000 元 · 主体 资金"); empty when nothing differs.
+export function changedFieldsText(f) {
+  const o = f.original;
+  if (!o || typeof o !== 'object') return '';
+  const parts = [];
+  const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  // Compared as shown: a document's object may list its keys in another order.
+  const was = originalValueText(f);
+  if (was !== valueText(f)) parts.push('值 ' + was);
+  if (o.qualifier !== undefined && o.qualifier !== f.qualifier) parts.push('限定 ' + (QUALIFIER_LABEL[o.qualifier] || o.qualifier));
+  if (o.subject !== undefined && !same(o.subject, f.subject)) parts.push('主体 ' + (o.subject || '（无）'));
+  if (o.start !== undefined && (o.start !== f.start || o.end !== f.end)) parts.push('原文「' + (o.text ?? '') + '」');
+  return parts.join(' · ');
+}
+
 export function pageOf(f) {
   const p = f.provenance;
   if (p && p.source === 'pdf_page' && p.page) return p.page;

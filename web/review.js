@@ -46,7 +46,9 @@ function afterDecision(id, answer, advance) {
   select(state.order.includes(next) ? next : state.order[0] ?? null);
 }
 
-export async function decide(id, verb, body, okText) {
+// opts.onConflict: called instead of reloading when the fact moved on (409), so a form can
+// keep what the assessor typed.
+export async function decide(id, verb, body, okText, opts = {}) {
   if (!canReview()) {
     toast('只读视图：你的角色不能审核。', 'bad');
     return false;
@@ -63,11 +65,22 @@ export async function decide(id, verb, body, okText) {
     if (okText) toast(okText, 'ok');
     return true;
   } catch (e) {
-    await handleDecisionError(e, id);
+    if (opts.onConflict && e instanceof ApiError && e.status === 409) await opts.onConflict();
+    else await handleDecisionError(e, id);
     return false;
   } finally {
     state.busy = false;
   }
+}
+
+// Who changed a fact last and how, from its history: "王芳 更正了这条事实（14:05:09）".
+async function lastChange(id) {
+  const { history } = await api('GET', '/facts/' + id + '/history');
+  const e = history.at(-1);
+  if (!e) return '这条事实刚被改动';
+  const what = { confirm: '确认了', correct: '更正了', reject: '驳回了', undo: '撤销了对' }[e.action] || e.action;
+  const reason = e.reason ? '（' + (REASON_LABEL[e.reason] || e.reason) + '）' : '';
+  return e.actor + ' 于 ' + localTime(e.at) + ' ' + what + '这条事实' + reason;
 }
 
 async function handleDecisionError(e, id) {
@@ -352,8 +365,26 @@ export function correctionForm(f) {
     for (const [k, el] of Object.entries(errs)) el.textContent = errors[k] || '';
     for (const [k, el] of Object.entries(fields)) el.classList.toggle('invalid', !!errors[k]);
     if (Object.keys(errors).length) return;
-    const ok = await decide(f.id, 'correct', body, '已更正');
-    if (!ok && state.editing === f.id) {
+    const ok = await decide(f.id, 'correct', body, '已更正', {
+      // Someone else changed the fact meanwhile: say who and how, keep what was typed here,
+      // and offer to save it again on top of their change.
+      onConflict: async () => {
+        let who = '这条事实刚被别人改动';
+        try {
+          const current = await api('GET', '/facts/' + f.id);
+          state.facts.set(f.id, current);
+          who = await lastChange(f.id);
+        } catch (e) {
+          showError(e);
+        }
+        formErr.replaceChildren(
+          h('span', { class: 'conflict' }, who + '。你填写的更正仍在表单里，尚未保存。'),
+          h('button', { type: 'button', id: 'reapply', onclick: () => form.requestSubmit() }, '在此基础上重新提交'));
+        const again = form.querySelector('#reapply');
+        if (again) again.focus();
+      },
+    });
+    if (!ok && state.editing === f.id && !formErr.querySelector('#reapply')) {
       // Keep the form open with what the API said.
       formErr.textContent = '未保存。';
     }

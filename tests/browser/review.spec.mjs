@@ -299,6 +299,10 @@ step('e corrects an amount through the inline form', async () => {
   assert.equal(f.value, '150000000');
   assert.match(await page.textContent(`#fact-${id} .value`), /150,000,000 元/);
   assert.match(await page.textContent(`#fact-${id} .wan`), /15,000 万元/);
+  // "原为" names what changed — the value — and nothing that did not.
+  const was = await page.textContent(`#fact-${id} .was`);
+  assert.match(was, /^原为 值 /);
+  assert.ok(!/主体|限定|原文/.test(was), was);
   ids.corrected = id;
 });
 
@@ -339,6 +343,25 @@ step('a 409 is explained in plain words and the fact reloaded', async () => {
   ids.elsewhere = id;
 });
 
+step('a 409 while correcting keeps what was typed, says who changed the fact, and re-applies', async () => {
+  const id = await seek((f) => f.kind === 'amount' && f.status === 'pending' && f.table === '');
+  await page.keyboard.press('e');
+  await page.waitForSelector('#correct-form');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('777');
+  const f = await fact(id);
+  await api('POST', `/facts/${id}/reject`, { version: f.version, reason: 'duplicate' }); // someone else
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#correct-form #reapply');
+  const message = await page.textContent('#correct-form [data-err="form"]');
+  assert.match(message, /测试评审员 于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d 驳回了这条事实（重复）/);
+  assert.equal(await page.inputValue('#correct-form input[name="value"]'), '777', 'what was typed is kept');
+  await page.click('#reapply');
+  await waitStatus(id, 'corrected');
+  assert.equal((await fact(id)).value, '777');
+  ids.reapplied = id;
+});
+
 step('b bulk-confirms the table of the selected fact after a prompt', async () => {
   const tableId = await seek((f) => f.table !== '' && f.status === 'pending');
   const table = Number(await selectedAttr('table'));
@@ -360,7 +383,7 @@ step('b bulk-confirms the table of the selected fact after a prompt', async () =
 step('counts on the page agree with the database', async () => {
   const doc = await api('GET', '/documents/' + docId);
   const decided = doc.facts.filter((f) => f.status !== 'pending').length;
-  const expected = new Set([ids.confirmed, ids.corrected, ids.elsewhere, ...ids.tableFacts]);
+  const expected = new Set([ids.confirmed, ids.corrected, ids.elsewhere, ids.reapplied, ...ids.tableFacts]);
   assert.equal(decided, expected.size);
   for (const id of expected) assert.notEqual(doc.facts.find((f) => f.id === id).status, 'pending');
   ids.decided = decided;
