@@ -39,6 +39,7 @@ async fn page_and_assets_are_served_with_their_types() {
             "codePointToUtf16",
         ),
         ("/form.js", "text/javascript; charset=utf-8", "绩效自评表"),
+        ("/live.js", "text/javascript; charset=utf-8", "/api/events"),
         ("/app.css", "text/css; charset=utf-8", "mark.hl"),
         ("/icon.svg", "image/svg+xml", "<svg"),
     ] {

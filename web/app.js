@@ -14,6 +14,7 @@ import {
   askReject, bulkPassing, bulkTable, cancelEdit, confirmFact, showHistory, startEdit, undo,
 } from './review.js';
 import { TOKEN_KEY, canExport, state } from './state.js';
+import { stopFollowing } from './live.js';
 import { $, closeDialog, h, openDialog, openedDialog } from './ui.js';
 
 // ---------------------------------------------------------------- sign-in
@@ -103,6 +104,7 @@ export function setMain(...nodes) {
 }
 
 function stopPolls() {
+  stopFollowing();
   clearTimeout(state.listPoll);
   clearTimeout(state.docPoll);
   state.listPoll = null;

@@ -10,7 +10,8 @@ import {
 } from './format.js';
 import { findingsPanel, formsView, viewTabs } from './form.js';
 import { exportButtons, failureText } from './list.js';
-import { actionButtons, bulkPassing, correctionForm } from './review.js';
+import { actionButtons, applyLiveDecision, bulkPassing, correctionForm, reloadDocument } from './review.js';
+import { followDecisions } from './live.js';
 import { canExport, canReview, isReader, state } from './state.js';
 import { renderText } from './text.js';
 import { $, h } from './ui.js';
@@ -41,6 +42,10 @@ export async function openDocument(id) {
   state.editing = null;
   const m = /[?&]fact=(\d+)/.exec(location.hash);
   renderDocument();
+  // Other assessors' decisions on this document, as they are taken.
+  if (doc.status === 'done') {
+    followDecisions(id, (e) => applyLiveDecision(e), () => reloadDocument(state.selected));
+  }
   if (m && state.facts.has(Number(m[1]))) select(Number(m[1]));
   else if (state.order.length) select(firstPending() ?? state.order[0]);
 }

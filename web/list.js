@@ -9,6 +9,7 @@ import {
   localTime,
 } from './format.js';
 import { canExport, canUpload, state } from './state.js';
+import { followDecisions } from './live.js';
 import { $, h, showError } from './ui.js';
 
 function docQuery() {
@@ -44,6 +45,23 @@ export async function openList() {
     showError(e);
   }
   renderDocTable();
+  // Review progress moves as assessors decide, here or elsewhere.
+  if (canExport()) followDecisions(null, refreshSoon, refreshSoon);
+}
+
+let refreshTimer = null;
+// Many decisions in a row (a bulk confirm) make one reload of the list.
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(async () => {
+    if (!$('#doc-table')) return;
+    try {
+      await loadDocs();
+    } catch (e) {
+      return;
+    }
+    renderDocTable();
+  }, 400);
 }
 
 function renderListShell(page) {

@@ -108,6 +108,37 @@ export async function reloadDocument(keepId) {
   }
 }
 
+// A decision someone else took on this document (from /api/events): the fact's row, its
+// highlight and the counts follow at once; a correction or an undo may change checks and
+// spans, so the document is read again then. The assessor's own decisions arrive here too
+// and are known already by their version.
+export async function applyLiveDecision(e) {
+  if (!state.doc || e.document_id !== state.doc.id) return;
+  const f = state.facts.get(e.fact_id);
+  if (f && e.version !== undefined && f.version >= e.version) return;
+  // The correction form in the way: its own conflict handling tells the assessor.
+  if (state.editing === e.fact_id) return;
+  if (e.status === 'hidden' || !f || e.action === 'correct' || e.action === 'undo') {
+    await reloadDocument(state.selected);
+    return;
+  }
+  try {
+    const current = await api('GET', '/facts/' + e.fact_id);
+    state.facts.set(e.fact_id, current);
+  } catch (err) {
+    return;
+  }
+  rerenderRow(e.fact_id);
+  refreshMarks(e.fact_id);
+  refreshForms();
+  updateProgress();
+  const row = state.rows.get(e.fact_id);
+  if (row) {
+    row.classList.add('live');
+    row.title = e.actor + ' 刚刚' + (ACTION_LABEL[e.action] || e.action);
+  }
+}
+
 export function confirmFact(id) {
   const f = state.facts.get(id);
   if (!f) return;

@@ -6,6 +6,7 @@
 mod auth;
 mod documents;
 mod error;
+mod events;
 mod extract;
 mod facts;
 mod input;
@@ -33,6 +34,10 @@ pub struct AppState {
     /// Wakes this process's workers when an upload arrives.
     pub notify: Arc<Notify>,
     pub max_upload_bytes: usize,
+    /// Decisions read from the review log, for the live streams of `/api/events`.
+    pub live: Arc<events::LiveLog>,
+    /// Turns true when the server starts shutting down: long streams end then.
+    pub stopping: watch::Receiver<bool>,
 }
 
 impl AppState {
@@ -41,6 +46,9 @@ impl AppState {
             store,
             notify: Arc::new(Notify::new()),
             max_upload_bytes: crate::ingest::MAX_UPLOAD_BYTES,
+            live: Default::default(),
+            // No server stops this state: the sender is gone, which streams take as never.
+            stopping: watch::channel(false).1,
         }
     }
 }
@@ -54,6 +62,7 @@ pub fn app(state: AppState) -> Router {
         .merge(facts::router())
         .merge(reports::router())
         .merge(tokens::router())
+        .merge(events::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::from_fn(input::reject_unsafe_text));
     Router::new()
@@ -118,6 +127,7 @@ pub async fn serve(
     let mut state = AppState::new(store.clone());
     state.max_upload_bytes = options.max_upload_bytes;
     let (stop_tx, stop_rx) = watch::channel(false);
+    state.stopping = stop_rx.clone();
     let mut workers = Vec::new();
     if options.workers > 0
         && let Err(e) = crate::worker::release_stale_leases(&store).await

@@ -40,6 +40,7 @@ const ASSETS: &[(&str, Asset)] = &[
     ),
     ("/text.js", asset(include_bytes!("../../web/text.js"), JS)),
     ("/form.js", asset(include_bytes!("../../web/form.js"), JS)),
+    ("/live.js", asset(include_bytes!("../../web/live.js"), JS)),
     (
         "/review.js",
         asset(include_bytes!("../../web/review.js"), JS),

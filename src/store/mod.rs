@@ -7,6 +7,7 @@
 mod bulk;
 mod decisions;
 pub mod documents;
+mod events;
 pub mod facts;
 pub mod findings;
 mod schema;
@@ -23,6 +24,7 @@ pub use decisions::Decided;
 pub use documents::{
     CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress, Upload,
 };
+pub use events::LogEvent;
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
 pub use schema::SchemaStatus;

@@ -282,6 +282,29 @@ step('a confirms the selected fact and moves on', async () => {
   ids.confirmed = id;
 });
 
+step('a second assessor\'s page shows a decision live, without a reload', async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const other = await context.newPage();
+  other.on('pageerror', (e) => errors.push('second page: ' + e.message));
+  await other.goto(BASE + '/#/doc/' + docId);
+  await other.fill('#token', TOKEN);
+  await other.keyboard.press('Enter');
+  await other.waitForSelector('#facts article.fact.sel');
+  await other.waitForFunction(() => document.body.dataset.live === 'stream');
+  await other.evaluate(() => { window.stayed = true; });
+  const id = await selectedId();
+  assert.equal((await fact(id)).status, 'pending');
+  const t0 = Date.now();
+  await page.keyboard.press('a');
+  await other.waitForSelector(`#fact-${id}[data-status="confirmed"]`, { timeout: 3000 });
+  const ms = Date.now() - t0;
+  assert.ok(await other.$(`mark.s-confirmed[data-owner="${id}"]`), 'its highlight too');
+  assert.equal(await other.evaluate(() => window.stayed), true, 'the page was not reloaded');
+  console.log(`    (seen on the second page after ${ms} ms)`);
+  await context.close();
+  ids.live = id;
+});
+
 step('e corrects an amount through the inline form', async () => {
   const id = await seek((f) => f.kind === 'amount' && f.status === 'pending' && f.table === '');
   await page.keyboard.press('e');
@@ -383,7 +406,7 @@ step('b bulk-confirms the table of the selected fact after a prompt', async () =
 step('counts on the page agree with the database', async () => {
   const doc = await api('GET', '/documents/' + docId);
   const decided = doc.facts.filter((f) => f.status !== 'pending').length;
-  const expected = new Set([ids.confirmed, ids.corrected, ids.elsewhere, ids.reapplied, ...ids.tableFacts]);
+  const expected = new Set([ids.confirmed, ids.live, ids.corrected, ids.elsewhere, ids.reapplied, ...ids.tableFacts]);
   assert.equal(decided, expected.size);
   for (const id of expected) assert.notEqual(doc.facts.find((f) => f.id === id).status, 'pending');
   ids.decided = decided;
