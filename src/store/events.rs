@@ -22,10 +22,13 @@ pub struct LogEvent {
     pub at: i64,
 }
 
+/// A log row as read: id, fact, document, action, version, state after, actor, time.
+type LogRow = (i64, i64, i64, String, i64, String, String, i64);
+
 impl Store {
     /// Log rows with an id above `after`, oldest first, at most `limit`.
     pub async fn log_events_after(&self, after: i64, limit: i64) -> Result<Vec<LogEvent>> {
-        let rows: Vec<(i64, i64, i64, String, i64, String, String, i64)> = sqlx::query_as(
+        let rows: Vec<LogRow> = sqlx::query_as(
             "SELECT id, fact_id, document_id, action, version, after, actor, at
              FROM review_log WHERE id > $1 ORDER BY id LIMIT $2",
         )
