@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use jixiao::http::{ServeOptions, serve};
 use jixiao::store::Role;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -75,21 +74,7 @@ async fn decisions_reach_listening_pages_live(db: TestDb) {
     let facts = facts_of(&st, &a, doc).await;
     let others = facts_of(&st, &a, other).await;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(
-        listener,
-        db.store.clone(),
-        ServeOptions {
-            workers: 0,
-            max_upload_bytes: 1 << 20,
-            lease: Default::default(),
-        },
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (addr, stop, server) = serve_on_loopback(&db.store, 0).await;
     let mut page = Listener::open(addr, &a, &format!("?document_id={doc}")).await;
     let mut reading = Listener::open(addr, &reader, &format!("?document_id={doc}")).await;
 

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use jixiao::http::{ServeOptions, serve};
 use jixiao::store::Role;
 use serde_json::Value;
 
@@ -13,21 +12,7 @@ both_backends!(upload_over_tcp_is_processed_by_serve_workers);
 async fn upload_over_tcp_is_processed_by_serve_workers(db: TestDb) {
     let up = token(&db, Role::Uploader, "u").await;
     let a = token(&db, Role::Assessor, "a").await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(
-        listener,
-        db.store.clone(),
-        ServeOptions {
-            workers: 2,
-            max_upload_bytes: 1 << 20,
-            lease: Default::default(),
-        },
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (addr, stop, server) = serve_on_loopback(&db.store, 2).await;
 
     let (status, body) = http(
         addr,

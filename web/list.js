@@ -49,19 +49,22 @@ export async function openList() {
   if (canExport()) followDecisions(null, refreshSoon, refreshSoon);
 }
 
+// Reads the list again and redraws it, while the list is what the page shows.
+async function reloadList() {
+  if (!$('#doc-table')) return;
+  try {
+    await loadDocs();
+  } catch (e) {
+    return;
+  }
+  renderDocTable();
+}
+
 let refreshTimer = null;
 // Many decisions in a row (a bulk confirm) make one reload of the list.
 function refreshSoon() {
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(async () => {
-    if (!$('#doc-table')) return;
-    try {
-      await loadDocs();
-    } catch (e) {
-      return;
-    }
-    renderDocTable();
-  }, 400);
+  refreshTimer = setTimeout(reloadList, 400);
 }
 
 function renderListShell(page) {
@@ -355,15 +358,7 @@ export function renderDocTable() {
   // Watch documents still being extracted.
   clearTimeout(state.listPoll);
   if (state.docs.some((d) => d.status === 'queued' || d.status === 'processing')) {
-    state.listPoll = setTimeout(async () => {
-      if (!$('#doc-table')) return;
-      try {
-        await loadDocs();
-      } catch (e) {
-        return;
-      }
-      renderDocTable();
-    }, 1500);
+    state.listPoll = setTimeout(reloadList, 1500);
   }
 }
 

@@ -39,6 +39,23 @@ fn long_report() -> Vec<u8> {
     out
 }
 
+/// Queues `bytes` as one uploader's file; its document id.
+async fn queue_one(db: &TestDb, bytes: &[u8]) -> i64 {
+    let up = db
+        .store
+        .create_user("u", Role::Uploader)
+        .await
+        .unwrap()
+        .0
+        .id;
+    db.store
+        .upload(bytes, Some("long.txt"), Some(up))
+        .await
+        .unwrap()
+        .document
+        .id
+}
+
 /// How many facts the extractor makes of `bytes`: what one processing stores.
 async fn facts_made_of(bytes: Vec<u8>) -> i64 {
     tokio::task::spawn_blocking(move || jixiao::extract_bytes(&bytes).unwrap().facts.len() as i64)
@@ -181,20 +198,7 @@ async fn a_killed_workers_document_is_taken_by_another_after_its_lease() {
     a.wait_for_log("worker started", START);
     b.wait_for_log("worker started", START);
     let bytes = long_report();
-    let up = db
-        .store
-        .create_user("u", Role::Uploader)
-        .await
-        .unwrap()
-        .0
-        .id;
-    let id = db
-        .store
-        .upload(&bytes, Some("long.txt"), Some(up))
-        .await
-        .unwrap()
-        .document
-        .id;
+    let id = queue_one(&db, &bytes).await;
     let holder = eventually("the document claimed", Duration::from_secs(60), || async {
         let d = document(&pool, id).await;
         (d.status == "processing").then(|| pid_of(&d.claimed_by.unwrap()))
@@ -230,20 +234,7 @@ async fn a_killed_workers_document_is_taken_by_another_after_its_lease() {
 async fn a_document_whose_workers_keep_dying_fails_after_the_attempt_cap() {
     let Some(db) = postgres().await else { return };
     let pool = pool(&db.url).await;
-    let up = db
-        .store
-        .create_user("u", Role::Uploader)
-        .await
-        .unwrap()
-        .0
-        .id;
-    let id = db
-        .store
-        .upload(&long_report(), Some("long.txt"), Some(up))
-        .await
-        .unwrap()
-        .document
-        .id;
+    let id = queue_one(&db, &long_report()).await;
     for attempt in 1..=MAX_ATTEMPTS {
         let mut w = worker(&format!("worker {attempt}"), &db.url, 1, "2");
         eventually("the document claimed", Duration::from_secs(60), || async {

@@ -296,6 +296,35 @@ pub async fn first_of(st: &AppState, token: &str, doc: i64, kind: &str) -> Value
         .unwrap_or_else(|| panic!("no {kind} fact"))
 }
 
+/// `serve` on a free loopback port with `workers` in-process workers, until `stop` is sent:
+/// its address, the stop, and the task that ends when the server has stopped.
+pub async fn serve_on_loopback(
+    store: &Store,
+    workers: usize,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let options = jixiao::http::ServeOptions {
+        workers,
+        max_upload_bytes: 1 << 20,
+        lease: Default::default(),
+    };
+    let server = tokio::spawn(jixiao::http::serve(
+        listener,
+        store.clone(),
+        options,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    (addr, stop, server)
+}
+
 /// One HTTP/1.1 request to a real server on its own connection; returns the status and the
 /// body (de-chunked).
 pub async fn http(
