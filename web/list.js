@@ -222,22 +222,34 @@ function uploadZone() {
 }
 
 async function uploadAll(files, list) {
+  // A batch is one line that sums it up, its files listed when opened.
+  let rows = list;
+  let batch = null;
+  if (files.length > 1) {
+    rows = h('ul', { class: 'batch-files' });
+    batch = h('li', { class: 'batch' }, h('details', {}, h('summary', { class: 'batch-summary' }), rows));
+    list.prepend(batch);
+  }
   for (const file of files) {
     const bar = h('progress', { max: 100, value: 0 });
     const msg = h('span', { class: 'msg' }, '上传中…');
     const row = h('li', { class: 'upload' }, h('span', { class: 'name', title: file.name }, file.name), bar, msg);
-    list.prepend(row);
+    rows.prepend(row);
+    if (batch) summarizeBatch(batch);
     try {
       const { status, body } = await uploadFile(file, (p) => { bar.value = Math.round(p * 100); });
       bar.value = 100;
       msg.className = 'msg ok';
       msg.dataset.doc = body.id;
+      msg.dataset.state = status === 200 ? 'duplicate' : 'queued';
       msg.textContent = status === 200 ? '这份材料已经上传过（#' + body.id + '）' : '已上传，排队提取中（#' + body.id + '）';
     } catch (e) {
       msg.className = 'msg bad';
+      msg.dataset.state = 'refused';
       msg.textContent = plainError(e);
       if (e instanceof ApiError && e.status === 401) signOut();
     }
+    if (batch) summarizeBatch(batch);
   }
   try {
     await loadDocs();
@@ -245,6 +257,20 @@ async function uploadAll(files, list) {
   } catch (e) {
     showError(e);
   }
+}
+
+// "本批 12 个文件：提取完成 9，重复 1，上传失败 1，处理中 1" from the states of its rows.
+function summarizeBatch(batch) {
+  const msgs = [...batch.querySelectorAll('.msg')];
+  const settled = ['done', 'duplicate', 'refused', 'failed'];
+  const labels = { done: '提取完成', duplicate: '重复', refused: '上传失败', failed: '提取失败' };
+  const parts = settled
+    .map((st) => [labels[st], msgs.filter((m) => m.dataset.state === st).length])
+    .filter(([, n]) => n > 0)
+    .map(([label, n]) => label + ' ' + n);
+  const waiting = msgs.filter((m) => !settled.includes(m.dataset.state)).length;
+  if (waiting) parts.push('处理中 ' + waiting);
+  batch.querySelector('.batch-summary').textContent = '本批 ' + msgs.length + ' 个文件：' + parts.join('，');
 }
 
 
@@ -348,13 +374,17 @@ export function renderDocTable() {
   for (const msg of document.querySelectorAll('#uploads .msg[data-doc]')) {
     const d = state.docs.find((x) => x.id === Number(msg.dataset.doc));
     if (!d || msg.textContent.startsWith('这份材料已经上传过')) continue;
-    if (d.status === 'done') msg.textContent = '已上传（#' + d.id + '），提取完成：' + d.review.facts + ' 条事实';
-    else if (d.status === 'processing') msg.textContent = '已上传（#' + d.id + '），正在提取…';
+    if (d.status === 'done') {
+      msg.dataset.state = 'done';
+      msg.textContent = '已上传（#' + d.id + '），提取完成：' + d.review.facts + ' 条事实';
+    } else if (d.status === 'processing') msg.textContent = '已上传（#' + d.id + '），正在提取…';
     else if (d.status === 'needs_ocr' || d.status === 'failed') {
       msg.className = 'msg bad';
+      msg.dataset.state = 'failed';
       msg.textContent = '已上传（#' + d.id + '），' + (d.status === 'failed' ? '提取失败' : '需要 OCR');
     }
   }
+  for (const batch of document.querySelectorAll('#uploads li.batch')) summarizeBatch(batch);
   // Watch documents still being extracted.
   clearTimeout(state.listPoll);
   if (state.docs.some((d) => d.status === 'queued' || d.status === 'processing')) {

@@ -167,6 +167,12 @@ step('upload two reports with the file picker; both extracted', async () => {
   assert.equal(astral.findings.error + astral.findings.warning, failedCount);
   assert.equal(await page.textContent(`#docs tr[data-id="${astralId}"] td:nth-child(6)`), findingsText(astral.findings));
   await page.waitForFunction(() => [...document.querySelectorAll('#uploads .msg')].every((m) => m.textContent.includes('提取完成')));
+  // The batch is one line that sums it up, its files behind it.
+  assert.equal(await page.$$eval('#uploads > li', (rows) => rows.length), 1);
+  await page.waitForFunction(() => document.querySelector('#uploads li.batch summary').textContent === '本批 2 个文件：提取完成 2');
+  assert.equal(await page.isVisible('#uploads .batch-files'), false, 'folded until opened');
+  await page.click('#uploads li.batch summary');
+  assert.equal(await page.isVisible('#uploads .batch-files'), true);
   const progress = await page.textContent(`#docs tr[data-id="${docId}"] .nm`);
   const doc = (await api('GET', '/documents')).documents.find((d) => d.id === docId);
   assert.equal(progress, `0 / ${doc.review.facts}`);
@@ -189,13 +195,13 @@ step('drag and drop uploads too; the same bytes again are recognised', async () 
 
 step('a report without readable text shows why, in the list and in its view', async () => {
   await page.setInputFiles('#upload-input', SCANNED);
-  await page.waitForSelector('#uploads li:first-child .msg[data-doc]');
+  await page.waitForSelector('#uploads > li:first-child .msg[data-doc]');
   const id = (await api('GET', '/documents')).documents.find((d) => d.file_name === basename(SCANNED)).id;
   scanId = id;
   const cell = `#docs tr[data-id="${id}"] td.status`;
   await page.waitForSelector(`${cell}[data-status="failed"], ${cell}[data-status="needs_ocr"]`, { timeout: 60_000 });
   assert.ok((await page.textContent(`${cell} .why`)).length > 0, 'the reason is shown');
-  await page.waitForFunction(() => /提取失败|需要 OCR/.test(document.querySelector('#uploads li:first-child .msg').textContent));
+  await page.waitForFunction(() => /提取失败|需要 OCR/.test(document.querySelector('#uploads > li:first-child .msg').textContent));
   await page.click(`#docs tr[data-id="${id}"]`);
   await page.waitForFunction(() => /OCR|提取失败/.test(document.querySelector('#doc-page .state-msg')?.textContent || ''));
   await page.click('.doc-head a[href="#/"]');
@@ -630,7 +636,7 @@ step('a self-evaluation form is shown as its table, each number a fact', async (
   await page.goto(BASE + '/#/');
   await page.waitForSelector('#drop');
   await page.setInputFiles('#upload-input', formPath);
-  await page.waitForSelector('#uploads li:first-child .msg[data-doc]');
+  await page.waitForSelector('#uploads > li:first-child .msg[data-doc]');
   const id = (await api('GET', '/documents')).documents.find((d) => d.file_name === 'xiaoshe-form.txt').id;
   await page.waitForSelector(`#docs tr[data-id="${id}"] td.status[data-status="done"]`, { timeout: 60_000 });
   // The list says how many findings, of which severity.
