@@ -1,17 +1,19 @@
 //! OFD read natively: a small generator here typesets a sample TXT report into an OFD package
-//! (A4 pages, lines wrapped at the right margin as a word processor does, tabs as indents,
-//! empty lines kept), and the reader must give the facts the TXT gives.
+//! (A4 pages, lines wrapped at the right margin as a word processor does, a leading tab as
+//! an indent of the first line, empty lines kept), and the reader must give the facts the TXT gives.
 
 use jixiao::ingest::{Format, Provenance, ingest};
 use jixiao::{Extraction, Extractor};
 use std::io::Write;
 
-const SIZE: f64 = 4.2; // mm, about 12 pt
-const PITCH: f64 = 7.4;
-const LEFT: f64 = 25.0;
-const RIGHT: f64 = 185.0;
+// The geometry of the sample PDFs (printed by LibreOffice): 10 pt characters, 14.4 pt
+// lines, 20 mm margins, 48 characters a line, tab stops every 12.5 mm.
+const SIZE: f64 = 10.0 * 25.4 / 72.0;
+const PITCH: f64 = 14.4 * 25.4 / 72.0;
+const LEFT: f64 = 20.0;
+const RIGHT: f64 = LEFT + 48.0 * SIZE + 0.01;
 const TOP: f64 = 25.0;
-const BOTTOM: f64 = 270.0;
+const BOTTOM: f64 = 272.0;
 const TAB: f64 = 12.5;
 
 fn advance(c: char) -> f64 {
@@ -22,11 +24,12 @@ fn closing(c: char) -> bool {
     "，。、；：？！）》」』”’％%.,;:?!)".contains(c)
 }
 
-/// A printed line: where it starts and its characters.
+/// A printed line: where it starts, its characters and the advance of each.
 struct Printed {
     x: f64,
     y: f64,
     text: Vec<char>,
+    advances: Vec<f64>,
 }
 
 /// Typesets `text` one TXT line a paragraph: pages of printed lines.
@@ -41,8 +44,9 @@ fn typeset(text: &str) -> Vec<Vec<Printed>> {
         }
     };
     for line in text.lines() {
-        let tabs = line.chars().take_while(|&c| c == '\t').count();
-        let chars: Vec<char> = line.chars().skip(tabs).collect();
+        let lead = line.chars().take_while(|c| *c == '\t' || *c == ' ').count();
+        let tabs = line.chars().take(lead).filter(|&c| c == '\t').count();
+        let chars: Vec<char> = line.chars().skip(lead).collect();
         if chars.iter().all(|c| c.is_whitespace()) {
             next_line(&mut pages, &mut y);
             continue;
@@ -50,6 +54,18 @@ fn typeset(text: &str) -> Vec<Vec<Printed>> {
         let start = LEFT + TAB * tabs as f64;
         let mut i = 0;
         while i < chars.len() {
+            // A space where the line breaks stays at the end of the line before, as a word
+            // processor sets it.
+            if i > 0 {
+                while i < chars.len() && chars[i] == ' ' {
+                    i += 1;
+                }
+                if i == chars.len() {
+                    break;
+                }
+            }
+            // A line after a tab wraps back to the margin.
+            let start = if i == 0 { start } else { LEFT };
             let mut x = start;
             let mut out = Vec::new();
             while i < chars.len() {
@@ -70,10 +86,20 @@ fn typeset(text: &str) -> Vec<Vec<Printed>> {
                 x += w;
                 i += run;
             }
+            // A wrapped line is justified: what is left before the edge is spread over the
+            // gaps between its characters, as the reports are set.
+            let mut advances: Vec<f64> = out.iter().map(|&c| advance(c)).collect();
+            if i < chars.len() && x < RIGHT && out.len() > 1 {
+                let extra = (RIGHT - 0.01 - x) / (out.len() - 1) as f64;
+                for a in &mut advances[..out.len() - 1] {
+                    *a += extra;
+                }
+            }
             pages.last_mut().unwrap().push(Printed {
                 x: start,
                 y,
                 text: out,
+                advances,
             });
             next_line(&mut pages, &mut y);
         }
@@ -121,12 +147,12 @@ fn ofd_of(text: &str) -> Vec<u8> {
         for line in page {
             id += 1;
             let advances: Vec<String> = line
-                .text
+                .advances
                 .iter()
                 .take(line.text.len().saturating_sub(1))
-                .map(|&c| format!("{}", advance(c)))
+                .map(|a| format!("{a:.3}"))
                 .collect();
-            let width: f64 = line.text.iter().map(|&c| advance(c)).sum();
+            let width: f64 = line.advances.iter().sum();
             let s: String = line.text.iter().collect();
             objects.push_str(&format!(
                 r#"<ofd:TextObject ID="{id}" Boundary="{} {} {width} {}" Font="1" Size="{SIZE}"><ofd:TextCode X="0" Y="{SIZE}" DeltaX="{}">{}</ofd:TextCode></ofd:TextObject>"#,
@@ -199,7 +225,7 @@ fn ofd_gives_the_facts_of_its_text() {
                 }) => {
                     assert!(*page >= 1);
                     assert!(
-                        *x0 >= 24.0 && *x1 <= 200.0 && y0 < y1 && *y1 <= 280.0,
+                        *x0 >= 19.0 && *x1 <= 200.0 && y0 < y1 && *y1 <= 280.0,
                         "{:?}",
                         f.provenance
                     );
