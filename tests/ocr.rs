@@ -273,3 +273,69 @@ fn ofd_of_a_scanned_page_is_read_by_ocr() {
     let score = f1(&got, &want);
     assert!(score >= 0.9, "F1 {score:.2}: {got:?}");
 }
+
+/// A mixed PDF — page 1 with its text layer, page 2 a scan — reads its text layer where it
+/// has one and OCRs only the scanned page.
+#[test]
+fn mixed_pdf_ocrs_only_the_scanned_page() {
+    let Some(run) = engine() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = |src: &str, n: &str, out: &str| {
+        let status = Command::new("pdfseparate")
+            .args(["-f", n, "-l", n])
+            .arg(samples().join(src))
+            .arg(dir.path().join(out))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    page(SAMPLE, "1", "text.pdf");
+    page("scanned-000.pdf", "2", "scan.pdf");
+    let mixed = dir.path().join("mixed.pdf");
+    let status = Command::new("pdfunite")
+        .arg(dir.path().join("text.pdf"))
+        .arg(dir.path().join("scan.pdf"))
+        .arg(&mixed)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&mixed).unwrap();
+    let pages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = pages.clone();
+    let run = run.with_progress(std::sync::Arc::new(move |done, total| {
+        log.lock().unwrap().push((done, total))
+    }));
+    let doc = ingest_with(&bytes, &Deadline::none(), Some(&run)).unwrap();
+    assert_eq!(
+        *pages.lock().unwrap(),
+        vec![(0, 1), (1, 1)],
+        "one page OCR'd"
+    );
+    assert_eq!(doc.ocr.as_ref().map(|o| o.pages), Some(1));
+    let extraction = jixiao::analyze(&Extractor::shared(), &doc);
+    let on = |p: u32| {
+        extraction
+            .facts
+            .iter()
+            .filter(|f| match &f.provenance {
+                Some(Provenance::PdfPage { page, .. }) => *page == p && p == 1,
+                Some(Provenance::OcrPage { page, .. }) => *page == p && p == 2,
+                _ => false,
+            })
+            .count()
+    };
+    assert!(
+        on(1) >= 5 && on(2) >= 5,
+        "page 1: {}, page 2: {}",
+        on(1),
+        on(2)
+    );
+    let txt = std::fs::read_to_string(samples().join("000_af58de54e7000d7e.txt")).unwrap();
+    let want: BTreeSet<String> = jixiao::analyze_text(&Extractor::shared(), &txt)
+        .facts
+        .iter()
+        .map(|f| format!("{} {}", f.kind.as_str(), f.value.display()))
+        .collect();
+    let score = f1(&facts(&doc), &want);
+    assert!(score >= 0.9, "F1 {score:.2}");
+}

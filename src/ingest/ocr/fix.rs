@@ -49,10 +49,12 @@ fn numbers(chars: &mut [char]) {
         let next_next = chars.get(i + 2).copied();
         let d = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
         let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+        // Another misread digit may follow ("1OO%").
+        let candidate = |c: Option<char>| matches!(c, Some('O' | 'o' | 'l' | 'I' | '|'));
         // "2O21", "1O%", "3.l": after a digit (or a decimal point after one), with no letter
         // following; "l5", "O.5": before a digit, with no letter before.
         let after_digit = (d(prev) || prev == Some('.') && i >= 2 && chars[i - 2].is_ascii_digit())
-            && !latin(next);
+            && (!latin(next) || candidate(next));
         let before_digit = (d(next) || next == Some('.') && d(next_next)) && !latin(prev);
         if after_digit || before_digit {
             chars[i] = digit;

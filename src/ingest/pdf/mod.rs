@@ -131,12 +131,15 @@ fn read(bytes: &[u8], deadline: Instant, ocr: Option<&OcrRun>) -> Result<Ingeste
         .filter(|(_, k)| **k == PageKind::Image)
         .map(|(n, _)| *n)
         .collect();
+    let ocr_started = Instant::now();
     let ocr_pages = match ocr {
         Some(run) if !scanned.is_empty() => {
             Some(super::ocr::pdf_pages(bytes, &doc, &scanned, run)?)
         }
         _ => None,
     };
+    // OCR has limits of its own: the text layer's reading gets its full time after it.
+    let deadline = deadline + ocr_started.elapsed();
     if let (Some(read), Some(run)) = (&ocr_pages, ocr)
         && only_scans
     {
