@@ -73,7 +73,7 @@ pub enum Provenance {
         page: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         bbox: Option<[f32; 4]>,
-        confidence: f32,
+        confidence: f64,
     },
     /// An OFD page (1-based) and the line's box in the page's millimetres, y down, as OFD
     /// measures.

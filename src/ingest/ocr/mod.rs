@@ -248,7 +248,8 @@ pub(super) fn finish(ingested: &mut Ingested, pages: &[OcrPage], engine: &Tesser
         *p = Provenance::OcrPage {
             page: *page,
             bbox: *bbox,
-            confidence: (confidence * 100.0).round() / 100.0,
+            // Two decimals, exact in JSON.
+            confidence: (f64::from(confidence) * 100.0).round() / 100.0,
         };
     };
     for block in &mut ingested.blocks {
