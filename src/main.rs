@@ -355,13 +355,18 @@ fn extract_one(
 ) -> Result<jixiao::Extraction> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let deadline = jixiao::Deadline::after(time_limit);
-    let doc = ingest::ingest_within(&bytes, &deadline)?;
+    let doc = jixiao::service::ingest_file(&bytes, &deadline)?;
+    // OCR has its own limits; the extraction after it gets the full limit of its own.
+    let deadline = match doc.ocr {
+        Some(_) => jixiao::Deadline::after(time_limit),
+        None => deadline,
+    };
     Ok(jixiao::analyze_within(extractor, &doc, &deadline)?)
 }
 
 fn text(path: &Path, blocks: bool) -> Result<ExitCode> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let doc = ingest::ingest(&bytes)?;
+    let doc = jixiao::service::ingest_file(&bytes, &jixiao::Deadline::none())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     writeln!(out, "{}", doc.text)?;
@@ -384,7 +389,15 @@ fn text(path: &Path, blocks: bool) -> Result<ExitCode> {
             }
         }
     }
-    if doc.low_confidence {
+    if let Some(ocr) = &doc.ocr {
+        eprintln!(
+            "jixiao: {}: {} pages read by OCR ({}, mean confidence {:.2}); check the text",
+            path.display(),
+            ocr.pages,
+            ocr.engine,
+            ocr.confidence
+        );
+    } else if doc.low_confidence {
         eprintln!(
             "jixiao: {}: read by a fallback; check the text",
             path.display()

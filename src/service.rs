@@ -258,6 +258,42 @@ pub async fn import(db: &Database, dir: &Path, jobs: usize) -> Result<ExitCode> 
     })
 }
 
+/// Reads a file for the command line, scanned pages and images included when tesseract is
+/// installed, with a bar of OCR'd pages on stderr when it is a terminal.
+pub fn ingest_file(
+    bytes: &[u8],
+    deadline: &crate::Deadline,
+) -> Result<crate::Ingested, crate::IngestError> {
+    use std::io::IsTerminal;
+    let run = crate::ingest::ocr::OcrRun::installed();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template("OCR {bar:40} {pos}/{len} pages [{elapsed_precise}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let run = match (run, &bar) {
+        (Some(run), Some(bar)) => {
+            let bar = bar.clone();
+            Some(run.with_progress(Arc::new(move |done, total| {
+                if bar.is_hidden() {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })))
+        }
+        (run, _) => run,
+    };
+    let doc = crate::ingest::ingest_with(bytes, deadline, run.as_ref());
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    doc
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

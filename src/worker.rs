@@ -52,12 +52,27 @@ impl Default for Lease {
     }
 }
 
-/// Reads and extracts a job's bytes (CPU-bound: runs on a blocking thread).
-async fn extract(job: &Job) -> Result<(Ingested, Extraction), IngestError> {
+/// Reads and extracts a job's bytes (CPU-bound: runs on a blocking thread). Scanned pages are
+/// read by OCR when tesseract is installed, each page reported on `progress` as it is done.
+async fn extract(
+    job: &Job,
+    progress: watch::Sender<(usize, usize)>,
+) -> Result<(Ingested, Extraction), IngestError> {
     let bytes = job.content.clone();
     match tokio::task::spawn_blocking(move || {
         let deadline = crate::Deadline::from_env();
-        let doc = ingest::ingest_within(&bytes, &deadline)?;
+        let ocr = ingest::ocr::OcrRun::installed().map(|run| {
+            run.with_progress(Arc::new(move |done, total| {
+                let _ = progress.send((done, total));
+            }))
+        });
+        let doc = ingest::ingest_with(&bytes, &deadline, ocr.as_ref())?;
+        // OCR has limits of its own per page and document; extraction after it gets the
+        // document's limit afresh.
+        let deadline = match doc.ocr {
+            Some(_) => crate::Deadline::from_env(),
+            None => deadline,
+        };
         let extraction = crate::analyze_within(&Extractor::shared(), &doc, &deadline)?;
         Ok((doc, extraction))
     })
@@ -92,8 +107,10 @@ async fn extract_renewing(
     shutdown: &mut watch::Receiver<bool>,
     lease: Lease,
 ) -> Option<Result<(Ingested, Extraction), IngestError>> {
-    let work = extract(job);
+    let (progress_tx, mut progress) = watch::channel((0usize, 0usize));
+    let work = extract(job, progress_tx);
     tokio::pin!(work);
+    let mut reporting = true;
     let mut renew = tokio::time::interval(lease.renew_every());
     renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     renew.tick().await;
@@ -102,6 +119,15 @@ async fn extract_renewing(
             biased;
             _ = stopped(shutdown) => return None,
             result = &mut work => return Some(result),
+            changed = progress.changed(), if reporting => match changed {
+                Ok(()) => {
+                    let (done, pages) = *progress.borrow_and_update();
+                    if let Err(e) = store.set_ocr_progress(job, done as i64, pages as i64).await {
+                        tracing::warn!(error = %e, "OCR progress not recorded");
+                    }
+                }
+                Err(_) => reporting = false,
+            },
             _ = renew.tick() => match store.renew_lease(job, lease.ms()).await {
                 Ok(true) => {}
                 Ok(false) => tracing::warn!("lease lost while working; another worker has the document"),

@@ -152,7 +152,7 @@ function docStateText(doc) {
   switch (doc.status) {
     case 'queued': return '这份材料正在排队等待提取，稍候自动刷新…';
     case 'processing': return '正在提取事实，稍候自动刷新…';
-    case 'needs_ocr': return '这份 PDF 只有扫描图像，没有文字层，需要先做 OCR 才能提取事实。';
+    case 'needs_ocr': return '这份文件只有扫描图像，没有文字层；服务器未安装 OCR（tesseract），无法提取事实。';
     case 'failed': return '提取失败：' + (doc.error ? failureText(doc.error) + '（' + doc.error + '）' : '原因未知');
     default: return doc.status;
   }

@@ -295,7 +295,12 @@ function statusCell(d) {
   const cell = h('td', { class: 'status ' + d.status, dataset: { status: d.status } },
     DOC_STATUS_LABEL[d.status] || d.status);
   if (d.status === 'failed' && d.error) cell.append(h('span', { class: 'why', title: d.error }, failureText(d.error)));
-  if (d.status === 'needs_ocr') cell.append(h('span', { class: 'why' }, 'PDF 只有图像，没有文字层'));
+  if (d.status === 'needs_ocr') cell.append(h('span', { class: 'why', title: d.error || '' }, '只有图像，没有文字层；服务器未安装 OCR'));
+  // A scan being read: pages done of pages.
+  if (d.status === 'processing' && d.ocr_progress) {
+    cell.append(h('span', { class: 'why' }, `OCR ${d.ocr_progress.done}/${d.ocr_progress.pages} 页`));
+  }
+  if (d.status === 'done' && d.ocr) cell.append(h('span', { class: 'why', title: d.ocr.engine }, 'OCR 识别'));
   // Done with a note: more facts than the cap, so only the text before a point was read.
   if (d.status === 'done' && d.error) cell.append(h('span', { class: 'why', title: d.error }, d.error.split(' / ')[0]));
   return cell;

@@ -31,7 +31,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 pub(super) fn document_json(d: &DocumentRow) -> Value {
-    json!({
+    let mut body = json!({
         "id": d.id,
         "sha256": d.sha256,
         "file_name": d.file_name,
@@ -60,7 +60,15 @@ pub(super) fn document_json(d: &DocumentRow) -> Value {
             "error": d.findings_error,
             "warning": d.findings_warning,
         },
-    })
+    });
+    // A scan: how it was OCR'd once done, pages done of pages while a worker reads it.
+    if let Some(ocr) = &d.ocr {
+        body["ocr"] = ocr.clone();
+    }
+    if let Some(p) = &d.ocr_progress {
+        body["ocr_progress"] = json!({"done": p.done, "pages": p.pages});
+    }
+    body
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -279,7 +279,7 @@ impl TableState {
     }
 }
 
-fn local(name: &str) -> &str {
+pub(super) fn local(name: &str) -> &str {
     name.rsplit(':').next().unwrap_or(name)
 }
 
@@ -295,7 +295,7 @@ fn is_property(n: &str) -> bool {
     )
 }
 
-fn attr_val(e: &BytesStart, key: &str) -> Option<String> {
+pub(super) fn attr_val(e: &BytesStart, key: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find_map(|a| (local(a.key.as_ref()) == key).then(|| a.value.to_string()))
@@ -467,6 +467,7 @@ fn parse_document_xml<R: std::io::BufRead>(input: R) -> Result<Ingested, IngestE
         blocks: b.blocks,
         low_confidence: false,
         encoding: None,
+        ocr: None,
     })
 }
 

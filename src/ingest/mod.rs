@@ -3,6 +3,9 @@
 //! `Ingested::text`; every offset here is in Unicode code points of that text.
 
 mod docx;
+mod legacy;
+pub mod ocr;
+mod ofd;
 mod pdf;
 mod sheet;
 mod txt;
@@ -24,6 +27,12 @@ pub enum Format {
     Xlsx,
     Xls,
     Ods,
+    /// A PNG, JPEG or TIFF image, read by OCR.
+    Image,
+    /// OFD (GB/T 33190), the national fixed-layout format.
+    Ofd,
+    /// A legacy Word .doc or WPS .wps file, read through LibreOffice's conversion to DOCX.
+    Doc,
 }
 
 impl Format {
@@ -35,6 +44,9 @@ impl Format {
             Format::Xlsx => "xlsx",
             Format::Xls => "xls",
             Format::Ods => "ods",
+            Format::Image => "image",
+            Format::Ofd => "ofd",
+            Format::Doc => "doc",
         }
     }
 }
@@ -51,6 +63,21 @@ pub enum Provenance {
     DocxCell { table: u32, row: u32, cell: u32 },
     /// A PDF page (1-based) and, where known, the line's box in PDF points.
     PdfPage {
+        page: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bbox: Option<[f32; 4]>,
+    },
+    /// A page read by OCR (1-based), the line's box in PDF points (for an image upload, in
+    /// points of the image scaled to A4 width) and the mean confidence (0–1) of its words.
+    OcrPage {
+        page: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bbox: Option<[f32; 4]>,
+        confidence: f64,
+    },
+    /// An OFD page (1-based) and the line's box in the page's millimetres, y down, as OFD
+    /// measures.
+    OfdPage {
         page: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         bbox: Option<[f32; 4]>,
@@ -107,6 +134,8 @@ pub struct Ingested {
     pub low_confidence: bool,
     /// Encoding the text was decoded from (TXT only).
     pub encoding: Option<&'static str>,
+    /// Set when some pages were read by OCR.
+    pub ocr: Option<ocr::OcrInfo>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -119,18 +148,22 @@ pub enum IngestError {
     NotText(String),
     #[error(
         "unsupported format: {found}; accepted are TXT (UTF-8, UTF-16, GBK), DOCX, PDF, \
-         XLSX, XLS and ODS"
+         XLSX, XLS, ODS, OFD, DOC/WPS (with LibreOffice) and PNG, JPEG or TIFF scans"
     )]
     Unsupported { found: String },
     #[error("the file could not be read: {0}")]
     Malformed(String),
-    #[error("no text layer: the PDF holds only images (needs OCR)")]
+    #[error(
+        "no text layer: the file holds only images (needs OCR; to read scans here, install \
+         tesseract-ocr, tesseract-ocr-chi-sim, tesseract-ocr-osd and poppler-utils)"
+    )]
     NeedsOcr,
     #[error("the file exceeds a limit: {0}")]
     Limit(String),
 }
 
-/// Reads an upload: detects the format from its bytes, not its name.
+/// Reads an upload's text layer: detects the format from its bytes, not its name. Scans are
+/// `NeedsOcr`; `ingest_with` reads them too.
 pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
     ingest_within(bytes, &crate::Deadline::none())
 }
@@ -138,16 +171,34 @@ pub fn ingest(bytes: &[u8]) -> Result<Ingested, IngestError> {
 /// `ingest`, giving up with a limit error once `deadline` has passed: the PDF reader gets
 /// the time left as its own limit, and every format's result is refused when it came late.
 pub fn ingest_within(bytes: &[u8], deadline: &crate::Deadline) -> Result<Ingested, IngestError> {
+    ingest_with(bytes, deadline, None)
+}
+
+/// `ingest_within`, reading scanned pages and images with `ocr` when given. OCR has limits
+/// of its own (per page and per document, in `ocr`), so a document read by OCR is not held to
+/// `deadline` once its pages are read.
+pub fn ingest_with(
+    bytes: &[u8],
+    deadline: &crate::Deadline,
+    ocr: Option<&ocr::OcrRun>,
+) -> Result<Ingested, IngestError> {
     deadline.check()?;
-    match read_format(bytes, deadline) {
+    match read_format(bytes, deadline, ocr) {
+        Ok(doc) if doc.ocr.is_some() => Ok(doc),
         // The PDF reader's own limit was the time left: say which limit it was.
-        Err(IngestError::Limit(m)) => Err(deadline.check().err().unwrap_or(IngestError::Limit(m))),
+        Err(IngestError::Limit(m)) if !m.contains("OCR") => {
+            Err(deadline.check().err().unwrap_or(IngestError::Limit(m)))
+        }
         Err(e) => Err(e),
         Ok(doc) => deadline.check().map(|()| doc),
     }
 }
 
-fn read_format(bytes: &[u8], deadline: &crate::Deadline) -> Result<Ingested, IngestError> {
+fn read_format(
+    bytes: &[u8],
+    deadline: &crate::Deadline,
+    ocr: Option<&ocr::OcrRun>,
+) -> Result<Ingested, IngestError> {
     if bytes.is_empty() {
         return Err(IngestError::Empty);
     }
@@ -160,19 +211,27 @@ fn read_format(bytes: &[u8], deadline: &crate::Deadline) -> Result<Ingested, Ing
     match sniff(bytes) {
         Sniffed::Text => txt::ingest_text(bytes),
         Sniffed::Pdf => match deadline.remaining() {
-            Some(left) if left < pdf::TIME_LIMIT => pdf::ingest_pdf_within(bytes, left),
-            _ => pdf::ingest_pdf(bytes),
+            Some(left) if left < pdf::TIME_LIMIT => pdf::ingest_pdf_within(bytes, left, ocr),
+            _ => pdf::ingest_pdf_within(bytes, pdf::TIME_LIMIT, ocr),
         },
+        Sniffed::Image => ocr::ingest_image(bytes, ocr),
         Sniffed::Zip => match zipsafe::package_kind(bytes) {
             zipsafe::Package::Docx => docx::ingest_docx(bytes),
             zipsafe::Package::Xlsx => sheet::ingest_xlsx(bytes),
             zipsafe::Package::Ods => sheet::ingest_ods(bytes),
+            zipsafe::Package::Ofd => ofd::ingest_ofd(bytes, ocr),
             zipsafe::Package::Other(found) => Err(IngestError::Unsupported {
                 found: found.to_string(),
             }),
         },
         Sniffed::Ole => match sheet::ole_kind(bytes) {
             sheet::OleKind::Xls => sheet::ingest_xls(bytes),
+            sheet::OleKind::Doc => legacy::ingest_doc(
+                bytes,
+                deadline
+                    .remaining()
+                    .map_or(legacy::TIME_LIMIT, |left| left.min(legacy::TIME_LIMIT)),
+            ),
             sheet::OleKind::Other(found) => Err(IngestError::Unsupported {
                 found: found.to_string(),
             }),
@@ -189,6 +248,8 @@ enum Sniffed {
     Zip,
     /// An OLE compound file: an XLS workbook, a legacy .doc, or an encrypted Office file.
     Ole,
+    /// PNG, JPEG or TIFF: a photo or scan, read by OCR.
+    Image,
     Other(&'static str),
 }
 
@@ -202,6 +263,11 @@ fn sniff(bytes: &[u8]) -> Sniffed {
         Sniffed::Zip
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         Sniffed::Ole
+    } else if [&b"\x89PNG"[..], b"\xFF\xD8\xFF", b"II*\0", b"MM\0*"]
+        .iter()
+        .any(|m| bytes.starts_with(m))
+    {
+        Sniffed::Image
     } else if let Some(name) = binary_format(bytes) {
         Sniffed::Other(name)
     } else {
@@ -237,11 +303,7 @@ impl LineIndex {
 /// Common binary formats people upload by mistake, so the error can name them.
 fn binary_format(bytes: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
-        (b"\x89PNG", "PNG image"),
-        (b"\xFF\xD8\xFF", "JPEG image"),
-        (b"GIF8", "GIF image"),
-        (b"II*\0", "TIFF image"),
-        (b"MM\0*", "TIFF image"),
+        (b"GIF8", "GIF image; save it as PNG or JPEG"),
         (b"{\\rtf", "RTF document; save it as .docx or PDF"),
         (b"\x1F\x8B", "gzip archive"),
         (b"Rar!", "RAR archive"),

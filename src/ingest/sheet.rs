@@ -67,6 +67,8 @@ fn check_sheet_count(n: usize) -> Result<(), IngestError> {
 /// What an OLE compound file holds.
 pub enum OleKind {
     Xls,
+    /// A legacy Word .doc or WPS .wps document (a `WordDocument` stream).
+    Doc,
     Other(&'static str),
 }
 
@@ -75,13 +77,16 @@ pub fn ole_kind(bytes: &[u8]) -> OleKind {
     const LEGACY: &str = "legacy Word .doc or a password-protected Office file (OLE container); \
                           save it as .docx or PDF without a password";
     let opened = std::panic::catch_unwind(|| {
-        cfb::CompoundFile::open(Cursor::new(bytes))
-            .is_ok_and(|cf| cf.exists("/Workbook") || cf.exists("/Book"))
+        let cf = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
+        if cf.exists("/Workbook") || cf.exists("/Book") {
+            Some(OleKind::Xls)
+        } else if cf.exists("/WordDocument") {
+            Some(OleKind::Doc)
+        } else {
+            None
+        }
     });
-    match opened {
-        Ok(true) => OleKind::Xls,
-        _ => OleKind::Other(LEGACY),
-    }
+    opened.ok().flatten().unwrap_or(OleKind::Other(LEGACY))
 }
 
 /// Runs a reader so that a panic inside a parsing library is a malformed file, not a crash.
@@ -359,6 +364,7 @@ fn render(format: Format, grids: Vec<Grid>) -> Result<Ingested, IngestError> {
         blocks,
         low_confidence: false,
         encoding: None,
+        ocr: None,
     })
 }
 

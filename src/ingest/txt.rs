@@ -99,6 +99,7 @@ pub(super) fn ingest_text(bytes: &[u8]) -> Result<Ingested, IngestError> {
         blocks,
         low_confidence: false,
         encoding: Some(encoding),
+        ocr: None,
     })
 }
 

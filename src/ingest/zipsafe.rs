@@ -109,11 +109,13 @@ pub enum Package {
     Docx,
     Xlsx,
     Ods,
+    /// OFD (GB/T 33190): `OFD.xml` at the root.
+    Ofd,
     /// Another package this reader names in its error.
     Other(&'static str),
 }
 
-/// Tells XLSX, ODS and DOCX apart. Anything unknown (or unreadable) goes to the DOCX reader,
+/// Tells XLSX, ODS, OFD and DOCX apart. Anything unknown (or unreadable) goes to the DOCX reader,
 /// which also finds a main part through the package relationships and says what is wrong.
 pub fn package_kind(bytes: &[u8]) -> Package {
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
@@ -121,6 +123,9 @@ pub fn package_kind(bytes: &[u8]) -> Package {
     };
     if archive.index_for_name("word/document.xml").is_some() {
         return Package::Docx;
+    }
+    if archive.index_for_name("OFD.xml").is_some() {
+        return Package::Ofd;
     }
     if archive.index_for_name("xl/workbook.xml").is_some() {
         return Package::Xlsx;

@@ -48,6 +48,20 @@ pub struct DocumentRow {
     /// Of those, the errors and the warnings (points to look at).
     pub findings_error: i64,
     pub findings_warning: i64,
+    /// How the document was OCR'd ({"engine", "pages", "confidence"}); absent when its text
+    /// layer was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<Value>,
+    /// While OCR runs: pages done and pages to read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr_progress: Option<OcrProgress>,
+}
+
+/// Pages OCR'd so far of a document being read.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+pub struct OcrProgress {
+    pub done: i64,
+    pub pages: i64,
 }
 
 /// A document's columns. Seen by one uploader (`as_uploader`), the file name, uploader and
@@ -69,8 +83,13 @@ fn document_columns(as_uploader: bool) -> String {
     (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
      AND c.severity = 'error') AS findings_error, \
     (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
-     AND c.severity = 'warning') AS findings_warning"
+     AND c.severity = 'warning') AS findings_warning, d.ocr, d.ocr_pages_done, d.ocr_pages"
     )
+}
+
+fn status_is_processing(r: &sqlx::any::AnyRow) -> sqlx::Result<bool> {
+    use sqlx::Row;
+    Ok(r.try_get::<String, _>(5)? == "processing")
 }
 
 /// Joins the upload record of the user bound at `user` (a placeholder): only documents that
@@ -106,6 +125,18 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
             checks_failed: r.try_get(20)?,
             findings_error: r.try_get(21)?,
             findings_warning: r.try_get(22)?,
+            ocr: r
+                .try_get::<Option<String>, _>(23)?
+                .and_then(|j| serde_json::from_str(&j).ok()),
+            ocr_progress: match (
+                r.try_get::<Option<i64>, _>(24)?,
+                r.try_get::<Option<i64>, _>(25)?,
+            ) {
+                (Some(done), Some(pages)) if status_is_processing(r)? => {
+                    Some(OcrProgress { done, pages })
+                }
+                _ => None,
+            },
         })
     }
 }
@@ -426,6 +457,23 @@ impl Store {
         }))
     }
 
+    /// Records how far OCR of a claimed document is.
+    pub async fn set_ocr_progress(&self, job: &Job, done: i64, pages: i64) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        let updated = sqlx::query(
+            "UPDATE documents SET ocr_pages_done = $1, ocr_pages = $2
+             WHERE id = $3 AND claimed_by = $4 AND status = 'processing'",
+        )
+        .bind(done)
+        .bind(pages)
+        .bind(job.document_id)
+        .bind(&job.worker)
+        .execute(&mut *conn)
+        .await?;
+        conn.finish().await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
     /// Extends a claimed job's lease; false when the job is no longer this worker's.
     pub async fn renew_lease(&self, job: &Job, lease_ms: i64) -> Result<bool> {
         let mut conn = self.conn().await?;
@@ -574,7 +622,8 @@ impl Store {
                     "UPDATE documents SET status = 'done', error = $14, title = $1, region = $2,
                             year = $3, doc_number = $4, text = $5, text_chars = $6,
                             encoding = $7, format = $8, extractor_version = $9,
-                            processed_at = $10, lease_until = NULL, forms = $12, tables = $13
+                            processed_at = $10, lease_until = NULL, forms = $12, tables = $13,
+                            ocr = $15, ocr_pages_done = NULL, ocr_pages = NULL
                      WHERE id = $11",
                 )
                 .bind(m.title.as_deref())
@@ -593,6 +642,11 @@ impl Store {
                 // A document with more facts than the cap is done, with a note of where
                 // reading stopped: the list and the page show it.
                 .bind(extraction.truncated.as_ref().map(|t| t.message.as_str()))
+                .bind(
+                    doc.ocr
+                        .as_ref()
+                        .map(|o| serde_json::to_string(o).unwrap_or_default()),
+                )
                 .execute(&mut *tx)
                 .await?;
             }
@@ -604,7 +658,7 @@ impl Store {
                 };
                 sqlx::query(
                     "UPDATE documents SET status = $1, error = $2, processed_at = $3,
-                            lease_until = NULL
+                            lease_until = NULL, ocr_pages_done = NULL, ocr_pages = NULL
                      WHERE id = $4",
                 )
                 .bind(status)

@@ -41,7 +41,7 @@ impl Rule {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Page {
     pub number: u32,
     pub width: f64,

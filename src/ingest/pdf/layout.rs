@@ -691,6 +691,7 @@ fn emit(pages: &[Page], paras: Vec<Para>, grids: Vec<Grid>) -> Ingested {
         blocks,
         low_confidence: false,
         encoding: None,
+        ocr: None,
     }
 }
 

@@ -14,6 +14,9 @@ mod lines;
 mod streams;
 mod table;
 
+pub(super) use glyphs::{Glyph, Page, Rule};
+
+use super::ocr::{OcrPage, OcrRun};
 use super::{IngestError, Ingested};
 use pdf_extract::Document;
 use std::panic::AssertUnwindSafe;
@@ -32,31 +35,39 @@ pub const MAX_GLYPHS: usize = 3_000_000;
 /// A page with fewer visible characters than this and an image on it is a scanned page.
 const MIN_CHARS_PER_PAGE: usize = 10;
 
-/// Reads a PDF from its bytes.
-pub fn ingest_pdf(bytes: &[u8]) -> Result<Ingested, IngestError> {
-    ingest_pdf_within(bytes, TIME_LIMIT)
+/// Lines, paragraphs and tables of pages of glyphs (OCR'd pages are read the same way).
+pub(super) fn layout_of(pages: &[Page]) -> Ingested {
+    layout::build(pages)
 }
 
-/// Reads a PDF, giving up once `limit` has passed.
-pub(super) fn ingest_pdf_within(bytes: &[u8], limit: Duration) -> Result<Ingested, IngestError> {
+/// Reads a PDF, giving up once `limit` has passed; scanned pages are read by `ocr` when
+/// given, which has its own limit on top of `limit`.
+pub(super) fn ingest_pdf_within(
+    bytes: &[u8],
+    limit: Duration,
+    ocr: Option<&OcrRun>,
+) -> Result<Ingested, IngestError> {
     quiet_reader_panics();
     let owned = bytes.to_vec();
     let deadline = Instant::now() + limit;
+    let ocr = ocr.cloned();
+    let wait = limit + ocr.as_ref().map_or(Duration::ZERO, |o| o.document_limit);
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::Builder::new()
         .name(READER_THREAD.into())
         .spawn(move || {
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| read(&owned, deadline)))
-                .unwrap_or_else(|_| {
-                    Err(IngestError::Malformed(
-                        "the PDF reader failed on this file".into(),
-                    ))
-                });
+            let result =
+                std::panic::catch_unwind(AssertUnwindSafe(|| read(&owned, deadline, ocr.as_ref())))
+                    .unwrap_or_else(|_| {
+                        Err(IngestError::Malformed(
+                            "the PDF reader failed on this file".into(),
+                        ))
+                    });
             // The receiver may have given up already; nothing left to do then.
             let _ = tx.send(result);
         })
         .map_err(|e| IngestError::Malformed(format!("cannot start the PDF reader: {e}")))?;
-    match rx.recv_timeout(limit + GRACE) {
+    match rx.recv_timeout(wait + GRACE) {
         Ok(result) => {
             let _ = worker.join();
             result
@@ -99,7 +110,7 @@ fn too_slow() -> IngestError {
     ))
 }
 
-fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
+fn read(bytes: &[u8], deadline: Instant, ocr: Option<&OcrRun>) -> Result<Ingested, IngestError> {
     streams::check_inflated_sizes(bytes, deadline)?;
     let mut doc = load(bytes)?;
     let pages = doc.get_pages();
@@ -113,7 +124,31 @@ fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
         )));
     }
     let scan = page_kinds(&doc);
-    if scan.iter().all(|k| *k != PageKind::Text) && scan.contains(&PageKind::Image) {
+    let only_scans = scan.iter().all(|k| *k != PageKind::Text) && scan.contains(&PageKind::Image);
+    let scanned: Vec<u32> = pages
+        .keys()
+        .zip(&scan)
+        .filter(|(_, k)| **k == PageKind::Image)
+        .map(|(n, _)| *n)
+        .collect();
+    let ocr_started = Instant::now();
+    let ocr_pages = match ocr {
+        Some(run) if !scanned.is_empty() => {
+            Some(super::ocr::pdf_pages(bytes, &doc, &scanned, run)?)
+        }
+        _ => None,
+    };
+    // OCR has limits of its own: the text layer's reading gets its full time after it.
+    let deadline = deadline + ocr_started.elapsed();
+    if let (Some(read), Some(run)) = (&ocr_pages, ocr)
+        && only_scans
+    {
+        let glyphs: Vec<Page> = read.iter().map(|p| p.page.clone()).collect();
+        let mut ingested = layout::build(&glyphs);
+        super::ocr::finish(&mut ingested, read, &run.engine);
+        return Ok(ingested);
+    }
+    if only_scans {
         return Err(IngestError::NeedsOcr);
     }
 
@@ -131,7 +166,10 @@ fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
     }
     let pages_read = doc.get_pages().len();
     let primary = match drawn {
-        Ok(Ok(())) => Some(layout::build(&collector.pages)),
+        Ok(Ok(())) => Some(layout::build(&spliced(
+            collector.pages,
+            ocr_pages.as_deref(),
+        ))),
         _ => None,
     };
     let mut ingested = match primary {
@@ -140,7 +178,7 @@ fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
         // rebuild the glyphs from lopdf's own decoding of the content streams.
         primary => {
             let second = fallback::pages(&doc, deadline).map(|pages| {
-                let mut ingested = layout::build(&pages);
+                let mut ingested = layout::build(&spliced(pages, ocr_pages.as_deref()));
                 ingested.low_confidence = true;
                 ingested
             });
@@ -152,6 +190,10 @@ fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
             }
         }
     };
+    if let (Some(read), Some(run)) = (&ocr_pages, ocr) {
+        super::ocr::finish(&mut ingested, read, &run.engine);
+        return Ok(ingested);
+    }
     let visible = visible_chars(&ingested.text);
     if visible < MIN_CHARS_PER_PAGE * pages_read.max(1) && scan.contains(&PageKind::Image) {
         return Err(IngestError::NeedsOcr);
@@ -173,6 +215,18 @@ fn read(bytes: &[u8], deadline: Instant) -> Result<Ingested, IngestError> {
     }
     ingested.encoding = None;
     Ok(ingested)
+}
+
+/// The pages read from the text layer with the scanned ones replaced by their OCR.
+fn spliced(mut pages: Vec<Page>, ocr: Option<&[OcrPage]>) -> Vec<Page> {
+    for o in ocr.unwrap_or_default() {
+        match pages.iter().position(|p| p.number >= o.page.number) {
+            Some(i) if pages[i].number == o.page.number => pages[i] = o.page.clone(),
+            Some(i) => pages.insert(i, o.page.clone()),
+            None => pages.push(o.page.clone()),
+        }
+    }
+    pages
 }
 
 fn too_many_glyphs() -> IngestError {
@@ -364,9 +418,9 @@ mod tests {
     fn reading_stops_at_the_deadline() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
         let bytes = std::fs::read(dir.join("002_c76de0c36188412a-table.pdf")).unwrap();
-        assert!(ingest_pdf_within(&bytes, TIME_LIMIT).is_ok());
+        assert!(ingest_pdf_within(&bytes, TIME_LIMIT, None).is_ok());
         let started = Instant::now();
-        match ingest_pdf_within(&bytes, Duration::ZERO) {
+        match ingest_pdf_within(&bytes, Duration::ZERO, None) {
             Err(IngestError::Limit(m)) => assert!(m.contains("longer than"), "{m}"),
             other => panic!(
                 "expected the time limit, got {:?}",
