@@ -7,6 +7,7 @@ use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Id};
 use super::facts::{check_filter, fact_json};
+use super::sync::SyncQuery;
 use crate::store::{DocumentFilter, DocumentRow, ReviewProgress, Role, format_time};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -205,8 +206,23 @@ pub(super) async fn list(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
+    ApiQuery(sync): ApiQuery<SyncQuery>,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
+    if let Some(req) = sync.request(q.limit)? {
+        // The other filters select by what moves (status, review progress, findings):
+        // a consumer syncing documents takes every change and filters its own copy.
+        let rows = st
+            .store
+            .changed_documents(uploads_seen_by(&auth), &req)
+            .await?;
+        let next = rows.last().map_or(req.after, |r| r.cursor);
+        return Ok(Json(json!({
+            "documents": rows.iter().map(|r| document_json(&r.row)).collect::<Vec<_>>(),
+            "next_cursor": next.encode(),
+            "has_more": rows.len() as i64 == req.limit,
+        })));
+    }
     if let Some(s) = &q.status
         && !STATUSES.contains(&s.as_str())
     {

@@ -6,10 +6,13 @@ use super::AppState;
 use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery, Id};
+use super::sync::SyncQuery;
 use crate::FactKind;
 use crate::check::{CheckKind, Severity};
 use crate::review::{CorrectionInput, Decision, RejectReason, ReviewStatus, validate_correction};
-use crate::store::{FactFilter, FactRow, FindingFilter, HistoryEntry, Role, format_time};
+use crate::store::{
+    FactFilter, FactRow, FindingFilter, HistoryEntry, Role, SyncRequest, format_time,
+};
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -187,10 +190,14 @@ pub(super) async fn list(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<FilterQuery>,
+    ApiQuery(sync): ApiQuery<SyncQuery>,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;
     let mut filter = q.to_filter()?;
     restrict_for_reader(&auth, &mut filter);
+    if let Some(req) = sync.request(q.limit)? {
+        return Ok(Json(changed_facts(&st, &filter, &req).await?));
+    }
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
     let facts = st.store.list_facts(&filter, limit, offset).await?;
@@ -199,6 +206,35 @@ pub(super) async fn list(
         "facts": facts.iter().map(fact_json).collect::<Vec<_>>(),
         "next_offset": next,
     })))
+}
+
+/// A sync page: the facts changed after the cursor that the filter selects, and in
+/// `removed` the ids of facts that changed and no longer have a status the filter (or the
+/// reader's role) admits — decided once, then undone or rejected — so a consumer holding a
+/// copy drops them. A fact still pending that was never decided is not a removal.
+async fn changed_facts(
+    st: &AppState,
+    filter: &FactFilter,
+    req: &SyncRequest,
+) -> Result<Value, ApiError> {
+    let rows = st.store.changed_facts(filter, req).await?;
+    let next = rows.last().map_or(req.after, |r| r.cursor);
+    let mut facts = Vec::new();
+    let mut removed = Vec::new();
+    for r in &rows {
+        let f = &r.row;
+        if filter.statuses.is_empty() || filter.statuses.contains(&f.status) {
+            facts.push(fact_json(f));
+        } else if f.version > 1 {
+            removed.push(f.id);
+        }
+    }
+    Ok(json!({
+        "facts": facts,
+        "removed": removed,
+        "next_cursor": next.encode(),
+        "has_more": rows.len() as i64 == req.limit,
+    }))
 }
 
 /// One fact.

@@ -12,6 +12,7 @@ mod input;
 mod openapi;
 mod reports;
 mod shape;
+mod sync;
 mod tokens;
 mod web;
 

@@ -142,7 +142,7 @@ pub struct FactFilter {
 }
 
 impl FactFilter {
-    fn where_clause(&self, b: &mut Binds) -> String {
+    pub(super) fn where_clause(&self, b: &mut Binds) -> String {
         let mut sql = String::from(" WHERE 1 = 1");
         if let Some(d) = self.document_id {
             sql += &format!(" AND f.document_id = {}", b.int(d));

@@ -8,6 +8,7 @@ mod decisions;
 pub mod documents;
 pub mod facts;
 pub mod findings;
+pub mod sync;
 pub mod users;
 mod writer;
 
@@ -21,6 +22,7 @@ pub use documents::{
 };
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
+pub use sync::{Changed, SyncCursor, SyncRequest};
 pub use users::{Role, User};
 
 /// The extractor version recorded with every stored fact.
