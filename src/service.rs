@@ -33,6 +33,7 @@ pub async fn serve(
     bind: &str,
     workers: usize,
     max_upload_mb: usize,
+    rate_limit: Option<crate::http::RateLimit>,
 ) -> Result<ExitCode> {
     init_logging();
     let store = open(database_url).await?;
@@ -60,6 +61,7 @@ pub async fn serve(
     let options = crate::http::ServeOptions {
         workers,
         max_upload_bytes: max_upload_mb * 1024 * 1024,
+        rate_limit,
     };
     crate::http::serve(
         listener,

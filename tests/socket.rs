@@ -22,6 +22,7 @@ async fn upload_over_tcp_is_processed_by_serve_workers(db: TestDb) {
         ServeOptions {
             workers: 2,
             max_upload_bytes: 1 << 20,
+            rate_limit: Some(jixiao::http::RateLimit::DEFAULT),
         },
         async move {
             let _ = stopped.await;

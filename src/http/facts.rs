@@ -6,6 +6,7 @@ use super::AppState;
 use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery, Id};
+use super::schema;
 use super::sync::SyncQuery;
 use crate::FactKind;
 use crate::check::{CheckKind, Severity};
@@ -14,6 +15,8 @@ use crate::store::{
     FactFilter, FactRow, FindingFilter, HistoryEntry, Role, SyncRequest, format_time,
 };
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -76,10 +79,19 @@ pub(super) fn fact_json(f: &FactRow) -> Value {
 
 /// Filters shared by listing, bulk confirm and export.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub(super) struct FilterQuery {
     pub document_id: Option<i64>,
+    #[param(value_type = Option<schema::FactKind>)]
+    #[schema(value_type = Option<schema::FactKind>)]
     pub kind: Option<String>,
-    /// One status or several separated by commas.
+    /// One status or several separated by commas: pending, confirmed, corrected, rejected.
+    #[param(
+        pattern = r"^(pending|confirmed|corrected|rejected)(,(pending|confirmed|corrected|rejected))*$"
+    )]
+    #[schema(
+        pattern = r"^(pending|confirmed|corrected|rejected)(,(pending|confirmed|corrected|rejected))*$"
+    )]
     pub status: Option<String>,
     pub failed_checks: Option<bool>,
     pub subject: Option<String>,
@@ -89,16 +101,26 @@ pub(super) struct FilterQuery {
     /// Only facts involved in a failed check of this kind: table_total, split, difference,
     /// share, score_cap, weights_total, score_total, execution_rate, execution_score,
     /// funds_total, target_score, target_met_docked, grade_band or text_table.
+    #[param(value_type = Option<schema::CheckKind>)]
+    #[schema(value_type = Option<schema::CheckKind>)]
     pub check: Option<String>,
     /// Only facts involved in a failed check of this severity: error or warning.
+    #[param(value_type = Option<schema::Severity>)]
+    #[schema(value_type = Option<schema::Severity>)]
     pub severity: Option<String>,
     // Paging and export format share this struct: serde's `flatten` cannot read numbers
     // and booleans from a query string.
+    /// Facts per page (listing: 100 unless given, 1 to 1000; a sync page: 100, at most 1000).
     pub limit: Option<i64>,
+    /// Facts to skip (listing only).
     pub offset: Option<i64>,
     /// Export only: csv, xlsx or json.
+    #[param(value_type = Option<schema::ExportFormat>)]
+    #[schema(value_type = Option<schema::ExportFormat>)]
     pub format: Option<String>,
     /// Export only: `facts` (the default) or `findings` (the failed checks).
+    #[param(value_type = Option<schema::ExportWhat>)]
+    #[schema(value_type = Option<schema::ExportWhat>)]
     pub what: Option<String>,
 }
 
@@ -183,8 +205,10 @@ fn restrict_for_reader(auth: &Auth, f: &mut FactFilter) {
 }
 
 /// List facts with filters (a reader sees only confirmed and corrected facts).
-#[utoipa::path(get, path = "/api/facts", tag = "facts", params(FilterQuery),
-    responses((status = 200, description = "`{facts, next_offset}`", body = Object)),
+#[utoipa::path(get, path = "/api/facts", operation_id = "listFacts", tag = "facts", params(FilterQuery, SyncQuery),
+    responses((status = 200, description = "A page of facts; with `cursor` or `updated_since`, \
+                  the facts changed since (incremental sync)",
+                  body = schema::FactListOrChanges)),
     security(("bearer" = [])))]
 pub(super) async fn list(
     State(st): State<AppState>,
@@ -201,7 +225,7 @@ pub(super) async fn list(
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
     let facts = st.store.list_facts(&filter, limit, offset).await?;
-    let next = (facts.len() as i64 == limit).then_some(offset + limit);
+    let next = (facts.len() as i64 == limit).then_some(offset.saturating_add(limit));
     Ok(Json(json!({
         "facts": facts.iter().map(fact_json).collect::<Vec<_>>(),
         "next_offset": next,
@@ -238,21 +262,24 @@ async fn changed_facts(
 }
 
 /// One fact.
-#[utoipa::path(get, path = "/api/facts/{id}", tag = "facts",
+#[utoipa::path(get, path = "/api/facts/{id}", operation_id = "getFact", tag = "facts",
     params(("id" = i64, Path, description = "fact id")),
-    responses((status = 200, description = "the fact", body = Object)),
+    responses((status = 200, description = "the fact; `ETag` lets you ask again with \
+                  `If-None-Match`", body = schema::Fact),
+              (status = 304, description = "unchanged since the `ETag` you sent")),
     security(("bearer" = [])))]
 pub(super) async fn one(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;
     let fact = st.store.fact(id).await?;
     if auth.role() == Role::Reader && !matches!(fact.status.as_str(), "confirmed" | "corrected") {
         return Err(ApiError::NotFound);
     }
-    Ok(Json(fact_json(&fact)))
+    Ok(super::etag::respond(&headers, fact_json(&fact)))
 }
 
 fn history_json(h: &HistoryEntry) -> Value {
@@ -273,9 +300,9 @@ fn history_json(h: &HistoryEntry) -> Value {
 }
 
 /// Every decision on a fact: who, when, before → after, reason.
-#[utoipa::path(get, path = "/api/facts/{id}/history", tag = "facts",
+#[utoipa::path(get, path = "/api/facts/{id}/history", operation_id = "getFactHistory", tag = "facts",
     params(("id" = i64, Path, description = "fact id")),
-    responses((status = 200, description = "`{fact_id, history}`", body = Object)),
+    responses((status = 200, description = "the fact's decisions, oldest first", body = schema::History)),
     security(("bearer" = [])))]
 pub(super) async fn history(
     State(st): State<AppState>,
@@ -307,8 +334,7 @@ pub(super) struct CorrectBody {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(super) struct RejectBody {
     version: i64,
-    /// not_a_fact, wrong_value, wrong_unit, wrong_span, wrong_subject or duplicate.
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::RejectReason)]
     reason: RejectReason,
     note: Option<String>,
 }
@@ -366,10 +392,10 @@ async fn rechecked(st: &AppState, fact: FactRow) -> Value {
 }
 
 /// Confirm a fact as extracted.
-#[utoipa::path(post, path = "/api/facts/{id}/confirm", tag = "review",
+#[utoipa::path(post, path = "/api/facts/{id}/confirm", operation_id = "confirmFact", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = ConfirmBody,
-    responses((status = 200, description = "the fact after the decision", body = Object),
-              (status = 409, description = "stale version; details.current_version", body = Object)),
+    responses((status = 200, description = "the fact after the decision", body = schema::DecidedFact),
+              (status = 409, description = "stale version; details.current_version", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn confirm(
     State(st): State<AppState>,
@@ -382,12 +408,12 @@ pub(super) async fn confirm(
 }
 
 /// Correct a fact's value, unit, subject, qualifier or span.
-#[utoipa::path(post, path = "/api/facts/{id}/correct", tag = "review",
+#[utoipa::path(post, path = "/api/facts/{id}/correct", operation_id = "correctFact", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = CorrectBody,
     responses((status = 200, description = "the fact after the decision, with `document_findings`: \
-                  the document's failed checks, computed again from the corrected values", body = Object),
-              (status = 409, description = "stale version", body = Object),
-              (status = 422, description = "the correction is not valid; details.fields", body = Object)),
+                  the document's failed checks, computed again from the corrected values", body = schema::DecidedFact),
+              (status = 409, description = "stale version; details.current_version", body = schema::Error),
+              (status = 422, description = "the correction is not valid; details.fields", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn correct(
     State(st): State<AppState>,
@@ -415,10 +441,10 @@ pub(super) async fn correct(
 }
 
 /// Reject a fact with a reason code.
-#[utoipa::path(post, path = "/api/facts/{id}/reject", tag = "review",
+#[utoipa::path(post, path = "/api/facts/{id}/reject", operation_id = "rejectFact", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = RejectBody,
-    responses((status = 200, description = "the fact after the decision", body = Object),
-              (status = 409, description = "stale version", body = Object)),
+    responses((status = 200, description = "the fact after the decision", body = schema::DecidedFact),
+              (status = 409, description = "stale version; details.current_version", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn reject(
     State(st): State<AppState>,
@@ -441,12 +467,12 @@ pub(super) async fn reject(
 }
 
 /// Undo the fact's last decision that is not undone yet.
-#[utoipa::path(post, path = "/api/facts/{id}/undo", tag = "review",
+#[utoipa::path(post, path = "/api/facts/{id}/undo", operation_id = "undoFact", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = UndoBody,
     responses((status = 200, description = "the fact as it was before that decision; when \
-                  that puts a value back, with `document_findings` computed again", body = Object),
-              (status = 409, description = "stale version", body = Object),
-              (status = 422, description = "nothing to undo", body = Object)),
+                  that puts a value back, with `document_findings` computed again", body = schema::DecidedFact),
+              (status = 409, description = "stale version; details.current_version", body = schema::Error),
+              (status = 422, description = "nothing to undo", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn undo(
     State(st): State<AppState>,
@@ -479,8 +505,8 @@ const BULK_MAX: i64 = 10_000;
 
 /// Confirm every pending fact a filter selects (e.g. one table whose checks pass), as one
 /// audited action.
-#[utoipa::path(post, path = "/api/facts/bulk-confirm", tag = "review", request_body = BulkBody,
-    responses((status = 200, description = "`{bulk_id, confirmed, fact_ids}`", body = Object)),
+#[utoipa::path(post, path = "/api/facts/bulk-confirm", operation_id = "bulkConfirmFacts", tag = "review", request_body = BulkBody,
+    responses((status = 200, description = "the facts confirmed, as one audited action", body = schema::BulkResult)),
     security(("bearer" = [])))]
 pub(super) async fn bulk_confirm(
     State(st): State<AppState>,

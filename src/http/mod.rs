@@ -6,11 +6,15 @@
 mod auth;
 mod documents;
 mod error;
+mod etag;
 mod extract;
+mod extraction;
 mod facts;
 mod input;
 mod openapi;
+mod rate;
 mod reports;
+mod schema;
 mod shape;
 mod sync;
 mod tokens;
@@ -18,6 +22,7 @@ mod web;
 
 pub use auth::Auth;
 pub use error::ApiError;
+pub use rate::{Limiter, RateLimit};
 
 use crate::store::Store;
 use axum::Router;
@@ -32,6 +37,8 @@ pub struct AppState {
     /// Wakes this process's workers when an upload arrives.
     pub notify: Arc<Notify>,
     pub max_upload_bytes: usize,
+    /// Per-token request limits; none unless set (`serve` sets one).
+    pub limiter: Option<Limiter>,
 }
 
 impl AppState {
@@ -40,22 +47,30 @@ impl AppState {
             store,
             notify: Arc::new(Notify::new()),
             max_upload_bytes: crate::ingest::MAX_UPLOAD_BYTES,
+            limiter: None,
         }
     }
 }
 
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
+    let mut api = Router::new()
         .route("/health", get(health))
         .merge(documents::router(&state))
+        .merge(extraction::router(&state))
         .merge(facts::router())
         .merge(reports::router())
         .merge(tokens::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::from_fn(input::reject_unsafe_text));
+    if let Some(limiter) = state.limiter.clone() {
+        api = api.layer(axum::middleware::from_fn_with_state(limiter, rate::limit));
+    }
+    // `/api/v1` is the versioned API; `/api` answers the same, for clients written before
+    // it had a version (README: deprecation policy).
     Router::new()
         .merge(openapi::router())
+        .nest("/api/v1", api.clone())
         .nest("/api", api)
         .merge(web::router())
         .fallback(|| async { ApiError::NotFound })
@@ -67,8 +82,8 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Liveness: answers without a token.
-#[utoipa::path(get, path = "/api/health", tag = "meta",
-    responses((status = 200, description = "`{status: ok}`", body = Object)))]
+#[utoipa::path(get, path = "/api/health", operation_id = "getHealth", tag = "meta",
+    responses((status = 200, description = "the service is up", body = schema::Health)))]
 pub(super) async fn health() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({ "status": "ok" }))
 }
@@ -78,6 +93,8 @@ pub(super) async fn health() -> axum::Json<serde_json::Value> {
 pub struct ServeOptions {
     pub workers: usize,
     pub max_upload_bytes: usize,
+    /// Per-token request limits; `None` serves without.
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// Serves the API on `listener` with `options.workers` in-process workers until `shutdown`
@@ -91,6 +108,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let mut state = AppState::new(store.clone());
     state.max_upload_bytes = options.max_upload_bytes;
+    state.limiter = options.rate_limit.map(Limiter::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();
     if options.workers > 0

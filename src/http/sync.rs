@@ -14,6 +14,7 @@ const PAGE_MAX: i64 = 1000;
 
 /// The query of a sync pull; absent both fields, the route lists as before.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct SyncQuery {
     /// Switches the route to incremental sync: the rows changed after this point, given as
     /// `next_cursor` by the pull before. `0` (or no cursor with `updated_since`) starts at
