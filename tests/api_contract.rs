@@ -363,6 +363,24 @@ async fn real_answers_match_the_document() {
     )
     .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // An admin cannot lock themselves out.
+    let me = call(&st, "GET", "/api/v1/me", Some(&admin), None)
+        .await
+        .json()["id"]
+        .clone();
+    let r = checked(
+        &st,
+        &doc,
+        "DELETE",
+        "/api/v1/tokens/{id}",
+        &format!("/api/v1/tokens/{me}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = call(&st, "GET", "/api/v1/me", Some(&admin), None).await;
+    assert_eq!(r.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -390,6 +408,29 @@ async fn the_document_is_versioned_and_api_is_an_alias_of_v1() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), n, "duplicate operationId");
+    // Every reference names a schema the document holds.
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(!all.is_empty());
+    for r in all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} names no schema"
+        );
+    }
 
     let a = token(&db, Role::Assessor, "甲").await;
     let old = call(&st, "GET", "/api/me", Some(&a), None).await;
@@ -505,6 +546,17 @@ async fn extract_answers_the_facts_and_stores_nothing() {
         assert_eq!(r.status, status);
         conforms(&doc, "post", "/api/v1/extract", &r);
     }
+    // Without a file name there is no `source`.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/extract")
+        .header(header::AUTHORIZATION, format!("Bearer {reader}"))
+        .body(Body::from("预算项目 509 个"))
+        .unwrap();
+    let r = send(&st, req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    conforms(&doc, "post", "/api/v1/extract", &r);
+    assert!(r.json().get("source").is_none());
     // Over the upload limit: 413, as for an upload.
     let mut small = st.clone();
     small.max_upload_bytes = 16;

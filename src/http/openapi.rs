@@ -3,7 +3,7 @@
 //! UI's files are compiled in, nothing is fetched. The document names the versioned paths
 //! (`/api/v1/…`); `/api/…` answers the same.
 
-use super::{documents, facts, reports, tokens};
+use super::{documents, facts, reports, schema, tokens};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder, header::Header};
@@ -31,6 +31,11 @@ use utoipa_swagger_ui::SwaggerUi;
         tokens::create, tokens::list, tokens::revoke, tokens::me,
         super::extraction::extract,
     ),
+    // Enums that only query parameters name: paths register the bodies' schemas themselves.
+    components(schemas(
+        schema::FactKind, schema::DocumentStatus, schema::ReviewProgress, schema::CheckKind,
+        schema::Severity, schema::ExportFormat, schema::ExportWhat, schema::ReviewStatus,
+    )),
     modifiers(&Bearer, &CommonErrors, &Versioned)
 )]
 pub struct ApiDoc;

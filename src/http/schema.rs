@@ -681,8 +681,8 @@ pub struct Extraction {
     /// Each check with `kind`, `ok`, `severity`, `facts` (ids), `stated`, `computed`, `message`.
     checks: Vec<Object>,
     forms: Vec<Object>,
-    /// The file name, when one was given.
-    #[schema(required = true)]
+    /// The file name, when one was given (absent otherwise).
+    #[schema(nullable = false)]
     source: Option<String>,
 }
 

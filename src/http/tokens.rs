@@ -70,7 +70,8 @@ pub(super) async fn list(State(st): State<AppState>, auth: Auth) -> Result<Json<
 /// Revoke a token.
 #[utoipa::path(delete, path = "/api/tokens/{id}", operation_id = "revokeToken", tag = "tokens",
     params(("id" = i64, Path, description = "user id")),
-    responses((status = 204, description = "revoked")),
+    responses((status = 204, description = "revoked"),
+              (status = 422, description = "your own token", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn revoke(
     State(st): State<AppState>,
@@ -78,6 +79,12 @@ pub(super) async fn revoke(
     Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
     auth.require(&[])?;
+    // An admin who revoked their own token could not undo it through the API.
+    if id == auth.0.id {
+        return Err(ApiError::invalid(
+            "you cannot revoke your own token; another admin can",
+        ));
+    }
     st.store.revoke_user(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
