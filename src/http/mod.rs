@@ -1,5 +1,6 @@
-//! The REST API under `/api`: one router per resource (documents, facts, exports and
-//! statistics, tokens), merged here together with the web page at `/`; `app` builds the
+//! The REST API under `/api/v1` (and, the same, under `/api`): one router per resource
+//! (documents, facts, stateless extraction, exports and statistics, tokens), behind the
+//! per-token rate limit, merged here together with the web page at `/`; `app` builds the
 //! router for a state so tests can call it without a socket, and `serve` binds it, runs the
 //! workers and shuts down gracefully.
 
