@@ -98,6 +98,8 @@ PY
 
 echo "contract test: schemathesis, $max_examples examples per operation, at most ${max_time}s"
 status=0
+# From the work folder: schemathesis keeps a cache of what it found in the current one.
+cd "$work"
 "$venv/bin/schemathesis" --no-color run "$base/api/v1/openapi.json" \
     --url "$base" \
     --header "Authorization: Bearer $admin" \
