@@ -115,4 +115,7 @@ if [ "$status" != 0 ]; then
     tail -n 50 "$work/server.log" >&2
     exit "$status"
 fi
+stop
+cd /
+rm -rf "$work"
 echo "contract test: passed"
