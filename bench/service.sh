@@ -25,7 +25,8 @@ else
   url="$work/bench.db"
 fi
 bin=target/release/jixiao
-RUST_LOG=warn "$bin" serve --database-url "$url" --bind "$addr" --workers 2 2>"$work/serve.err" &
+# No rate limit: the benchmark measures the decision path, from one token.
+RUST_LOG=warn "$bin" serve --database-url "$url" --bind "$addr" --workers 2 --rate-limit 0 2>"$work/serve.err" &
 server=$!
 for _ in $(seq 100); do grep -q 'jx_' "$work/serve.err" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5

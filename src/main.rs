@@ -92,6 +92,12 @@ enum Command {
         /// Largest upload accepted, in MiB.
         #[arg(long, default_value_t = 50)]
         max_upload_mb: usize,
+        /// Requests per minute each token may make (0: no limit); over it, 429 with Retry-After.
+        #[arg(long, env = "JIXIAO_RATE_LIMIT", default_value_t = jixiao::http::RateLimit::DEFAULT.per_minute)]
+        rate_limit: u32,
+        /// Requests a token may make at once before the per-minute rate applies.
+        #[arg(long, env = "JIXIAO_RATE_BURST", default_value_t = jixiao::http::RateLimit::DEFAULT.burst)]
+        rate_burst: u32,
     },
     /// Run workers only, against a database shared with `serve`.
     Worker {
@@ -223,11 +229,17 @@ fn main() -> ExitCode {
             workers,
             service,
             max_upload_mb,
+            rate_limit,
+            rate_burst,
         } => until_stopped(service::serve(
             &db.database(),
             &bind,
             service.options(workers, jixiao::store::DEFAULT_MAX_CONNECTIONS),
             max_upload_mb,
+            (rate_limit > 0).then_some(jixiao::http::RateLimit {
+                per_minute: rate_limit,
+                burst: rate_burst.max(1),
+            }),
         )),
         Command::Worker {
             db,

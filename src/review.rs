@@ -72,7 +72,7 @@ impl RejectReason {
 pub struct CorrectionInput {
     /// The new value: a decimal as a string for amounts (in yuan), percents and scores; an
     /// integer for counts; 优/良/中/差 for ratings; `{"title", "number"}` for documents.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Value)]
     pub value: Option<serde_json::Value>,
     pub unit: Option<String>,
     pub subject: Option<String>,

@@ -90,6 +90,7 @@ pub async fn serve(
     bind: &str,
     service: ServiceOptions,
     max_upload_mb: usize,
+    rate_limit: Option<crate::http::RateLimit>,
 ) -> Result<ExitCode> {
     init_logging();
     let workers = service.workers;
@@ -119,6 +120,7 @@ pub async fn serve(
         workers,
         max_upload_bytes: max_upload_mb * 1024 * 1024,
         lease: service.lease,
+        rate_limit,
     };
     crate::http::serve(
         listener,

@@ -256,18 +256,18 @@ async fn openapi_and_swagger_ui_are_served(db: TestDb) {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     for p in [
-        "/api/documents",
-        "/api/documents/{id}",
-        "/api/facts",
-        "/api/facts/{id}/confirm",
-        "/api/facts/{id}/correct",
-        "/api/facts/{id}/reject",
-        "/api/facts/{id}/undo",
-        "/api/facts/{id}/history",
-        "/api/facts/bulk-confirm",
-        "/api/export",
-        "/api/stats",
-        "/api/tokens",
+        "/api/v1/documents",
+        "/api/v1/documents/{id}",
+        "/api/v1/facts",
+        "/api/v1/facts/{id}/confirm",
+        "/api/v1/facts/{id}/correct",
+        "/api/v1/facts/{id}/reject",
+        "/api/v1/facts/{id}/undo",
+        "/api/v1/facts/{id}/history",
+        "/api/v1/facts/bulk-confirm",
+        "/api/v1/export",
+        "/api/v1/stats",
+        "/api/v1/tokens",
     ] {
         assert!(
             paths.contains_key(p),

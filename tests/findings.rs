@@ -411,7 +411,7 @@ async fn documents_and_facts_filter_by_check_and_severity(db: TestDb) {
     let api = call(&st, "GET", "/api/openapi.json", None, None)
         .await
         .json();
-    for path in ["/api/documents", "/api/facts", "/api/export"] {
+    for path in ["/api/v1/documents", "/api/v1/facts", "/api/v1/export"] {
         let names: Vec<&str> = api["paths"][path]["get"]["parameters"]
             .as_array()
             .unwrap()

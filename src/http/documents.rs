@@ -7,6 +7,8 @@ use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Id};
 use super::facts::{check_filter, fact_json};
+use super::schema;
+use super::sync::SyncQuery;
 use crate::store::{DocumentFilter, DocumentRow, ReviewProgress, Role, format_time};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -72,6 +74,7 @@ pub(super) fn document_json(d: &DocumentRow) -> Value {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct UploadQuery {
     /// File name to record (else the multipart file name or the X-Filename header).
     filename: Option<String>,
@@ -85,28 +88,12 @@ fn too_large(status: StatusCode, limit: usize, message: String) -> ApiError {
     }
 }
 
-/// Upload a report: multipart (part `file`) or the raw bytes as the body. Returns at once
-/// with the queued document (201). Bytes stored before are extracted once: a new uploader
-/// of them gets their own record of that document (201); the same uploader again gets it
-/// back with `duplicate: true` (200).
-#[utoipa::path(post, path = "/api/documents", tag = "documents",
-    params(UploadQuery),
-    request_body(content = Vec<u8>, description = "the file, raw or as multipart part `file`",
-                 content_type = "application/octet-stream"),
-    responses(
-        (status = 201, description = "queued for extraction", body = Object),
-        (status = 200, description = "you uploaded these bytes before: your document again", body = Object),
-        (status = 413, description = "larger than the upload limit", body = Object),
-    ),
-    security(("bearer" = [])))]
-pub(super) async fn upload(
-    State(st): State<AppState>,
-    auth: Auth,
-    ApiQuery(q): ApiQuery<UploadQuery>,
+/// The file of an upload-like request: the multipart part `file` (or the first part with a
+/// file name), else the raw body with its `X-Filename`; refused over the upload limit.
+pub(super) async fn read_file(
+    st: &AppState,
     req: Request,
-) -> Result<Response, ApiError> {
-    // Assessors upload the reports they are about to review themselves.
-    auth.require(&[Role::Uploader, Role::Assessor])?;
+) -> Result<(Bytes, Option<String>), ApiError> {
     let limit = st.max_upload_bytes;
     let is_multipart = req
         .headers()
@@ -114,7 +101,7 @@ pub(super) async fn upload(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (bytes, name) = if is_multipart {
-        let mut mp = Multipart::from_request(req, &st)
+        let mut mp = Multipart::from_request(req, st)
             .await
             .map_err(|e| ApiError::BadRequest(e.body_text()))?;
         let mut found = None;
@@ -141,7 +128,7 @@ pub(super) async fn upload(
             .get("x-filename")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let data = Bytes::from_request(req, &st)
+        let data = Bytes::from_request(req, st)
             .await
             .map_err(|e| too_large(e.status(), limit, e.body_text()))?;
         (data, name)
@@ -149,6 +136,32 @@ pub(super) async fn upload(
     if bytes.len() > limit {
         return Err(ApiError::PayloadTooLarge { limit });
     }
+    Ok((bytes, name))
+}
+
+/// Upload a report: multipart (part `file`) or the raw bytes as the body. Returns at once
+/// with the queued document (201). Bytes stored before are extracted once: a new uploader
+/// of them gets their own record of that document (201); the same uploader again gets it
+/// back with `duplicate: true` (200).
+#[utoipa::path(post, path = "/api/documents", operation_id = "uploadDocument", tag = "documents",
+    params(UploadQuery),
+    request_body(content = Vec<u8>, description = "the file, raw or as multipart part `file`",
+                 content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "queued for extraction", body = schema::UploadedDocument),
+        (status = 200, description = "you uploaded these bytes before: your document again", body = schema::UploadedDocument),
+        (status = 413, description = "larger than the upload limit", body = schema::Error),
+    ),
+    security(("bearer" = [])))]
+pub(super) async fn upload(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<UploadQuery>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    // Assessors upload the reports they are about to review themselves.
+    auth.require(&[Role::Uploader, Role::Assessor])?;
+    let (bytes, name) = read_file(&st, req).await?;
     if bytes.is_empty() {
         return Err(ApiError::invalid("the file is empty"));
     }
@@ -184,20 +197,23 @@ pub(super) async fn upload(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
     region: Option<String>,
     year: Option<i64>,
-    /// queued, processing, done, needs_ocr or failed.
+    #[param(value_type = Option<schema::DocumentStatus>)]
     status: Option<String>,
-    /// unreviewed, in_progress or reviewed.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<schema::ReviewProgress>)]
     review: Option<ReviewProgress>,
     /// Only documents with a failed check of this kind: table_total, split, difference,
     /// share, score_cap, weights_total, score_total, execution_rate, execution_score,
     /// funds_total, target_score, target_met_docked, grade_band or text_table.
+    #[param(value_type = Option<schema::CheckKind>)]
     check: Option<String>,
     /// Only documents with a failed check of this severity: error or warning.
+    #[param(value_type = Option<schema::Severity>)]
     severity: Option<String>,
+    /// Documents per page: 50 unless given, 1 to 500 (a sync page: 100, at most 1000).
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -206,15 +222,32 @@ const STATUSES: [&str; 5] = ["queued", "processing", "done", "needs_ocr", "faile
 
 /// List documents (an uploader sees only their own), newest first; each with its review
 /// counts and `findings`, its failed checks by severity (`{error, warning}`).
-#[utoipa::path(get, path = "/api/documents", tag = "documents", params(ListQuery),
-    responses((status = 200, description = "`{documents, next_offset}`", body = Object)),
+#[utoipa::path(get, path = "/api/documents", operation_id = "listDocuments", tag = "documents", params(ListQuery, SyncQuery),
+    responses((status = 200, description = "A page of documents; with `cursor` or \
+                  `updated_since`, the documents changed since (incremental sync)",
+                  body = schema::DocumentListOrChanges)),
     security(("bearer" = [])))]
 pub(super) async fn list(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
+    ApiQuery(sync): ApiQuery<SyncQuery>,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
+    if let Some(req) = sync.request(q.limit)? {
+        // The other filters select by what moves (status, review progress, findings):
+        // a consumer syncing documents takes every change and filters its own copy.
+        let rows = st
+            .store
+            .changed_documents(uploads_seen_by(&auth), &req)
+            .await?;
+        let next = rows.last().map_or(req.after, |r| r.cursor);
+        return Ok(Json(json!({
+            "documents": rows.iter().map(|r| document_json(&r.row)).collect::<Vec<_>>(),
+            "next_cursor": next.encode(),
+            "has_more": rows.len() as i64 == req.limit,
+        })));
+    }
     if let Some(s) = &q.status
         && !STATUSES.contains(&s.as_str())
     {
@@ -238,7 +271,7 @@ pub(super) async fn list(
         offset,
     };
     let docs = st.store.list_documents(&filter).await?;
-    let next = (docs.len() as i64 == limit).then_some(offset + limit);
+    let next = (docs.len() as i64 == limit).then_some(offset.saturating_add(limit));
     Ok(Json(json!({
         "documents": docs.iter().map(document_json).collect::<Vec<_>>(),
         "next_offset": next,
@@ -257,6 +290,7 @@ const FACTS_PAGE: i64 = 1000;
 const FACTS_PAGE_MAX: i64 = 5000;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct FactsPageQuery {
     /// Facts after this cursor (`facts_next` or `next` of the page before).
     after: Option<String>,
@@ -265,6 +299,7 @@ pub(super) struct FactsPageQuery {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct OneQuery {
     /// Facts in the first page: 1000 unless given, at most 5000.
     facts_limit: Option<i64>,
@@ -308,17 +343,20 @@ async fn fact_page(
 /// table and row) and the first page of
 /// its facts in reading order; `facts_next`, when not null, is the cursor of the next page
 /// (`GET /api/documents/{id}/facts?after=…`).
-#[utoipa::path(get, path = "/api/documents/{id}", tag = "documents",
+#[utoipa::path(get, path = "/api/documents/{id}", operation_id = "getDocument", tag = "documents",
     params(("id" = i64, Path, description = "document id"), OneQuery),
-    responses((status = 200, description = "the document", body = Object),
-              (status = 404, description = "no such document (or not yours)", body = Object)),
+    responses((status = 200, description = "the document; `ETag` lets you ask again with \
+                  `If-None-Match`", body = schema::DocumentDetail),
+              (status = 304, description = "unchanged since the `ETag` you sent"),
+              (status = 404, description = "no such document (or not yours)", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn one(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
     ApiQuery(q): ApiQuery<OneQuery>,
-) -> Result<Json<Value>, ApiError> {
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
     auth.require(&[Role::Uploader, Role::Assessor, Role::Reader])?;
     let doc = st
         .store
@@ -336,14 +374,14 @@ pub(super) async fn one(
     body["checks"] = json!(checks);
     body["forms"] = json!(forms);
     body["tables"] = tables;
-    Ok(Json(body))
+    Ok(super::etag::respond(&headers, body))
 }
 
 /// A further page of a document's facts, in reading order: `{facts, next}`.
-#[utoipa::path(get, path = "/api/documents/{id}/facts", tag = "documents",
+#[utoipa::path(get, path = "/api/documents/{id}/facts", operation_id = "listDocumentFacts", tag = "documents",
     params(("id" = i64, Path, description = "document id"), FactsPageQuery),
-    responses((status = 200, description = "`{facts, next}`; `next` is null on the last page", body = Object),
-              (status = 404, description = "no such document (or not yours)", body = Object)),
+    responses((status = 200, description = "a page of facts; `next` is null on the last page", body = schema::FactPage),
+              (status = 404, description = "no such document (or not yours)", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn facts_page(
     State(st): State<AppState>,

@@ -25,6 +25,10 @@ pub enum ApiError {
     PayloadTooLarge {
         limit: usize,
     },
+    /// The caller's token made too many requests; try again after this many seconds.
+    RateLimited {
+        retry_after: u64,
+    },
     /// The database has no room for the write; nothing was saved.
     StorageFull,
     /// This process cannot serve now (`/api/ready`): the database does not answer or its
@@ -45,6 +49,7 @@ impl ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Http(status) => *status,
@@ -61,6 +66,7 @@ impl ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
                 StatusCode::REQUEST_TIMEOUT => "timeout",
+                StatusCode::TOO_MANY_REQUESTS => "rate_limited",
                 s if s.is_server_error() => "internal",
                 _ => "bad_request",
             },
@@ -71,6 +77,7 @@ impl ApiError {
             ApiError::Validation { .. } => "invalid",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::StorageFull => "storage_full",
             ApiError::NotReady(_) => "not_ready",
             ApiError::Internal => "internal",
@@ -94,6 +101,10 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit } => (
                 format!("the upload is larger than {limit} bytes"),
                 json!({ "limit_bytes": limit }),
+            ),
+            ApiError::RateLimited { retry_after } => (
+                format!("too many requests with this token; try again in {retry_after} s"),
+                json!({ "retry_after": retry_after }),
             ),
             ApiError::StorageFull => (
                 "the database has no room to store this; nothing was saved. Try again once \
@@ -136,7 +147,12 @@ impl IntoResponse for ApiError {
         let (message, details) = self.message_and_details();
         let body =
             json!({ "error": { "code": self.code(), "message": message, "details": details } });
-        (self.status_code(), Json(body)).into_response()
+        let mut res = (self.status_code(), Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after } = self {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        res
     }
 }
 

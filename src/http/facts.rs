@@ -6,11 +6,17 @@ use super::AppState;
 use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiQuery, Id};
+use super::schema;
+use super::sync::SyncQuery;
 use crate::FactKind;
 use crate::check::{CheckKind, Severity};
 use crate::review::{CorrectionInput, Decision, RejectReason, ReviewStatus, validate_correction};
-use crate::store::{FactFilter, FactRow, FindingFilter, HistoryEntry, Role, format_time};
+use crate::store::{
+    FactFilter, FactRow, FindingFilter, HistoryEntry, Role, SyncRequest, format_time,
+};
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -74,10 +80,19 @@ pub(super) fn fact_json(f: &FactRow) -> Value {
 
 /// Filters shared by listing, bulk confirm and export.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub(super) struct FilterQuery {
     pub document_id: Option<i64>,
+    #[param(value_type = Option<schema::FactKind>)]
+    #[schema(value_type = Option<schema::FactKind>)]
     pub kind: Option<String>,
-    /// One status or several separated by commas.
+    /// One status or several separated by commas: pending, confirmed, corrected, rejected.
+    #[param(
+        pattern = r"^(pending|confirmed|corrected|rejected)(,(pending|confirmed|corrected|rejected))*$"
+    )]
+    #[schema(
+        pattern = r"^(pending|confirmed|corrected|rejected)(,(pending|confirmed|corrected|rejected))*$"
+    )]
     pub status: Option<String>,
     pub failed_checks: Option<bool>,
     pub subject: Option<String>,
@@ -87,16 +102,26 @@ pub(super) struct FilterQuery {
     /// Only facts involved in a failed check of this kind: table_total, split, difference,
     /// share, score_cap, weights_total, score_total, execution_rate, execution_score,
     /// funds_total, target_score, target_met_docked, grade_band or text_table.
+    #[param(value_type = Option<schema::CheckKind>)]
+    #[schema(value_type = Option<schema::CheckKind>)]
     pub check: Option<String>,
     /// Only facts involved in a failed check of this severity: error or warning.
+    #[param(value_type = Option<schema::Severity>)]
+    #[schema(value_type = Option<schema::Severity>)]
     pub severity: Option<String>,
     // Paging and export format share this struct: serde's `flatten` cannot read numbers
     // and booleans from a query string.
+    /// Facts per page (listing: 100 unless given, 1 to 1000; a sync page: 100, at most 1000).
     pub limit: Option<i64>,
+    /// Facts to skip (listing only).
     pub offset: Option<i64>,
     /// Export only: csv, xlsx or json.
+    #[param(value_type = Option<schema::ExportFormat>)]
+    #[schema(value_type = Option<schema::ExportFormat>)]
     pub format: Option<String>,
     /// Export only: `facts` (the default) or `findings` (the failed checks).
+    #[param(value_type = Option<schema::ExportWhat>)]
+    #[schema(value_type = Option<schema::ExportWhat>)]
     pub what: Option<String>,
 }
 
@@ -186,43 +211,81 @@ fn restrict_for_reader(auth: &Auth, f: &mut FactFilter) {
 }
 
 /// List facts with filters (a reader sees only confirmed and corrected facts).
-#[utoipa::path(get, path = "/api/facts", tag = "facts", params(FilterQuery),
-    responses((status = 200, description = "`{facts, next_offset}`", body = Object)),
+#[utoipa::path(get, path = "/api/facts", operation_id = "listFacts", tag = "facts", params(FilterQuery, SyncQuery),
+    responses((status = 200, description = "A page of facts; with `cursor` or `updated_since`, \
+                  the facts changed since (incremental sync)",
+                  body = schema::FactListOrChanges)),
     security(("bearer" = [])))]
 pub(super) async fn list(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<FilterQuery>,
+    ApiQuery(sync): ApiQuery<SyncQuery>,
 ) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;
     let mut filter = q.to_filter()?;
     restrict_for_reader(&auth, &mut filter);
+    if let Some(req) = sync.request(q.limit)? {
+        return Ok(Json(changed_facts(&st, &filter, &req).await?));
+    }
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
     let facts = st.store.list_facts(&filter, limit, offset).await?;
-    let next = (facts.len() as i64 == limit).then_some(offset + limit);
+    let next = (facts.len() as i64 == limit).then_some(offset.saturating_add(limit));
     Ok(Json(json!({
         "facts": facts.iter().map(fact_json).collect::<Vec<_>>(),
         "next_offset": next,
     })))
 }
 
+/// A sync page: the facts changed after the cursor that the filter selects, and in
+/// `removed` the ids of facts that changed and no longer have a status the filter (or the
+/// reader's role) admits — decided once, then undone or rejected — so a consumer holding a
+/// copy drops them. A fact still pending that was never decided is not a removal.
+async fn changed_facts(
+    st: &AppState,
+    filter: &FactFilter,
+    req: &SyncRequest,
+) -> Result<Value, ApiError> {
+    let rows = st.store.changed_facts(filter, req).await?;
+    let next = rows.last().map_or(req.after, |r| r.cursor);
+    let mut facts = Vec::new();
+    let mut removed = Vec::new();
+    for r in &rows {
+        let f = &r.row;
+        if filter.statuses.is_empty() || filter.statuses.contains(&f.status) {
+            facts.push(fact_json(f));
+        } else if f.version > 1 {
+            removed.push(f.id);
+        }
+    }
+    Ok(json!({
+        "facts": facts,
+        "removed": removed,
+        "next_cursor": next.encode(),
+        "has_more": rows.len() as i64 == req.limit,
+    }))
+}
+
 /// One fact.
-#[utoipa::path(get, path = "/api/facts/{id}", tag = "facts",
+#[utoipa::path(get, path = "/api/facts/{id}", operation_id = "getFact", tag = "facts",
     params(("id" = i64, Path, description = "fact id")),
-    responses((status = 200, description = "the fact", body = Object)),
+    responses((status = 200, description = "the fact; `ETag` lets you ask again with \
+                  `If-None-Match`", body = schema::Fact),
+              (status = 304, description = "unchanged since the `ETag` you sent")),
     security(("bearer" = [])))]
 pub(super) async fn one(
     State(st): State<AppState>,
     auth: Auth,
     Id(id): Id,
-) -> Result<Json<Value>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;
     let fact = st.store.fact(id).await?;
     if auth.role() == Role::Reader && !settled(&fact.status) {
         return Err(ApiError::NotFound);
     }
-    Ok(Json(fact_json(&fact)))
+    Ok(super::etag::respond(&headers, fact_json(&fact)))
 }
 
 fn history_json(h: &HistoryEntry) -> Value {
@@ -243,9 +306,9 @@ fn history_json(h: &HistoryEntry) -> Value {
 }
 
 /// Every decision on a fact: who, when, before → after, reason.
-#[utoipa::path(get, path = "/api/facts/{id}/history", tag = "facts",
+#[utoipa::path(get, path = "/api/facts/{id}/history", operation_id = "getFactHistory", tag = "facts",
     params(("id" = i64, Path, description = "fact id")),
-    responses((status = 200, description = "`{fact_id, history}`", body = Object)),
+    responses((status = 200, description = "the fact's decisions, oldest first", body = schema::History)),
     security(("bearer" = [])))]
 pub(super) async fn history(
     State(st): State<AppState>,
@@ -281,8 +344,7 @@ pub(super) struct CorrectBody {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(super) struct RejectBody {
     version: i64,
-    /// not_a_fact, wrong_value, wrong_unit, wrong_span, wrong_subject or duplicate.
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::RejectReason)]
     reason: RejectReason,
     note: Option<String>,
 }
@@ -340,10 +402,10 @@ async fn rechecked(st: &AppState, fact: FactRow) -> Value {
 }
 
 /// Confirm a fact as extracted.
-#[utoipa::path(post, path = "/api/facts/{id}/confirm", tag = "review",
+#[utoipa::path(post, path = "/api/facts/{id}/confirm", operation_id = "confirmFact", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = ConfirmBody,
-    responses((status = 200, description = "the fact after the decision", body = Object),
-              (status = 409, description = "stale version; details.current_version", body = Object)),
+    responses((status = 200, description = "the fact after the decision", body = schema::DecidedFact),
+              (status = 409, description = "stale version; details.current_version", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn confirm(
     State(st): State<AppState>,
@@ -356,12 +418,12 @@ pub(super) async fn confirm(
 }
 
 /// Correct a fact's value, unit, subject, qualifier or span.
-#[utoipa::path(post, path = "/api/facts/{id}/correct", tag = "review",
+#[utoipa::path(post, path = "/api/facts/{id}/correct", operation_id = "correctFact", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = CorrectBody,
     responses((status = 200, description = "the fact after the decision, with `document_findings`: \
-                  the document's failed checks, computed again from the corrected values", body = Object),
-              (status = 409, description = "stale version", body = Object),
-              (status = 422, description = "the correction is not valid; details.fields", body = Object)),
+                  the document's failed checks, computed again from the corrected values", body = schema::DecidedFact),
+              (status = 409, description = "stale version; details.current_version", body = schema::Error),
+              (status = 422, description = "the correction is not valid; details.fields", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn correct(
     State(st): State<AppState>,
@@ -389,10 +451,10 @@ pub(super) async fn correct(
 }
 
 /// Reject a fact with a reason code.
-#[utoipa::path(post, path = "/api/facts/{id}/reject", tag = "review",
+#[utoipa::path(post, path = "/api/facts/{id}/reject", operation_id = "rejectFact", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = RejectBody,
-    responses((status = 200, description = "the fact after the decision", body = Object),
-              (status = 409, description = "stale version", body = Object)),
+    responses((status = 200, description = "the fact after the decision", body = schema::DecidedFact),
+              (status = 409, description = "stale version; details.current_version", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn reject(
     State(st): State<AppState>,
@@ -415,12 +477,12 @@ pub(super) async fn reject(
 }
 
 /// Undo the fact's last decision that is not undone yet.
-#[utoipa::path(post, path = "/api/facts/{id}/undo", tag = "review",
+#[utoipa::path(post, path = "/api/facts/{id}/undo", operation_id = "undoFact", tag = "review",
     params(("id" = i64, Path, description = "fact id")), request_body = UndoBody,
     responses((status = 200, description = "the fact as it was before that decision; when \
-                  that puts a value back, with `document_findings` computed again", body = Object),
-              (status = 409, description = "stale version", body = Object),
-              (status = 422, description = "nothing to undo", body = Object)),
+                  that puts a value back, with `document_findings` computed again", body = schema::DecidedFact),
+              (status = 409, description = "stale version; details.current_version", body = schema::Error),
+              (status = 422, description = "nothing to undo", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn undo(
     State(st): State<AppState>,
@@ -453,8 +515,8 @@ const BULK_MAX: i64 = 10_000;
 
 /// Confirm every pending fact a filter selects (e.g. one table whose checks pass), as one
 /// audited action.
-#[utoipa::path(post, path = "/api/facts/bulk-confirm", tag = "review", request_body = BulkBody,
-    responses((status = 200, description = "`{bulk_id, confirmed, fact_ids}`", body = Object)),
+#[utoipa::path(post, path = "/api/facts/bulk-confirm", operation_id = "bulkConfirmFacts", tag = "review", request_body = BulkBody,
+    responses((status = 200, description = "the facts confirmed, as one audited action", body = schema::BulkResult)),
     security(("bearer" = [])))]
 pub(super) async fn bulk_confirm(
     State(st): State<AppState>,

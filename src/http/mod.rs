@@ -1,24 +1,31 @@
-//! The REST API under `/api`: one router per resource (documents, facts, exports and
-//! statistics, tokens), merged here together with the web page at `/`; `app` builds the
+//! The REST API under `/api/v1` (and, the same, under `/api`): one router per resource
+//! (documents, facts, stateless extraction, exports and statistics, tokens), behind the
+//! per-token rate limit, merged here together with the web page at `/`; `app` builds the
 //! router for a state so tests can call it without a socket, and `serve` binds it, runs the
 //! workers and shuts down gracefully.
 
 mod auth;
 mod documents;
 mod error;
+mod etag;
 mod events;
 mod extract;
+mod extraction;
 mod facts;
 mod input;
 mod openapi;
+mod rate;
 mod reports;
+mod schema;
 mod shape;
 mod sheet;
+mod sync;
 mod tokens;
 mod web;
 
 pub use auth::Auth;
 pub use error::ApiError;
+pub use rate::{Limiter, RateLimit};
 pub use sheet::init_local_offset;
 
 use crate::store::Store;
@@ -38,6 +45,8 @@ pub struct AppState {
     pub live: Arc<events::LiveLog>,
     /// Turns true when the server starts shutting down: long streams end then.
     pub stopping: watch::Receiver<bool>,
+    /// Per-token request limits; none unless set (`serve` sets one).
+    pub limiter: Option<Limiter>,
 }
 
 impl AppState {
@@ -49,24 +58,32 @@ impl AppState {
             live: Default::default(),
             // No server stops this state: the sender is gone, which streams take as never.
             stopping: watch::channel(false).1,
+            limiter: None,
         }
     }
 }
 
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
+    let mut api = Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
         .merge(documents::router(&state))
+        .merge(extraction::router(&state))
         .merge(facts::router())
         .merge(reports::router())
         .merge(tokens::router())
         .merge(events::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::from_fn(input::reject_unsafe_text));
+    if let Some(limiter) = state.limiter.clone() {
+        api = api.layer(axum::middleware::from_fn_with_state(limiter, rate::limit));
+    }
+    // `/api/v1` is the versioned API; `/api` answers the same, for clients written before
+    // it had a version (README: deprecation policy).
     Router::new()
         .merge(openapi::router())
+        .nest("/api/v1", api.clone())
         .nest("/api", api)
         .merge(web::router())
         .fallback(|| async { ApiError::NotFound })
@@ -78,8 +95,8 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Liveness: answers without a token.
-#[utoipa::path(get, path = "/api/health", tag = "meta",
-    responses((status = 200, description = "`{status: ok}`", body = Object)))]
+#[utoipa::path(get, path = "/api/health", operation_id = "getHealth", tag = "meta",
+    responses((status = 200, description = "the service is up", body = schema::Health)))]
 pub(super) async fn health() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({ "status": "ok" }))
 }
@@ -113,6 +130,8 @@ pub struct ServeOptions {
     pub workers: usize,
     pub max_upload_bytes: usize,
     pub lease: crate::worker::Lease,
+    /// Per-token request limits; `None` serves without.
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// Serves the API on `listener` with `options.workers` in-process workers until `shutdown`
@@ -126,6 +145,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let mut state = AppState::new(store.clone());
     state.max_upload_bytes = options.max_upload_bytes;
+    state.limiter = options.rate_limit.map(Limiter::new);
     let (stop_tx, stop_rx) = watch::channel(false);
     state.stopping = stop_rx.clone();
     let mut workers = Vec::new();

@@ -9,6 +9,7 @@ use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::ApiQuery;
 use super::facts::{FilterQuery, value_json};
+use super::schema;
 use super::sheet;
 use crate::store::{ExportRow, FindingRow, Role, format_time};
 use axum::extract::State;
@@ -88,8 +89,13 @@ fn json_rows(rows: &[ExportRow]) -> Value {
 /// second sheet 校验结果 of the findings) or `json`; with `what=findings`, the failed checks
 /// instead (of the documents `document_id`, `region` and `year` select; `check` and
 /// `severity` narrow them).
-#[utoipa::path(get, path = "/api/export", tag = "reports", params(FilterQuery),
-    responses((status = 200, description = "the file", content_type = "text/csv")),
+#[utoipa::path(get, path = "/api/export", operation_id = "exportFacts", tag = "reports", params(FilterQuery),
+    responses((status = 200, description = "the file",
+        content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (schema::ExportJson = "application/json"),
+        ))),
     security(("bearer" = [])))]
 pub(super) async fn export(
     State(st): State<AppState>,
@@ -226,8 +232,8 @@ fn ratio(num: i64, den: i64) -> Value {
 }
 
 /// Review counts per fact kind and the precision they imply.
-#[utoipa::path(get, path = "/api/stats", tag = "reports",
-    responses((status = 200, description = "`{kinds, all}`", body = Object)),
+#[utoipa::path(get, path = "/api/stats", operation_id = "getStats", tag = "reports",
+    responses((status = 200, description = "review counts per kind and in all", body = schema::Stats)),
     security(("bearer" = [])))]
 pub(super) async fn stats(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;

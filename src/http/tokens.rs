@@ -6,6 +6,7 @@ use super::AppState;
 use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiJson, Id};
+use super::schema;
 use crate::store::{Role, User, format_time};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -34,14 +35,13 @@ fn user_json(u: &User) -> Value {
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(super) struct CreateBody {
     name: String,
-    /// uploader, assessor, reader or admin.
-    #[schema(value_type = String)]
+    #[schema(value_type = schema::Role)]
     role: Role,
 }
 
 /// Make a token; the response holds it, the only time it is shown.
-#[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = CreateBody,
-    responses((status = 201, description = "the user and its token", body = Object)),
+#[utoipa::path(post, path = "/api/tokens", operation_id = "createToken", tag = "tokens", request_body = CreateBody,
+    responses((status = 201, description = "the user and its token", body = schema::NewToken)),
     security(("bearer" = [])))]
 pub(super) async fn create(
     State(st): State<AppState>,
@@ -56,8 +56,8 @@ pub(super) async fn create(
 }
 
 /// List token holders (never the tokens).
-#[utoipa::path(get, path = "/api/tokens", tag = "tokens",
-    responses((status = 200, description = "`{tokens}`", body = Object)),
+#[utoipa::path(get, path = "/api/tokens", operation_id = "listTokens", tag = "tokens",
+    responses((status = 200, description = "every token holder", body = schema::TokenList)),
     security(("bearer" = [])))]
 pub(super) async fn list(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
     auth.require(&[])?;
@@ -68,9 +68,10 @@ pub(super) async fn list(State(st): State<AppState>, auth: Auth) -> Result<Json<
 }
 
 /// Revoke a token.
-#[utoipa::path(delete, path = "/api/tokens/{id}", tag = "tokens",
+#[utoipa::path(delete, path = "/api/tokens/{id}", operation_id = "revokeToken", tag = "tokens",
     params(("id" = i64, Path, description = "user id")),
-    responses((status = 204, description = "revoked")),
+    responses((status = 204, description = "revoked"),
+              (status = 422, description = "your own token", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn revoke(
     State(st): State<AppState>,
@@ -78,14 +79,20 @@ pub(super) async fn revoke(
     Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
     auth.require(&[])?;
+    // An admin who revoked their own token could not undo it through the API.
+    if id == auth.0.id {
+        return Err(ApiError::invalid(
+            "you cannot revoke your own token; another admin can",
+        ));
+    }
     st.store.revoke_user(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Who the token belongs to: name and role, for any role.
-#[utoipa::path(get, path = "/api/me", tag = "tokens",
-    responses((status = 200, description = "`{id, name, role, created_at, revoked}`", body = Object),
-              (status = 401, description = "no token or an unknown one", body = Object)),
+#[utoipa::path(get, path = "/api/me", operation_id = "getMe", tag = "tokens",
+    responses((status = 200, description = "who the token belongs to", body = schema::Token),
+              (status = 401, description = "no token or an unknown one", body = schema::Error)),
     security(("bearer" = [])))]
 pub(super) async fn me(auth: Auth) -> Json<Value> {
     Json(user_json(&auth.0))

@@ -66,7 +66,7 @@ pub struct OcrProgress {
 
 /// A document's columns. Seen by one uploader (`as_uploader`), the file name, uploader and
 /// time are those of their own upload (`u`, joined by [`uploader_join`]), not the first one's.
-fn document_columns(as_uploader: bool) -> String {
+pub(super) fn document_columns(as_uploader: bool) -> String {
     let (name, by, at) = if as_uploader {
         ("u.file_name", "u.user_id", "u.uploaded_at")
     } else {
@@ -94,7 +94,7 @@ fn status_is_processing(r: &sqlx::any::AnyRow) -> sqlx::Result<bool> {
 
 /// Joins the upload record of the user bound at `user` (a placeholder): only documents that
 /// user uploaded remain.
-fn uploader_join(user: &str) -> String {
+pub(super) fn uploader_join(user: &str) -> String {
     format!(" JOIN document_uploads u ON u.document_id = d.id AND u.user_id = {user}")
 }
 

@@ -11,6 +11,7 @@ mod events;
 pub mod facts;
 pub mod findings;
 mod schema;
+pub mod sync;
 pub mod users;
 mod writer;
 
@@ -28,6 +29,7 @@ pub use events::LogEvent;
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
 pub use schema::SchemaStatus;
+pub use sync::{Changed, SyncCursor, SyncRequest};
 pub use users::{Role, User};
 
 /// The extractor version recorded with every stored fact.

@@ -313,6 +313,7 @@ pub async fn serve_on_loopback(
         workers,
         max_upload_bytes: 1 << 20,
         lease: Default::default(),
+        rate_limit: Some(jixiao::http::RateLimit::DEFAULT),
     };
     let server = tokio::spawn(jixiao::http::serve(
         listener,

@@ -1,0 +1,613 @@
+//! The OpenAPI document is a contract: every main route's real answers — successes and
+//! refusals — are held against the schema the document gives for that route and status, and
+//! a status the document does not list for the route fails. Also: `/api/v1` and `/api` are
+//! the same API, `info.version` is the crate's, single resources carry an ETag, the stateless
+//! extraction stores nothing, and a token over its rate limit gets 429 with Retry-After.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+use jixiao::http::{AppState, Limiter, RateLimit};
+use jixiao::store::Role;
+use serde_json::{Value, json};
+
+/// The served OpenAPI document.
+async fn openapi(st: &AppState) -> Value {
+    let r = call(st, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.json()
+}
+
+/// Holds a response against what the document says `method path` answers with its status.
+fn conforms(doc: &Value, method: &str, path: &str, r: &Resp) {
+    let op = &doc["paths"][path][method];
+    assert!(op.is_object(), "{method} {path} is not in the document");
+    let status = r.status.as_u16().to_string();
+    let documented = &op["responses"][&status];
+    assert!(
+        documented.is_object(),
+        "{method} {path} answered {status}, which the document does not list: {}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    let Some(schema) = documented["content"]["application/json"].get("schema") else {
+        assert!(
+            r.bytes.is_empty() || documented["content"].is_object(),
+            "{method} {path} {status}: a body the document does not describe"
+        );
+        return;
+    };
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "components": doc["components"],
+        "allOf": [schema],
+    });
+    let validator = jsonschema::draft202012::new(&root)
+        .unwrap_or_else(|e| panic!("{method} {path} {status}: the schema does not compile: {e}"));
+    let body = r.json();
+    let errors: Vec<String> = validator
+        .iter_errors(&body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {status} does not match its schema:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+/// Calls `uri` and holds the answer against the document, under `path` (its template).
+async fn checked(
+    st: &AppState,
+    doc: &Value,
+    method: &str,
+    path: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Resp {
+    let r = call(st, method, uri, token, body).await;
+    conforms(doc, &method.to_lowercase(), path, &r);
+    r
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_answers_match_the_document() {
+    let db = sqlite().await;
+    let st = state(&db);
+    let doc = openapi(&st).await;
+    let admin = token(&db, Role::Admin, "admin").await;
+    let up = token(&db, Role::Uploader, "u").await;
+    let a = token(&db, Role::Assessor, "甲").await;
+    let reader = token(&db, Role::Reader, "读者").await;
+
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        "/api/v1/health",
+        "/api/v1/health",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // Upload: 201, then the same bytes again 200.
+    for expected in [StatusCode::CREATED, StatusCode::OK] {
+        let r = send(&st, upload_request(&up, sample(SAMPLE), SAMPLE)).await;
+        assert_eq!(r.status, expected);
+        conforms(&doc, "post", "/api/v1/documents", &r);
+    }
+    let id = send(&st, upload_request(&up, sample(SAMPLE), SAMPLE))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    jixiao::worker::run_until_idle(&st.store, "w")
+        .await
+        .unwrap();
+
+    let docs = "/api/v1/documents";
+    for uri in [
+        docs.to_string(),
+        format!("{docs}?cursor=0"),
+        format!("{docs}?limit=1&offset=0"),
+    ] {
+        let r = checked(&st, &doc, "GET", docs, &uri, Some(&a), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+    }
+    let one = "/api/v1/documents/{id}";
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        one,
+        &format!("/api/v1/documents/{id}?facts_limit=5"),
+        Some(&a),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let next = r.json()["facts_next"].as_str().unwrap().to_string();
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        "/api/v1/documents/{id}/facts",
+        &format!("/api/v1/documents/{id}/facts?after={next}&limit=3"),
+        Some(&reader),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // Facts: the listing, a sync page, one fact, and every decision.
+    let facts = "/api/v1/facts";
+    for uri in [
+        format!("{facts}?document_id={id}&limit=1000"),
+        format!("{facts}?cursor=0&limit=5"),
+        format!("{facts}?updated_since=2000-01-01T00:00:00Z&status=confirmed"),
+    ] {
+        let r = checked(&st, &doc, "GET", facts, &uri, Some(&a), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+    }
+    let all = facts_of(&st, &a, id).await;
+    for kind in ["amount", "count", "percent", "score", "rating", "document"] {
+        if let Some(f) = all.iter().find(|f| f["kind"] == kind) {
+            let r = checked(
+                &st,
+                &doc,
+                "GET",
+                "/api/v1/facts/{id}",
+                &format!("/api/v1/facts/{}", f["id"]),
+                Some(&a),
+                None,
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+    }
+    let amount = first_of(&st, &a, id, "amount").await;
+    let fid = amount["id"].as_i64().unwrap();
+    let verb = |v: &str| format!("/api/v1/facts/{{id}}/{v}");
+    let at = |v: &str| format!("/api/v1/facts/{fid}/{v}");
+    let steps = [
+        ("confirm", json!({"version": 1, "note": "对"})),
+        ("undo", json!({"version": 2})),
+        (
+            "correct",
+            json!({"version": 3, "value": "1000", "unit": "元"}),
+        ),
+        ("undo", json!({"version": 4})),
+        ("reject", json!({"version": 5, "reason": "duplicate"})),
+    ];
+    for (v, body) in steps {
+        let r = checked(&st, &doc, "POST", &verb(v), &at(v), Some(&a), Some(body)).await;
+        assert_eq!(r.status, StatusCode::OK, "{v}");
+    }
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        &verb("history"),
+        &at("history"),
+        Some(&a),
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["history"].as_array().unwrap().len(), 5);
+    let r = checked(
+        &st,
+        &doc,
+        "POST",
+        "/api/v1/facts/bulk-confirm",
+        "/api/v1/facts/bulk-confirm",
+        Some(&a),
+        Some(json!({"document_id": id, "kind": "count"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // Refusals: each in the error shape, each with a status the document lists.
+    let refusals = [
+        (
+            "GET",
+            "/api/v1/facts",
+            "/api/v1/facts".to_string(),
+            None,
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "GET",
+            "/api/v1/facts/{id}/history",
+            at("history"),
+            Some(&reader),
+            None,
+            // A reader reads the history of settled facts only; this one is not settled.
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "GET",
+            "/api/v1/facts/{id}",
+            "/api/v1/facts/99999999".to_string(),
+            Some(&a),
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "POST",
+            "/api/v1/facts/{id}/confirm",
+            at("confirm"),
+            Some(&a),
+            Some(json!({"version": 1})),
+            StatusCode::CONFLICT,
+        ),
+        (
+            "POST",
+            "/api/v1/facts/{id}/correct",
+            at("correct"),
+            Some(&a),
+            Some(json!({"version": 6, "value": "很多"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "GET",
+            "/api/v1/facts",
+            "/api/v1/facts?kind=money".to_string(),
+            Some(&a),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "GET",
+            "/api/v1/facts",
+            "/api/v1/facts?limit=many".to_string(),
+            Some(&a),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/export",
+            "/api/v1/export?format=pdf".to_string(),
+            Some(&a),
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "GET",
+            "/api/v1/documents",
+            "/api/v1/documents?cursor=nope".to_string(),
+            Some(&a),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (method, path, uri, token, body, expected) in refusals {
+        let r = checked(
+            &st,
+            &doc,
+            method,
+            path,
+            &uri,
+            token.map(String::as_str),
+            body,
+        )
+        .await;
+        assert_eq!(r.status, expected, "{method} {uri}");
+    }
+
+    // Reports and tokens.
+    for uri in [
+        "/api/v1/export?format=json",
+        "/api/v1/export?format=json&what=findings",
+    ] {
+        let r = checked(&st, &doc, "GET", "/api/v1/export", uri, Some(&reader), None).await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        "/api/v1/stats",
+        "/api/v1/stats",
+        Some(&reader),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = checked(
+        &st,
+        &doc,
+        "POST",
+        "/api/v1/tokens",
+        "/api/v1/tokens",
+        Some(&admin),
+        Some(json!({"name": "数据组", "role": "reader"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let new_id = r.json()["id"].as_i64().unwrap();
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        "/api/v1/tokens",
+        "/api/v1/tokens",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        "/api/v1/me",
+        "/api/v1/me",
+        Some(&reader),
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["role"], "reader");
+    let r = checked(
+        &st,
+        &doc,
+        "DELETE",
+        "/api/v1/tokens/{id}",
+        &format!("/api/v1/tokens/{new_id}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // An admin cannot lock themselves out.
+    let me = call(&st, "GET", "/api/v1/me", Some(&admin), None)
+        .await
+        .json()["id"]
+        .clone();
+    let r = checked(
+        &st,
+        &doc,
+        "DELETE",
+        "/api/v1/tokens/{id}",
+        &format!("/api/v1/tokens/{me}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = call(&st, "GET", "/api/v1/me", Some(&admin), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_document_is_versioned_and_api_is_an_alias_of_v1() {
+    let db = sqlite().await;
+    let st = state(&db);
+    let doc = openapi(&st).await;
+    assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(
+        doc["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|p| p.starts_with("/api/v1/"))
+    );
+    // Operation ids are unique: generated clients name their functions by them.
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let n = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "duplicate operationId");
+    // Every reference names a schema the document holds.
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(!all.is_empty());
+    for r in all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} names no schema"
+        );
+    }
+
+    let a = token(&db, Role::Assessor, "甲").await;
+    let old = call(&st, "GET", "/api/me", Some(&a), None).await;
+    let new = call(&st, "GET", "/api/v1/me", Some(&a), None).await;
+    assert_eq!((old.status, old.json()), (new.status, new.json()));
+    let old = call(&st, "GET", "/api/openapi.json", None, None).await;
+    assert_eq!(old.json(), doc);
+    assert_eq!(
+        call(&st, "GET", "/api/v1/nothing", Some(&a), None)
+            .await
+            .json()["error"]["code"],
+        "not_found"
+    );
+}
+
+#[tokio::test]
+async fn single_resources_answer_304_while_unchanged() {
+    let db = sqlite().await;
+    let st = state(&db);
+    let up = token(&db, Role::Uploader, "u").await;
+    let a = token(&db, Role::Assessor, "甲").await;
+    let doc = uploaded(&st, &up, SAMPLE).await;
+    let fact = first_of(&st, &a, doc, "amount").await;
+    let get = |uri: String, tag: Option<String>| {
+        let (st, a) = (st.clone(), a.clone());
+        async move {
+            let mut b = Request::builder()
+                .uri(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {a}"));
+            if let Some(t) = tag {
+                b = b.header(header::IF_NONE_MATCH, t);
+            }
+            send(&st, b.body(Body::empty()).unwrap()).await
+        }
+    };
+    for uri in [
+        format!("/api/v1/facts/{}", fact["id"]),
+        format!("/api/v1/documents/{doc}"),
+    ] {
+        let first = get(uri.clone(), None).await;
+        assert_eq!(first.status, StatusCode::OK);
+        let tag = first.headers[header::ETAG].to_str().unwrap().to_string();
+        let again = get(uri.clone(), Some(tag.clone())).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{uri}");
+        assert!(again.bytes.is_empty());
+        assert_eq!(again.headers[header::ETAG], tag.as_str());
+        let other = get(uri.clone(), Some("\"0\"".into())).await;
+        assert_eq!(other.status, StatusCode::OK);
+    }
+    // A decision changes the fact and its document: the old tags no longer match.
+    let uri = format!("/api/v1/facts/{}", fact["id"]);
+    let tag = get(uri.clone(), None).await.headers[header::ETAG]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let doc_uri = format!("/api/v1/documents/{doc}");
+    let doc_tag = get(doc_uri.clone(), None).await.headers[header::ETAG]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let r = review(&st, &a, &fact, "confirm", json!({"version": 1})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(get(uri, Some(tag)).await.status, StatusCode::OK);
+    assert_eq!(get(doc_uri, Some(doc_tag)).await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_answers_the_facts_and_stores_nothing() {
+    let db = sqlite().await;
+    let st = state(&db);
+    let doc = openapi(&st).await;
+    let reader = token(&db, Role::Reader, "读者").await;
+    let extract = |token: String, bytes: Vec<u8>| {
+        let st = st.clone();
+        async move {
+            let req = Request::builder()
+                .method("POST")
+                .uri("/api/v1/extract")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header("x-filename", "dir/report.txt")
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .body(Body::from(bytes))
+                .unwrap();
+            send(&st, req).await
+        }
+    };
+    let r = extract(reader.clone(), sample(SAMPLE)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    conforms(&doc, "post", "/api/v1/extract", &r);
+    let body = r.json();
+    // What the CLI writes for the same file, the file name aside.
+    let cli = jixiao::report::to_json(
+        &jixiao::extract_bytes(&sample(SAMPLE)).unwrap(),
+        Some("report.txt"),
+    );
+    assert_eq!(body, cli);
+    assert!(!body["facts"].as_array().unwrap().is_empty());
+    let listed = call(&st, "GET", "/api/v1/documents", Some(&reader), None).await;
+    assert_eq!(
+        listed.json()["documents"],
+        json!([]),
+        "extraction stored a document"
+    );
+
+    for (bytes, status) in [
+        (Vec::new(), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            vec![0u8, 159, 146, 150, 0, 1, 2],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = extract(reader.clone(), bytes).await;
+        assert_eq!(r.status, status);
+        conforms(&doc, "post", "/api/v1/extract", &r);
+    }
+    // Without a file name there is no `source`.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/extract")
+        .header(header::AUTHORIZATION, format!("Bearer {reader}"))
+        .body(Body::from("预算项目 509 个"))
+        .unwrap();
+    let r = send(&st, req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    conforms(&doc, "post", "/api/v1/extract", &r);
+    assert!(r.json().get("source").is_none());
+    // Over the upload limit: 413, as for an upload.
+    let mut small = st.clone();
+    small.max_upload_bytes = 16;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/extract")
+        .header(header::AUTHORIZATION, format!("Bearer {reader}"))
+        .body(Body::from(sample(SAMPLE)))
+        .unwrap();
+    let r = send(&small, req).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    conforms(&doc, "post", "/api/v1/extract", &r);
+    let r = call(&st, "POST", "/api/v1/extract", None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_token_over_its_limit_gets_429_with_retry_after() {
+    let db = sqlite().await;
+    let mut st = state(&db);
+    st.limiter = Some(Limiter::new(RateLimit {
+        per_minute: 1,
+        burst: 3,
+    }));
+    let doc = openapi(&st).await;
+    let a = token(&db, Role::Assessor, "甲").await;
+    let b = token(&db, Role::Assessor, "乙").await;
+    for _ in 0..3 {
+        assert_eq!(
+            call(&st, "GET", "/api/v1/me", Some(&a), None).await.status,
+            StatusCode::OK
+        );
+    }
+    let r = call(&st, "GET", "/api/v1/me", Some(&a), None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    conforms(&doc, "get", "/api/v1/me", &r);
+    // The alias shares the bucket; another token has its own.
+    assert_eq!(
+        call(&st, "GET", "/api/me", Some(&a), None).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        call(&st, "GET", "/api/v1/me", Some(&b), None).await.status,
+        StatusCode::OK
+    );
+}
