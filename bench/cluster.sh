@@ -4,7 +4,8 @@
 # worker processes' job) and the workers; `jixiao import` of 2,000 reports (the sample TXT
 # reports, each made unique by a last line), timed until every document is processed
 # (documents/s); then review decisions through all servers from 32 clients, split evenly over
-# the servers (decisions/s); with the CPU each process and PostgreSQL used in each phase.
+# the servers (decisions/s; the one bench token is not rate-limited); with the CPU each process
+# and PostgreSQL used in each phase.
 # It stops everything it started and drops its databases.
 #
 # Usage: bench/cluster.sh [PG_ADMIN_URL] [DOCUMENTS] [SECONDS]
@@ -56,7 +57,7 @@ run() {
   local addrs=() procs=() names=()
   for s in $(seq 1 "$servers"); do
     local port=$((18300 + s))
-    RUST_LOG=warn "$bin" serve --database-url "$url" --bind "127.0.0.1:$port" --workers 0 \
+    RUST_LOG=warn "$bin" serve --database-url "$url" --bind "127.0.0.1:$port" --workers 0 --rate-limit 0 \
       2>"$work/serve$s.err" &
     pids+=($!); procs+=($!); names+=("serve $s"); addrs+=("127.0.0.1:$port")
   done

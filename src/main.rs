@@ -303,54 +303,52 @@ fn extract(paths: &[PathBuf], format: Format, time_limit: f64) -> Result<ExitCod
     let mut out = stdout.lock();
     let mut failures = 0;
     let mut scans = 0;
-    // Files are read and extracted on every core; their facts are printed in the order given.
+    // Files are read, extracted and written out on every core; their facts are printed in
+    // the order given.
     let threads = jixiao::parallel::threads();
-    jixiao::parallel::in_order(
-        &files,
-        threads,
-        |path| extract_one(&extractor, path, time_limit),
-        |i, result| -> Result<()> {
-            let path = &files[i];
-            match result {
-                Ok(extraction) => {
-                    let source = path.display().to_string();
-                    match format {
-                        Format::Json => {
-                            let v = report::to_json(&extraction, Some(&source));
-                            writeln!(out, "{}", serde_json::to_string(&v)?)?;
-                        }
-                        Format::Table => {
-                            if i > 0 {
-                                writeln!(out)?;
-                            }
-                            write!(out, "{}", report::to_table(&extraction, Some(&source)))?;
-                        }
-                    }
-                }
-                Err(e) => {
-                    let needs_ocr = e
-                        .downcast_ref::<ingest::IngestError>()
-                        .is_some_and(|e| *e == ingest::IngestError::NeedsOcr);
-                    if needs_ocr {
-                        scans += 1;
-                        if let Format::Json = format {
-                            // A scan is a status, not "no facts": say so in the output itself.
-                            let v = serde_json::json!({
-                                "source": path.display().to_string(),
-                                "status": "needs_ocr",
-                                "message": e.to_string(),
-                            });
-                            writeln!(out, "{}", serde_json::to_string(&v)?)?;
-                        }
-                    } else {
-                        failures += 1;
-                    }
-                    eprintln!("jixiao: {}: {e:#}", path.display());
-                }
+    let render = |path: &PathBuf| -> Result<String> {
+        let extraction = extract_one(&extractor, path, time_limit)?;
+        let source = path.display().to_string();
+        Ok(match format {
+            Format::Json => {
+                let v = report::to_json(&extraction, Some(&source));
+                serde_json::to_string(&v)? + "\n"
             }
-            Ok(())
-        },
-    )?;
+            Format::Table => report::to_table(&extraction, Some(&source)),
+        })
+    };
+    jixiao::parallel::in_order(&files, threads, render, |i, result| -> Result<()> {
+        let path = &files[i];
+        match result {
+            Ok(text) => {
+                if i > 0 && matches!(format, Format::Table) {
+                    writeln!(out)?;
+                }
+                out.write_all(text.as_bytes())?;
+            }
+            Err(e) => {
+                let needs_ocr = e
+                    .downcast_ref::<ingest::IngestError>()
+                    .is_some_and(|e| *e == ingest::IngestError::NeedsOcr);
+                if needs_ocr {
+                    scans += 1;
+                    if let Format::Json = format {
+                        // A scan is a status, not "no facts": say so in the output itself.
+                        let v = serde_json::json!({
+                            "source": path.display().to_string(),
+                            "status": "needs_ocr",
+                            "message": e.to_string(),
+                        });
+                        writeln!(out, "{}", serde_json::to_string(&v)?)?;
+                    }
+                } else {
+                    failures += 1;
+                }
+                eprintln!("jixiao: {}: {e:#}", path.display());
+            }
+        }
+        Ok(())
+    })?;
     Ok(if failures > 0 {
         ExitCode::from(2)
     } else if scans > 0 {
