@@ -124,19 +124,34 @@ const PHASED: &[&str] = &[
 ];
 
 /// "二期工程", "引洮供水二期配套工程项目", "三期市政配套工程": a phase names the project that
-/// follows it within a few words.
+/// follows it within a few words; "老旧小区改造二期", "遗址保护展示工程二期等项目": or ends
+/// the project's name before it.
 fn is_phase(caps: &regex::Captures, s: &str) -> bool {
     let mw = caps.name("mw").expect("measure word");
     if mw.as_str() != "期" {
         return false;
     }
     let rest = &s[mw.end()..];
+    // "配套三期2个项目": a count does not follow a count; the phase is part of a name.
+    if rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return true;
+    }
     let name_end = rest
         .char_indices()
         .enumerate()
         .find(|&(n, (_, c))| n == 10 || !is_han(c))
         .map_or(rest.len(), |(_, (i, _))| i);
-    PHASED.iter().any(|w| rest[..name_end].contains(w))
+    let number_start = caps.get(0).expect("match").start();
+    let before = &s[..number_start];
+    let name_start = before
+        .char_indices()
+        .rev()
+        .enumerate()
+        .find(|&(n, (_, c))| n == 10 || !is_han(c))
+        .map_or(0, |(_, (i, c))| i + c.len_utf8());
+    PHASED
+        .iter()
+        .any(|w| rest[..name_end].contains(w) || before[name_start..].contains(w))
 }
 
 /// "共五章三十条", "《办法》共30条", "本办法共10条", "第十二条": the articles of a rule, not
@@ -244,7 +259,11 @@ mod tests {
         assert!(counts("园区二期项目建成").is_empty());
         assert!(counts("引洮供水二期配套工程项目").is_empty());
         assert!(counts("碧江片区三期市政配套工程项目").is_empty());
+        assert!(counts("老旧小区改造二期\n").is_empty());
+        assert!(counts("遗址保护展示工程二期、娄山关路提升改造三期等项目").is_empty());
+        assert_eq!(counts("公路配套三期2个项目")[0].1, 2);
         assert_eq!(counts("举办培训班三期,")[0].1, 3);
+        assert_eq!(counts("组织业务培训6期,")[0].1, 6);
         assert!(counts("《管理办法》共五章三十条").is_empty());
         assert!(counts("办法共分6章28条").is_empty());
         assert!(counts("本办法共10条,自印发之日起施行").is_empty());

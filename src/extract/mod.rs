@@ -402,6 +402,7 @@ impl Extractor {
             for read in [
                 table::from_flattened_text(text, until),
                 table::from_row_lines(text, until),
+                table::from_cell_lines(text, until),
             ] {
                 tables.extend(read.tables);
                 if let Some(at) = read.stopped_at {

@@ -14,6 +14,9 @@ use regex::Regex;
 use rust_decimal::Decimal;
 use std::sync::LazyLock;
 
+mod cell_lines;
+pub use cell_lines::from_cell_lines;
+
 /// What a column holds, read from its header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
@@ -37,6 +40,9 @@ pub struct LocatedTable {
     pub rows: Vec<Vec<Cell>>,
     /// The unit a caption above the table gives its money ("单位：万元").
     pub caption_unit: Option<AmountUnit>,
+    /// Where the header starts (code points), when it stands lines above the first row (a
+    /// header pasted one cell a line): the caption is looked for above it.
+    pub header_at: Option<usize>,
 }
 
 impl LocatedTable {
@@ -55,6 +61,7 @@ impl LocatedTable {
             columns,
             rows,
             caption_unit: None,
+            header_at: None,
         }
     }
 
@@ -65,7 +72,8 @@ impl LocatedTable {
             return;
         };
         let s = norm.as_str();
-        let mut at = norm.from_original(first.start).min(s.len());
+        let anchor = self.header_at.unwrap_or(first.start);
+        let mut at = norm.from_original(anchor).min(s.len());
         // The header line and up to three lines above it (title, caption, blank).
         for _ in 0..5 {
             let Some(nl) = s[..at].rfind('\n') else {
@@ -74,7 +82,7 @@ impl LocatedTable {
             };
             at = nl;
         }
-        let above = &s[at..norm.from_original(first.start).min(s.len())];
+        let above = &s[at..norm.from_original(anchor).min(s.len())];
         self.caption_unit = CAPTION_UNIT
             .captures(above)
             .and_then(|c| AmountUnit::parse(&c[1]));
@@ -183,7 +191,7 @@ fn column_of(header: &str) -> Column {
     if h == "序号" || h == "编号" {
         return Column::RowNumber;
     }
-    if h.contains("等级") || h == "评级" || h == "评价结果" {
+    if h.contains("等级") || h.contains("等次") || h == "评级" || h == "评价结果" {
         return Column::Grade;
     }
     if h.contains("得分")
@@ -215,14 +223,39 @@ fn column_of(header: &str) -> Column {
             .and_then(|m| AmountUnit::parse(m.as_str()));
         return Column::Money(unit);
     }
-    if h.contains("名称")
-        || matches!(h.as_str(), "项目" | "单位" | "部门" | "地区")
-        || h.ends_with("指标")
-    {
+    if h.contains("名称") || h.ends_with("指标") || names_rows_word(&h) {
         return Column::Name;
     }
     Column::Other
 }
+
+/// A header that names what each row is: "项目", "单位", "县（市、区）" (its note in brackets
+/// aside), "类别/项目" (either of two names).
+fn names_rows_word(header: &str) -> bool {
+    let core = header
+        .split(['（', '('])
+        .next()
+        .unwrap_or(header)
+        .trim_end_matches(['）', ')']);
+    core.split(['/', '／', '、'])
+        .any(|w| ROW_NAMES.contains(&w))
+}
+
+/// Words a name column is headed with: the thing each row is, or the place it is.
+const ROW_NAMES: &[&str] = &[
+    "项目",
+    "单位",
+    "部门",
+    "地区",
+    "区域",
+    "县",
+    "市",
+    "区",
+    "县区",
+    "县市区",
+    "乡镇",
+    "街道",
+];
 
 /// Header words of a money column: 资金, 金额, 年初预算, 调整数, 执行数, 决算数 ….
 const MONEY_WORDS: &[&str] = &[
@@ -372,6 +405,7 @@ pub fn from_row_lines(text: &str, until: usize) -> FromText {
                 columns,
                 rows,
                 caption_unit: None,
+                header_at: None,
             });
         }
     }
@@ -672,5 +706,20 @@ mod tests {
         assert_eq!(column_of("自评得分"), Column::Score);
         assert_eq!(column_of("项目名称"), Column::Name);
         assert_eq!(column_of("序号"), Column::RowNumber);
+        // Places and either-of names head name columns; 等次 is a grade.
+        assert_eq!(column_of("县（市、区）"), Column::Name);
+        assert_eq!(column_of("类别/项目"), Column::Name);
+        assert_eq!(column_of("考核等次"), Column::Grade);
+        assert_eq!(column_of("实施单位"), Column::Other);
+    }
+
+    #[test]
+    fn a_bar_table_of_places() {
+        let text = "各县（市、区）考核得分见下表。\n县（市、区）｜考核得分｜考核等次\n章贡区｜93.5｜优秀\n赣县区｜86.0｜良好\n";
+        let tables = from_row_lines(text, usize::MAX).tables;
+        assert_eq!(tables.len(), 1);
+        let t = &tables[0];
+        assert_eq!(t.columns, [Column::Name, Column::Score, Column::Grade]);
+        assert_eq!(t.name(&t.rows[1]).as_deref(), Some("赣县区"));
     }
 }
