@@ -180,6 +180,23 @@ fn subjects_of_the_genre() {
     );
     // A time word alone names nothing.
     assert_eq!(subject("目前14个受益村中仅有5个。", "14个"), None);
+    // Both ends of a change from one figure to another measure what stands before 由/从.
+    let change = "调整后，监控项目预算总额由18.74亿元调整为18.647亿元。";
+    for end in ["18.74亿元", "18.647亿元"] {
+        assert_eq!(
+            subject(change, end).as_deref(),
+            Some("监控项目预算总额"),
+            "{end}"
+        );
+    }
+    assert_eq!(
+        subject("专项资金从120万元增加到150万元。", "120万元").as_deref(),
+        Some("专项资金")
+    );
+    // The lowest and highest score name themselves.
+    let scores = "平均得分84.6分，最高分97.5分，最低分52分。";
+    assert_eq!(subject(scores, "52分").as_deref(), Some("最低分"));
+    assert_eq!(subject(scores, "97.5分").as_deref(), Some("最高分"));
 }
 
 #[test]
@@ -513,4 +530,31 @@ fn subjects_of_tallies_single_grades_and_changes() {
         subject("带动脱贫户126户稳定增收。", "126户").as_deref(),
         Some("稳定")
     );
+}
+
+#[test]
+fn a_table_pasted_one_cell_a_line_is_read_and_totalled() {
+    let text = "附表：2022年度重点绩效评价项目情况（单位：万元）\n序号\n项目名称\n预算金额\n评价得分\n评价等级\n1\n村级河道长效管护\n920\n91\n优秀\n2\n农村公路提档升级\n800\n85\n良好\n合计\n1,730\n\n某镇人民政府\n";
+    let extraction = jixiao::analyze_text(&Extractor::shared(), text);
+    let row: Vec<_> = extraction
+        .facts
+        .iter()
+        .filter(|f| f.subject.as_deref() == Some("农村公路提档升级"))
+        .map(|f| (f.kind, f.value.display()))
+        .collect();
+    assert_eq!(
+        row,
+        [
+            (FactKind::Amount, "8000000".to_string()),
+            (FactKind::Score, "85".to_string()),
+            (FactKind::Rating, "良".to_string()),
+        ]
+    );
+    // 920 + 800 = 1,720, not the 1,730 the 合计 states.
+    let total = extraction
+        .checks
+        .iter()
+        .find(|c| c.kind.as_str() == "table_total")
+        .expect("a table_total check");
+    assert!(!total.ok, "{total:?}");
 }

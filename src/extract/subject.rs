@@ -185,7 +185,10 @@ fn phrase_before<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
     for (i, t) in tags.iter().enumerate().rev() {
         // A verb joins the phrase as its head or as a modifier of what follows it:
         // "压减支出", "申报项目", "跟踪监控项目".
-        if stops_phrase(t.word, t.tag) && !verb_inside_phrase(t.word, t.tag) {
+        // "最低分52分": 分 after 最高/最低/平均 is the score it names.
+        let score_word =
+            t.word == "分" && i > 0 && matches!(tags[i - 1].word, "最高" | "最低" | "平均");
+        if stops_phrase(t.word, t.tag) && !verb_inside_phrase(t.word, t.tag) && !score_word {
             break;
         }
         if window[start - t.word.len()..].chars().count() > MAX_SUBJECT_CHARS {
@@ -198,6 +201,44 @@ fn phrase_before<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
         return None;
     }
     Some(&window[start..])
+}
+
+/// Verbs of a change from one figure to another: "由A调整为B", "从A提高到B".
+const CHANGE_VERBS: &[&str] = &[
+    "调整", "调增", "调减", "增加", "增长", "提高", "提升", "上升", "下降", "减少", "降低", "压减",
+    "核减", "变更",
+];
+
+/// For either end of "X由A调整为B" (or 从…提高到…), the text before 由/从: what both measure.
+fn changed_from_to<'a>(
+    s: &'a str,
+    clause_start: usize,
+    cands: &[Candidate],
+    i: usize,
+) -> Option<&'a str> {
+    let span = cands[i].span;
+    let changes_to = |t: &str| {
+        CHANGE_VERBS.iter().any(|v| {
+            t.strip_prefix(v)
+                .is_some_and(|r| r.starts_with(['为', '到', '至']))
+        })
+    };
+    let from = |before: &'a str| {
+        before
+            .strip_suffix('由')
+            .or_else(|| before.strip_suffix('从'))
+    };
+    if let Some(head) = from(&s[clause_start..span.start]) {
+        return changes_to(&s[span.end..]).then_some(head);
+    }
+    let previous = cands[..i].last().filter(|c| c.span.end <= span.start)?;
+    let between = &s[previous.span.end..span.start];
+    if !changes_to(between) || between.chars().count() > 3 {
+        return None;
+    }
+    // The window of the change's first figure: the second's may not reach back past it.
+    let (from_start, _) = clause_window(s, previous.span.start, previous.span.end);
+    from(&s[from_start..previous.span.start])
 }
 
 /// Strips linking words from the end of `before` ("分值占" → "分值").
@@ -373,6 +414,10 @@ fn find(s: &str, lex: &Lexicon, cands: &[Candidate], i: usize, span: Span) -> Op
     if kind == FactKind::Count && s[..span.start].ends_with('》') {
         let open = s[..span.start].rfind('《')?;
         return Some(s[open + '《'.len_utf8()..span.start - '》'.len_utf8()].to_string());
+    }
+    // "总额由18.74亿元调整为18.647亿元": both ends of a change measure what stands before 由.
+    if let Some(head) = changed_from_to(s, clause_start, cands, i) {
+        return phrase_before(lex, strip_linking(head)).map(String::from);
     }
     // Passive: "宣传稿件被各级主流媒体累计采用254篇次".
     if let Some(bei) = before.rfind('被') {
