@@ -26,7 +26,12 @@ fn engine() -> Option<OcrRun> {
         eprintln!("skipped: pdftoppm (poppler-utils) is not installed");
         return None;
     }
-    run
+    // These tests are about what is read, not how fast: on a machine busy with other work a
+    // turned page's two passes can outlast the service's per-page limit.
+    run.map(|mut run| {
+        run.page_limit = run.document_limit;
+        run
+    })
 }
 
 /// Page 1 of the sample PDF as a grey image at `dpi`.
