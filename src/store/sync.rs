@@ -97,25 +97,8 @@ impl Store {
         let mut b = Binds::default();
         let mut sql = format!("SELECT {FACT_COLUMNS}, f.change_seq, f.updated_at FROM facts f");
         sql += &filter.where_clause(&mut b);
-        sql += &self.sync_clause(&mut b, "f", req);
-        sql += &format!(" ORDER BY f.change_seq, f.id LIMIT {}", b.int(req.limit));
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        let rows = b.apply_query(q).fetch_all(&mut *self.conn().await?).await?;
-        rows.iter()
-            .map(|r| {
-                let row = <FactRow as sqlx::FromRow<_>>::from_row(r)?;
-                let cursor = SyncCursor {
-                    seq: r.try_get("change_seq")?,
-                    id: row.id,
-                };
-                Ok(Changed {
-                    row,
-                    cursor,
-                    updated_at: r.try_get("updated_at")?,
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(Into::into)
+        self.page_of_changes(sql, b, "f", req, |r: &FactRow| r.id)
+            .await
     }
 
     /// Documents changed after `req.after` (an uploader's own only, when `uploaded_by`),
@@ -126,7 +109,7 @@ impl Store {
         req: &SyncRequest,
     ) -> Result<Vec<Changed<DocumentRow>>> {
         let mut b = Binds::default();
-        let mut sql = match uploaded_by {
+        let sql = match uploaded_by {
             Some(u) => format!(
                 "SELECT {}, d.change_seq, d.updated_at FROM documents d{} WHERE 1 = 1",
                 document_columns(true),
@@ -137,16 +120,36 @@ impl Store {
                 document_columns(false)
             ),
         };
-        sql += &self.sync_clause(&mut b, "d", req);
-        sql += &format!(" ORDER BY d.change_seq, d.id LIMIT {}", b.int(req.limit));
+        self.page_of_changes(sql, b, "d", req, |r: &DocumentRow| r.id)
+            .await
+    }
+
+    /// Runs a changed-rows query of `table` (aliased so) one page long, in feed order, each
+    /// row with its cursor.
+    async fn page_of_changes<T>(
+        &self,
+        mut sql: String,
+        mut b: Binds,
+        table: &str,
+        req: &SyncRequest,
+        id_of: impl Fn(&T) -> i64,
+    ) -> Result<Vec<Changed<T>>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        sql += &self.sync_clause(&mut b, table, req);
+        sql += &format!(
+            " ORDER BY {table}.change_seq, {table}.id LIMIT {}",
+            b.int(req.limit)
+        );
         let q = sqlx::query(sqlx::AssertSqlSafe(sql));
         let rows = b.apply_query(q).fetch_all(&mut *self.conn().await?).await?;
         rows.iter()
             .map(|r| {
-                let row = <DocumentRow as sqlx::FromRow<_>>::from_row(r)?;
+                let row = T::from_row(r)?;
                 let cursor = SyncCursor {
                     seq: r.try_get("change_seq")?,
-                    id: row.id,
+                    id: id_of(&row),
                 };
                 Ok(Changed {
                     row,
