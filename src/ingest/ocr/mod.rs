@@ -97,12 +97,7 @@ pub(super) fn pdf_pages(
     pages: &[u32],
     run: &OcrRun,
 ) -> Result<Vec<OcrPage>, IngestError> {
-    if pages.len() > MAX_PAGES {
-        return Err(limit_error(format!(
-            "{} scanned pages; OCR reads at most {MAX_PAGES}",
-            pages.len()
-        )));
-    }
+    within_page_limit(pages.len())?;
     let dir = images::TempDir::new().map_err(IngestError::Malformed)?;
     let started = Instant::now();
     let mut out = Vec::new();
@@ -119,6 +114,16 @@ pub(super) fn pdf_pages(
         report(run, i + 1, pages.len());
     }
     Ok(out)
+}
+
+/// A scan of more pages than OCR reads is refused before any is read.
+fn within_page_limit(pages: usize) -> Result<(), IngestError> {
+    if pages > MAX_PAGES {
+        return Err(limit_error(format!(
+            "{pages} scanned pages; OCR reads at most {MAX_PAGES}"
+        )));
+    }
+    Ok(())
 }
 
 fn report(run: &OcrRun, done: usize, total: usize) {
@@ -142,12 +147,7 @@ pub(super) fn read_images(
     let Some(run) = run else {
         return Err(IngestError::NeedsOcr);
     };
-    if pages.len() > MAX_PAGES {
-        return Err(limit_error(format!(
-            "{} scanned pages; OCR reads at most {MAX_PAGES}",
-            pages.len()
-        )));
-    }
+    within_page_limit(pages.len())?;
     let dir = images::TempDir::new().map_err(IngestError::Malformed)?;
     let started = Instant::now();
     report(run, 0, pages.len());
