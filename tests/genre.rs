@@ -558,3 +558,22 @@ fn a_table_pasted_one_cell_a_line_is_read_and_totalled() {
         .expect("a table_total check");
     assert!(!total.ok, "{total:?}");
 }
+
+/// Checks that ran on the wrong numbers accused correct reports; each of these texts is
+/// consistent and must raise no failing check.
+#[test]
+fn lists_that_are_not_a_whole_and_its_parts_raise_no_alarm() {
+    for text in [
+        // Grade + count items the extractor may not read as tallies: a graded count is an
+        // item of the list, never its whole.
+        "各部门对860个项目开展自评，自评结果优秀215个、良好590个、中等50个、较差5个。\n",
+        // The list's whole is not stated; a count of other things stands before scores.
+        "指标体系由3个一级指标、9个二级指标和27个三级指标构成，各项目得分在70.5—93.0分之间，平均得分82.1分，其中评价等级为“优”的2个、“良”的3个、“中”的1个。\n",
+        // Two items of one list are no whole and part of a reduction.
+        "开展事前评估20项，涉及资金9.5亿元，其中予以支持的15项、资金6.2亿元，调整后支持的3项、资金2.1亿元，不予支持的2项、核减资金1.2亿元。\n",
+    ] {
+        let extraction = jixiao::analyze_text(&Extractor::shared(), text);
+        let failing: Vec<_> = extraction.checks.iter().filter(|c| !c.ok).collect();
+        assert!(failing.is_empty(), "{text}{failing:#?}");
+    }
+}

@@ -382,16 +382,46 @@ fn splits(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Check>) 
                 (Some(w), Some(p)) => w.contains(p.as_str()) || p.contains(w.as_str()),
                 _ => true,
             };
-            let whole = facts[..first_count_start].iter().rev().take(8).find(|f| {
-                f.kind == FactKind::Count
-                    && f.unit == unit
-                    && !between(text, chars, f.end, facts[group[0]].start).contains('\n')
-                    && group
-                        .iter()
-                        .all(|&k| facts[k].count.unwrap_or(0) <= value_u64(f))
-                    && !counts_a_grade(f)
-                    && same_things(f)
-            });
+            // "由3个一级指标、9个二级指标和27个三级指标构成": a count that ends a list of
+            // counts of other things is no whole of a list of grades.
+            let last_of_a_list_of_counts = |k: usize| {
+                k > 0
+                    && facts[k - 1].kind == FactKind::Count
+                    && between(text, chars, facts[k - 1].end, facts[k].start)
+                        .contains(['、', '和', '及'])
+                    && !between(text, chars, facts[k - 1].end, facts[k].start)
+                        .contains([',', '，', '。', ';', '；'])
+            };
+            // A count right after a grade word ("良好1,036个") is an item of the list that
+            // extraction did not read as one, not its whole.
+            let graded_by_the_word_before = |f: &Fact| {
+                let before = between(text, chars, f.start.saturating_sub(6), f.start);
+                let before = before.trim_end_matches(['的', '有', '为', '”', '"', '」', ' ']);
+                GRADE_WORDS.iter().any(|g| before.ends_with(g))
+            };
+            let whole = facts[..first_count_start]
+                .iter()
+                .enumerate()
+                .rev()
+                .take(8)
+                .find(|&(k, f)| {
+                    f.kind == FactKind::Count
+                        && f.unit == unit
+                        && !between(text, chars, f.end, facts[group[0]].start).contains('\n')
+                        && group
+                            .iter()
+                            .all(|&k| facts[k].count.unwrap_or(0) <= value_u64(f))
+                        && !counts_a_grade(f)
+                        && same_things(f)
+                        && !graded_by_the_word_before(f)
+                        // Another count between a count and the list ("对860个项目…优秀215个、
+                        // 良好590个"): the list began before the grades read.
+                        && facts[k + 1..first_count_start]
+                            .iter()
+                            .all(|m| m.kind != FactKind::Count)
+                        && !last_of_a_list_of_counts(k)
+                })
+                .map(|(_, f)| f);
             if let Some(whole) = whole {
                 let stated = value_u64(whole);
                 let mut ids = vec![whole.id];
@@ -475,12 +505,13 @@ fn tally_items(list: &str) -> usize {
 /// ";", whether the list goes on ("“优秀”的7个,占比14%;“良好”的30个").
 fn starts_with_grade(after: &str) -> bool {
     let after = after.trim_start().trim_start_matches(['“', '"', '「']);
-    [
-        "优秀", "良好", "中等", "较差", "一般", "优", "良", "中", "差",
-    ]
-    .iter()
-    .any(|g| after.starts_with(g))
+    GRADE_WORDS.iter().any(|g| after.starts_with(g))
 }
+
+/// The grades as tallies write them.
+const GRADE_WORDS: &[&str] = &[
+    "优秀", "良好", "中等", "较差", "一般", "优", "良", "中", "差",
+];
 
 /// The text of a list of grades: from its first count to the end of the sentence holding its
 /// last grade, where a ";" ends it unless the list goes on after it. Items after the last
@@ -523,6 +554,11 @@ fn differences(facts: &[Fact], text: &str, chars: &[usize], checks: &mut Vec<Che
         }
         // The three stand in one paragraph, in order whole > part > difference.
         if between(text, chars, a.end, c.start).contains('\n') {
+            continue;
+        }
+        // "其中予以支持的33项、资金15.08亿元，调整完善后支持的5项、资金1.92亿元": two items
+        // of one list measure the same thing; neither is the other's whole.
+        if a.subject.is_some() && a.subject == b.subject {
             continue;
         }
         let (Some(x), Some(y), Some(z)) = (dec(a), dec(b), dec(c)) else {
