@@ -127,7 +127,9 @@ pub fn project_figures(facts: &[Fact], forms: &[Form]) -> Vec<Named> {
         .iter()
         .filter_map(|f| u32::try_from(f.table).ok())
         .collect();
-    let mut rows: BTreeMap<(u32, &str), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    // (table, project) → (its ratings, its amounts), as fact indexes.
+    type Row = (Vec<usize>, Vec<usize>);
+    let mut rows: BTreeMap<(u32, &str), Row> = BTreeMap::new();
     for (i, f) in facts.iter().enumerate() {
         let (Some(table), Some(subject)) = (f.table, f.subject.as_deref()) else {
             continue;
