@@ -17,6 +17,7 @@ both_backends!(
     cross_document_findings,
     roles_see_only_what_they_may,
     documents_stored_before_links_get_them_at_start,
+    self_evaluation_forms_compare_budget_spending_and_grade,
 );
 
 const PROJECT: &str = "渠县|渠县校舍维修改造项目";
@@ -520,4 +521,70 @@ async fn documents_stored_before_links_get_them_at_start(db: TestDb) {
         .find(|f| f["kind"] == "amount")
         .unwrap();
     assert_eq!(amount["failed_checks"], 1);
+}
+
+async fn self_evaluation_forms_compare_budget_spending_and_grade(db: TestDb) {
+    let st = state(&db);
+    let a = token(&db, Role::Assessor, "甲").await;
+    let form = stored(&st, &a, "selfeval_2022.txt").await;
+    let restated = stored(&st, &a, "selfeval_2022_restated.txt").await;
+
+    // The same form of 2022 twice: 全年预算数 and 自评等级 agree, 全年执行数 does not.
+    let d = get(&st, &a, &format!("/api/documents/{restated}")).await;
+    let mut cross: Vec<(bool, String, String)> = d["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "cross_document")
+        .map(|c| {
+            assert_eq!(c["related_document"], form);
+            (
+                c["ok"].as_bool().unwrap(),
+                c["stated"].as_str().unwrap().to_string(),
+                c["computed"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    cross.sort();
+    let c = |ok, s: &str, t: &str| (ok, s.to_string(), t.to_string());
+    assert_eq!(
+        cross,
+        [
+            c(false, "3059400", "3159400"),
+            c(true, "3125000", "3125000"),
+            c(true, "优", "优"),
+        ]
+    );
+    let message = d["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "cross_document" && c["ok"] == false)
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("全年执行数"), "{message}");
+    assert_eq!(
+        cross_findings(&st, &a, form).await,
+        [(restated, "3159400".to_string(), "3059400".to_string())]
+    );
+
+    // The project and its department tie the two; the chart has budget, spent and grade.
+    let r = get(&st, &a, &format!("/api/documents/{form}/related")).await;
+    assert_eq!(
+        why(&r["same_project"], restated),
+        [
+            pair("department", "渠县|渠县住房和城乡建设局"),
+            pair("project", "渠县|渠县2022年乡镇污水处理设施运维项目"),
+        ]
+    );
+    let points = r["projects"][0]["points"].as_array().unwrap();
+    let mut labels: Vec<&str> = points
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    labels.sort_unstable();
+    labels.dedup();
+    assert_eq!(labels, ["budget", "grade", "spent"]);
 }
