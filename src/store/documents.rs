@@ -628,12 +628,13 @@ impl Store {
                 let links =
                     crate::links::document_links(meta, &extraction.facts, &extraction.forms);
                 // Figures of a project are compared with other reports' under the links
-                // lock, taken before anything is written; a document without any does not
-                // wait for it.
+                // lock, taken before anything is written; a document without any (now or
+                // from an earlier extraction) does not wait for it.
                 let has_figures = links
                     .iter()
                     .any(|l| l.kind == crate::links::LinkKind::Project && l.label.is_some());
-                if has_figures {
+                let before = super::links::partners_of(&mut tx, job.document_id).await?;
+                if has_figures || !before.is_empty() {
                     super::links::lock(&mut tx, self.backend).await?;
                 }
                 write_extraction(&mut tx, job.document_id, extraction).await?;
@@ -668,7 +669,6 @@ impl Store {
                 )
                 .execute(&mut *tx)
                 .await?;
-                let before = super::links::partners_of(&mut tx, job.document_id).await?;
                 super::links::write_links(&mut tx, job.document_id, &links).await?;
                 super::links::refresh_cross(&mut tx, job.document_id, true, &before).await?;
             }
