@@ -133,7 +133,8 @@ export function renderDocument() {
   const hasForms = (doc.forms || []).length > 0;
   const text = h('div', { id: 'text-view', hidden: hasForms && state.view === 'form' },
     renderText(doc.text || '', [...state.facts.values()], doc.tables || []));
-  textPane.append(legend(), hasForms ? viewTabs() : null, findingsPanel(), relatedPanel(doc), hasForms ? formsView() : null, text);
+  // Element.append writes null as the text "null": only the parts this document has.
+  textPane.append(...[legend(), hasForms ? viewTabs() : null, findingsPanel(), relatedPanel(doc), hasForms ? formsView() : null, text].filter(Boolean));
   textPane.addEventListener('click', (ev) => {
     // The end of a drag that selected words (for a span correction) is not a choice of fact.
     if (!window.getSelection().isCollapsed) return;
