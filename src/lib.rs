@@ -2,7 +2,8 @@
 //!
 //! Data flows one way: [`ingest`] (bytes → text, blocks, provenance) → [`text`] (normalized
 //! view with an offset map back) → [`extract`] (one scanner per fact kind, tables, subjects,
-//! metadata) → [`check`] (arithmetic cross-checks) → [`report`] (JSON and tables for people).
+//! metadata) → [`check`] (arithmetic cross-checks) → [`links`] (the keys that tie a document to
+//! others) → [`report`] (JSON and tables for people).
 //! As a service: [`store`] (documents, facts, review log, tokens in SQLite or PostgreSQL) →
 //! [`worker`] (the job queue) → [`http`] (the REST API); [`review`] holds the rules a
 //! decision on a fact follows.
@@ -14,6 +15,7 @@ pub mod domain;
 pub mod extract;
 pub mod http;
 pub mod ingest;
+pub mod links;
 pub mod parallel;
 pub mod report;
 pub mod review;

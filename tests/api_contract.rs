@@ -384,6 +384,103 @@ async fn real_answers_match_the_document() {
     assert_eq!(r.status, StatusCode::OK);
 }
 
+/// Links across documents: related documents, citations, and a cross-document finding in
+/// a document's checks, against the document's schemas; and their refusals.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_answers_match_the_document() {
+    let db = sqlite().await;
+    let st = state(&db);
+    let doc = openapi(&st).await;
+    let a = token(&db, Role::Assessor, "甲").await;
+    let mut ids = Vec::new();
+    for name in ["eval_2022.txt", "eval_2023.txt", "review_2022_differs.txt"] {
+        let path = format!("{}/tests/fixtures/links/{name}", env!("CARGO_MANIFEST_DIR"));
+        let r = send(&st, upload_request(&a, std::fs::read(path).unwrap(), name)).await;
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    jixiao::worker::run_until_idle(&st.store, "w")
+        .await
+        .unwrap();
+    let related = "/api/v1/documents/{id}/related";
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        related,
+        &format!("/api/v1/documents/{}/related", ids[0]),
+        Some(&a),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["cited_by"][0]["document"]["id"], ids[1]);
+    assert!(
+        !r.json()["projects"][0]["points"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        related,
+        "/api/v1/documents/999/related",
+        Some(&a),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let one = "/api/v1/documents/{id}";
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        one,
+        &format!("/api/v1/documents/{}", ids[0]),
+        Some(&a),
+        None,
+    )
+    .await;
+    assert!(
+        r.json()["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["kind"] == "cross_document" && c["ok"] == false)
+    );
+    let citations = "/api/v1/citations";
+    for (uri, status) in [
+        (
+            "/api/v1/citations?number=%E6%B8%A0%E8%B4%A2%E7%BB%A9%5B2023%5D5%E5%8F%B7",
+            StatusCode::OK,
+        ),
+        (
+            "/api/v1/citations?title=%E6%B8%A0%E5%8E%BF%E9%A2%84%E7%AE%97",
+            StatusCode::OK,
+        ),
+        ("/api/v1/citations", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "/api/v1/citations?number=1&title=2",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = checked(&st, &doc, "GET", citations, uri, Some(&a), None).await;
+        assert_eq!(r.status, status, "{uri}");
+    }
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        citations,
+        "/api/v1/citations?number=1",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
 #[tokio::test]
 async fn the_document_is_versioned_and_api_is_an_alias_of_v1() {
     let db = sqlite().await;

@@ -40,6 +40,17 @@ async fn page_and_assets_are_served_with_their_types() {
         ),
         ("/form.js", "text/javascript; charset=utf-8", "绩效自评表"),
         ("/live.js", "text/javascript; charset=utf-8", "/api/events"),
+        (
+            "/related.js",
+            "text/javascript; charset=utf-8",
+            "份其他报告引用",
+        ),
+        (
+            "/vendor/uplot.js",
+            "text/javascript; charset=utf-8",
+            "export default uPlot;",
+        ),
+        ("/vendor/uplot.css", "text/css; charset=utf-8", ".uplot"),
         ("/app.css", "text/css; charset=utf-8", "mark.hl"),
         ("/icon.svg", "image/svg+xml", "<svg"),
     ] {
@@ -55,7 +66,7 @@ async fn page_and_assets_are_served_with_their_types() {
     assert!(header(&page, "content-security-policy").contains("default-src 'self'"));
     // Every file the page links to is served.
     let html = String::from_utf8(page.bytes).unwrap();
-    for linked in ["/app.css", "/app.js", "/icon.svg"] {
+    for linked in ["/app.css", "/app.js", "/icon.svg", "/vendor/uplot.css"] {
         assert!(html.contains(linked), "index.html links {linked}");
     }
     // And every module a module imports, as JavaScript, each file under 800 lines.

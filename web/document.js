@@ -13,6 +13,7 @@ import { exportButtons, failureText } from './list.js';
 import { actionButtons, applyLiveDecision, bulkPassing, correctionForm, reloadDocument } from './review.js';
 import { followDecisions } from './live.js';
 import { canExport, canReview, isReader, state } from './state.js';
+import { relatedPanel } from './related.js';
 import { renderText } from './text.js';
 import { $, h } from './ui.js';
 
@@ -132,7 +133,8 @@ export function renderDocument() {
   const hasForms = (doc.forms || []).length > 0;
   const text = h('div', { id: 'text-view', hidden: hasForms && state.view === 'form' },
     renderText(doc.text || '', [...state.facts.values()], doc.tables || []));
-  textPane.append(legend(), hasForms ? viewTabs() : null, findingsPanel(), hasForms ? formsView() : null, text);
+  // Element.append writes null as the text "null": only the parts this document has.
+  textPane.append(...[legend(), hasForms ? viewTabs() : null, findingsPanel(), relatedPanel(doc), hasForms ? formsView() : null, text].filter(Boolean));
   textPane.addEventListener('click', (ev) => {
     // The end of a drag that selected words (for a span correction) is not a choice of fact.
     if (!window.getSelection().isCollapsed) return;

@@ -197,7 +197,11 @@ export function findingsPanel() {
     },
     h('span', { class: 'sev' }, SEVERITY_LABEL[c.severity] || c.severity),
     h('strong', {}, CHECK_LABEL[c.kind] || c.kind),
-    h('span', { class: 'nums' }, '所述 ' + c.stated + ' · 计算 ' + c.computed),
+    c.kind === 'cross_document'
+      ? h('span', { class: 'nums' }, '本报告 ' + c.stated + ' · ',
+        h('a', { href: '#/doc/' + c.related_document, onclick: (ev) => ev.stopPropagation() }, '另一报告'),
+        ' ' + c.computed)
+      : h('span', { class: 'nums' }, '所述 ' + c.stated + ' · 计算 ' + c.computed),
     h('div', { class: 'msg' }, c.message)))));
   panel.querySelector('summary').addEventListener('click', () => { state.findingsOpen = !panel.open; });
   return panel;

@@ -39,6 +39,7 @@ export const CHECK_LABEL = {
   target_met_docked: '达标扣分的原因',
   grade_band: '自评等级',
   text_table: '正文与表格一致',
+  cross_document: '跨报告一致',
 };
 export const SEVERITY_LABEL = { error: '错误', warning: '提示' };
 // Units a correction may carry, as the API validates them.

@@ -5,6 +5,7 @@
 //! (`form`). A failed check is a finding for the reviewer. `run` checks an extraction;
 //! `rerun` checks a stored document again after an assessor corrected one of its facts.
 
+pub mod cross;
 mod form;
 
 use crate::extract::form::Form;
@@ -32,10 +33,12 @@ pub enum CheckKind {
     TargetMetDocked,
     GradeBand,
     TextTable,
+    /// A project's figure stated differently by two reports of the same year (`cross`).
+    CrossDocument,
 }
 
 impl CheckKind {
-    pub const ALL: [CheckKind; 14] = [
+    pub const ALL: [CheckKind; 15] = [
         CheckKind::TableTotal,
         CheckKind::Split,
         CheckKind::Difference,
@@ -50,6 +53,7 @@ impl CheckKind {
         CheckKind::TargetMetDocked,
         CheckKind::GradeBand,
         CheckKind::TextTable,
+        CheckKind::CrossDocument,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +72,7 @@ impl CheckKind {
             CheckKind::TargetMetDocked => "target_met_docked",
             CheckKind::GradeBand => "grade_band",
             CheckKind::TextTable => "text_table",
+            CheckKind::CrossDocument => "cross_document",
         }
     }
 
@@ -92,6 +97,7 @@ impl CheckKind {
             CheckKind::TargetMetDocked => "已完成指标扣分无说明",
             CheckKind::GradeBand => "自评等级与总分",
             CheckKind::TextTable => "正文与表格一致",
+            CheckKind::CrossDocument => "跨报告一致",
         }
     }
 }

@@ -3,11 +3,13 @@
 //! handles an unchecked string or a float.
 
 mod amount;
+mod citation;
 mod doc_number;
 mod numeral;
 mod rating;
 
 pub use amount::{Amount, AmountUnit, parse_decimal};
+pub use citation::{NumberKey, ProjectKey, TitleKey};
 pub use doc_number::DocNumber;
 pub use numeral::parse_chinese_count;
 pub use rating::Rating;

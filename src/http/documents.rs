@@ -207,7 +207,8 @@ pub(super) struct ListQuery {
     review: Option<ReviewProgress>,
     /// Only documents with a failed check of this kind: table_total, split, difference,
     /// share, score_cap, weights_total, score_total, execution_rate, execution_score,
-    /// funds_total, target_score, target_met_docked, grade_band or text_table.
+    /// funds_total, target_score, target_met_docked, grade_band, text_table or
+    /// cross_document.
     #[param(value_type = Option<schema::CheckKind>)]
     check: Option<String>,
     /// Only documents with a failed check of this severity: error or warning.

@@ -101,7 +101,8 @@ pub(super) struct FilterQuery {
     pub year: Option<i64>,
     /// Only facts involved in a failed check of this kind: table_total, split, difference,
     /// share, score_cap, weights_total, score_total, execution_rate, execution_score,
-    /// funds_total, target_score, target_met_docked, grade_band or text_table.
+    /// funds_total, target_score, target_met_docked, grade_band, text_table or
+    /// cross_document.
     #[param(value_type = Option<schema::CheckKind>)]
     #[schema(value_type = Option<schema::CheckKind>)]
     pub check: Option<String>,

@@ -13,6 +13,7 @@ mod extract;
 mod extraction;
 mod facts;
 mod input;
+mod links;
 mod openapi;
 mod rate;
 mod reports;
@@ -71,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .merge(documents::router(&state))
         .merge(extraction::router(&state))
         .merge(facts::router())
+        .merge(links::router())
         .merge(reports::router())
         .merge(tokens::router())
         .merge(events::router())

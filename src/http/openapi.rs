@@ -3,7 +3,7 @@
 //! UI's files are compiled in, nothing is fetched. The document names the versioned paths
 //! (`/api/v1/…`); `/api/…` answers the same.
 
-use super::{documents, facts, reports, schema, tokens};
+use super::{documents, facts, links, reports, schema, tokens};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder, header::Header};
@@ -25,6 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
     paths(
         super::health, super::ready,
         documents::upload, documents::list, documents::one, documents::facts_page,
+        links::related, links::citations,
         facts::list, facts::one, facts::history,
         facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm, facts::bulk_undo,
         reports::export, reports::stats,

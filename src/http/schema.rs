@@ -7,6 +7,9 @@
 
 use utoipa::ToSchema;
 
+mod links;
+pub use links::*;
+
 /// A decimal written as a string, so nothing is lost: `"102000000"`, `"11.49"`, `"-3.5"`.
 #[derive(ToSchema)]
 #[schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "102000000")]
@@ -95,6 +98,7 @@ pub enum CheckKind {
     TargetMetDocked,
     GradeBand,
     TextTable,
+    CrossDocument,
 }
 
 /// How much a failed check matters.
@@ -426,6 +430,8 @@ pub struct Check {
     stated: String,
     computed: String,
     message: String,
+    /// For a `cross_document` check: the id of the other report it compares with.
+    related_document: Option<i64>,
 }
 
 /// A self-evaluation form (绩效自评表) read from a document's table; its cells are given as

@@ -225,6 +225,7 @@ fn check_label(kind: &str) -> &str {
         "target_met_docked" => "达标扣分的原因",
         "grade_band" => "自评等级",
         "text_table" => "正文与表格一致",
+        "cross_document" => "跨报告一致",
         other => other,
     }
 }

@@ -40,6 +40,23 @@ const ASSETS: &[(&str, Asset)] = &[
     ),
     ("/text.js", asset(include_bytes!("../../web/text.js"), JS)),
     ("/form.js", asset(include_bytes!("../../web/form.js"), JS)),
+    (
+        "/related.js",
+        asset(include_bytes!("../../web/related.js"), JS),
+    ),
+    // uPlot (MIT, from npm, see README "The review page"): the charts of a project's
+    // figures over the years; the module is its minified build with an `export default`.
+    (
+        "/vendor/uplot.js",
+        asset(include_bytes!("../../web/vendor/uplot.js"), JS),
+    ),
+    (
+        "/vendor/uplot.css",
+        asset(
+            include_bytes!("../../web/vendor/uplot.css"),
+            "text/css; charset=utf-8",
+        ),
+    ),
     ("/live.js", asset(include_bytes!("../../web/live.js"), JS)),
     (
         "/review.js",

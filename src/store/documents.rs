@@ -180,6 +180,9 @@ pub struct CheckRow {
     pub stated: String,
     pub computed: String,
     pub message: String,
+    /// For a `cross_document` check: the other report it compares with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_document: Option<i64>,
 }
 
 /// What storing an upload did.
@@ -616,8 +619,25 @@ impl Store {
         let now = now_ms();
         match outcome {
             JobOutcome::Done { doc, extraction } => {
-                write_extraction(&mut tx, job.document_id, extraction).await?;
                 let m = &extraction.document;
+                let meta = crate::links::Meta {
+                    title: m.title.as_deref(),
+                    doc_number: m.doc_number.as_deref(),
+                    region: m.region.as_deref(),
+                };
+                let links =
+                    crate::links::document_links(meta, &extraction.facts, &extraction.forms);
+                // Figures of a project are compared with other reports' under the links
+                // lock, taken before anything is written; a document without any (now or
+                // from an earlier extraction) does not wait for it.
+                let has_figures = links
+                    .iter()
+                    .any(|l| l.kind == crate::links::LinkKind::Project && l.label.is_some());
+                let before = super::links::partners_of(&mut tx, job.document_id).await?;
+                if has_figures || !before.is_empty() {
+                    super::links::lock(&mut tx, self.backend).await?;
+                }
+                write_extraction(&mut tx, job.document_id, extraction).await?;
                 sqlx::query(
                     "UPDATE documents SET status = 'done', error = $14, title = $1, region = $2,
                             year = $3, doc_number = $4, text = $5, text_chars = $6,
@@ -649,6 +669,8 @@ impl Store {
                 )
                 .execute(&mut *tx)
                 .await?;
+                super::links::write_links(&mut tx, job.document_id, &links).await?;
+                super::links::refresh_cross(&mut tx, job.document_id, true, &before).await?;
             }
             JobOutcome::NeedsOcr(_) | JobOutcome::Failed(_) => {
                 let (status, error) = match outcome {

@@ -104,7 +104,7 @@ pub(super) fn parse_forms(json: Option<&str>) -> Vec<Form> {
 }
 
 /// A stored value in its typed form, as extraction made it.
-fn stored_value(kind: FactKind, value: &str) -> Option<FactValue> {
+pub(super) fn stored_value(kind: FactKind, value: &str) -> Option<FactValue> {
     Some(match kind {
         FactKind::Amount | FactKind::Percent | FactKind::Score => {
             FactValue::Decimal(parse_decimal(value)?)
@@ -124,7 +124,7 @@ fn stored_value(kind: FactKind, value: &str) -> Option<FactValue> {
 
 /// A stored fact as the checks read it: its current value, unit, qualifier, subject and
 /// span, and what extraction recorded beside them (table, row, cell, a grade's count).
-fn fact_of(r: &FactRow, id: usize) -> Fact {
+pub(super) fn fact_of(r: &FactRow, id: usize) -> Fact {
     let kind = FactKind::parse(&r.kind).unwrap_or(FactKind::Document);
     // A value that does not read is no number: every check that needs it stays silent.
     let value = stored_value(kind, &r.value).unwrap_or(FactValue::Document {
@@ -223,9 +223,20 @@ pub(super) async fn read_checks(
     conn: &mut AnyConnection,
     document_id: i64,
 ) -> Result<Vec<CheckRow>> {
-    type Row = (i64, String, i64, String, String, String, String, String);
+    type Row = (
+        i64,
+        String,
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, kind, ok, severity, fact_seqs, stated, computed, message FROM checks
+        "SELECT id, kind, ok, severity, fact_seqs, stated, computed, message, other_document_id
+         FROM checks
          WHERE document_id = $1 ORDER BY id",
     )
     .bind(document_id)
@@ -235,7 +246,7 @@ pub(super) async fn read_checks(
     Ok(rows
         .into_iter()
         .map(
-            |(id, kind, ok, severity, seqs, stated, computed, message)| CheckRow {
+            |(id, kind, ok, severity, seqs, stated, computed, message, related)| CheckRow {
                 id,
                 kind,
                 ok: ok != 0,
@@ -247,6 +258,7 @@ pub(super) async fn read_checks(
                 stated,
                 computed,
                 message,
+                related_document: related,
             },
         )
         .collect())
@@ -280,6 +292,9 @@ impl Store {
     /// value (a correction, or the undo of one).
     pub async fn recheck(&self, document_id: i64) -> Result<Vec<CheckRow>> {
         let mut tx = self.begin_write().await?;
+        // First of all, before any row lock: the cross-document checks below read and
+        // write other reports' figures (see `links::lock`).
+        super::links::lock(&mut tx, self.backend).await?;
         // Rechecks of one document take turns: each reads the facts only once the one
         // before has stored its result, so the last to finish saw every committed change.
         // NO KEY UPDATE, not UPDATE: a decision's review-log row holds a key-share lock on
@@ -290,13 +305,22 @@ impl Store {
             Backend::Postgres => " FOR NO KEY UPDATE",
             Backend::Sqlite => "",
         };
-        let sql = format!("SELECT status, text, forms FROM documents WHERE id = $1{lock}");
-        let doc: Option<(String, Option<String>, Option<String>)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(document_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (status, text, forms) = doc.ok_or(StoreError::NotFound)?;
+        let sql = format!(
+            "SELECT status, text, forms, title, doc_number, region FROM documents WHERE id = $1{lock}"
+        );
+        type Doc = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let doc: Option<Doc> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(document_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (status, text, forms, title, doc_number, region) = doc.ok_or(StoreError::NotFound)?;
         if status != "done" {
             return read_checks(&mut tx, document_id).await;
         }
@@ -336,12 +360,25 @@ impl Store {
         let forms = parse_forms(forms.as_deref());
         let checks = crate::check::rerun(&facts, text.as_deref().unwrap_or(""), &forms, &totals);
 
-        sqlx::query("DELETE FROM checks WHERE document_id = $1")
+        // The cross-document checks are not the document's own: they are computed again
+        // below, with the links a corrected fact may have changed.
+        sqlx::query("DELETE FROM checks WHERE document_id = $1 AND kind <> 'cross_document'")
             .bind(document_id)
             .execute(&mut *tx)
             .await?;
         insert_checks(&mut tx, document_id, &checks).await?;
+        let meta = crate::links::Meta {
+            title: title.as_deref(),
+            doc_number: doc_number.as_deref(),
+            region: region.as_deref(),
+        };
+        super::links::index_document(&mut tx, document_id, meta, &facts, &forms, false).await?;
         let mut failed = vec![0i64; rows.len()];
+        for seq in super::links::failed_cross_seqs(&mut tx, document_id).await? {
+            if let Some(n) = usize::try_from(seq).ok().and_then(|s| failed.get_mut(s)) {
+                *n += 1;
+            }
+        }
         for c in checks.iter().filter(|c| !c.ok) {
             let mut ids = c.facts.clone();
             ids.sort_unstable();
@@ -431,6 +468,7 @@ impl Store {
                     stated,
                     computed,
                     message,
+                    related_document: None,
                 },
                 facts,
             });

@@ -88,7 +88,15 @@ impl Store {
     /// A schema already current is left alone without taking the migration lock: behind
     /// PgBouncer in transaction mode a session's advisory lock cannot be relied on, so
     /// servers started there after `jixiao migrate` never take it.
+    /// Then indexes the links of documents stored before links existed
+    /// ([`Store::index_unlinked_documents`]).
     pub async fn migrate(&self) -> Result<()> {
+        self.migrate_schema().await?;
+        self.index_unlinked_documents().await?;
+        Ok(())
+    }
+
+    async fn migrate_schema(&self) -> Result<()> {
         match self.schema_status().await? {
             SchemaStatus::Current { .. } => Ok(()),
             status @ SchemaStatus::Newer { .. } => Err(StoreError::Schema(status.describe())),
