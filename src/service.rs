@@ -122,6 +122,12 @@ pub async fn serve(
         lease: service.lease,
         rate_limit,
     };
+    // Webhook deliveries go out from every server; leases keep two from sending one event.
+    let webhooks = crate::webhook::Dispatcher::start(
+        store.clone(),
+        format!("{}:webhooks", crate::worker::worker_name(0)),
+        crate::webhook::DeliveryOptions::default(),
+    );
     crate::http::serve(
         listener,
         store.clone(),
@@ -129,6 +135,8 @@ pub async fn serve(
         crate::http::shutdown_signal(),
     )
     .await?;
+    // The tries in hand are recorded before the database closes.
+    webhooks.stop().await;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

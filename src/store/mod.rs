@@ -13,6 +13,7 @@ pub mod findings;
 mod schema;
 pub mod sync;
 pub mod users;
+pub mod webhooks;
 mod writer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
