@@ -89,6 +89,20 @@ type ClaimedTuple = (
     i64,
 );
 
+/// A webhook as listed: id, url, events, created, pending, delivered, failed, last delivered,
+/// last error.
+type WebhookTuple = (
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
+
 const DELIVERY_COLUMNS: &str = "id, event, subject, state, attempts, created_at, next_attempt_at, \
                                 last_status, last_error, delivered_at";
 
@@ -126,17 +140,7 @@ impl Store {
 
     /// Every webhook with how its deliveries stand, oldest first.
     pub async fn list_webhooks(&self) -> Result<Vec<WebhookRow>> {
-        let rows: Vec<(
-            i64,
-            String,
-            String,
-            i64,
-            i64,
-            i64,
-            i64,
-            Option<i64>,
-            Option<String>,
-        )> = sqlx::query_as(
+        let rows: Vec<WebhookTuple> = sqlx::query_as(
             "SELECT w.id, w.url, w.events, w.created_at,
                     (SELECT COUNT(*) FROM webhook_deliveries d
                       WHERE d.webhook_id = w.id AND d.state = 'pending'),
