@@ -22,6 +22,7 @@ pub mod review;
 pub mod service;
 pub mod store;
 pub mod text;
+pub mod webhook;
 pub mod worker;
 
 pub use deadline::Deadline;

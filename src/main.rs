@@ -98,6 +98,9 @@ enum Command {
         /// Requests a token may make at once before the per-minute rate applies.
         #[arg(long, env = "JIXIAO_RATE_BURST", default_value_t = jixiao::http::RateLimit::DEFAULT.burst)]
         rate_burst: u32,
+        /// Send no webhook deliveries from this server; they wait for a server that does.
+        #[arg(long, env = "JIXIAO_NO_WEBHOOKS")]
+        no_webhooks: bool,
     },
     /// Run workers only, against a database shared with `serve`.
     Worker {
@@ -169,6 +172,7 @@ impl ServiceArgs {
             workers,
             max_connections: self.max_connections.unwrap_or(default_connections),
             lease: jixiao::worker::Lease::from_secs(self.lease_secs),
+            webhooks: false,
         }
     }
 }
@@ -231,10 +235,14 @@ fn main() -> ExitCode {
             max_upload_mb,
             rate_limit,
             rate_burst,
+            no_webhooks,
         } => until_stopped(service::serve(
             &db.database(),
             &bind,
-            service.options(workers, jixiao::store::DEFAULT_MAX_CONNECTIONS),
+            service::ServiceOptions {
+                webhooks: !no_webhooks,
+                ..service.options(workers, jixiao::store::DEFAULT_MAX_CONNECTIONS)
+            },
             max_upload_mb,
             (rate_limit > 0).then_some(jixiao::http::RateLimit {
                 per_minute: rate_limit,

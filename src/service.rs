@@ -82,6 +82,8 @@ pub struct ServiceOptions {
     /// PostgreSQL connections this process opens at most.
     pub max_connections: u32,
     pub lease: Lease,
+    /// Send webhook deliveries (`serve` does unless `--no-webhooks`).
+    pub webhooks: bool,
 }
 
 /// `jixiao serve`: migrates, makes a first admin token if there is no user yet, serves.
@@ -122,6 +124,14 @@ pub async fn serve(
         lease: service.lease,
         rate_limit,
     };
+    // Webhook deliveries go out from every server; leases keep two from sending one event.
+    let webhooks = service.webhooks.then(|| {
+        crate::webhook::Dispatcher::start(
+            store.clone(),
+            format!("{}:webhooks", crate::worker::worker_name(0)),
+            crate::webhook::DeliveryOptions::default(),
+        )
+    });
     crate::http::serve(
         listener,
         store.clone(),
@@ -129,6 +139,10 @@ pub async fn serve(
         crate::http::shutdown_signal(),
     )
     .await?;
+    // The tries in hand are recorded before the database closes.
+    if let Some(webhooks) = webhooks {
+        webhooks.stop().await;
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -708,3 +708,141 @@ async fn a_token_over_its_limit_gets_429_with_retry_after() {
         StatusCode::OK
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_answers_match_the_document() {
+    let db = sqlite().await;
+    let st = state(&db);
+    let doc = openapi(&st).await;
+    let admin = token(&db, Role::Admin, "admin").await;
+    let a = token(&db, Role::Assessor, "甲").await;
+    let up = token(&db, Role::Uploader, "u").await;
+
+    // Nothing listens on port 1 of the loopback: every try fails to connect.
+    let body = json!({"url": "http://127.0.0.1:1/hook", "events": ["decision", "document"]});
+    let r = checked(
+        &st,
+        &doc,
+        "POST",
+        "/api/v1/webhooks",
+        "/api/v1/webhooks",
+        Some(&admin),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let id = r.json()["id"].as_i64().unwrap();
+    let r = checked(
+        &st,
+        &doc,
+        "POST",
+        "/api/v1/webhooks",
+        "/api/v1/webhooks",
+        Some(&a),
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = checked(
+        &st,
+        &doc,
+        "POST",
+        "/api/v1/webhooks",
+        "/api/v1/webhooks",
+        Some(&admin),
+        Some(json!({"url": "mailto:a@example.org"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A finished document queues one delivery; tried once, it is given up.
+    send(&st, upload_request(&up, sample(SAMPLE), SAMPLE)).await;
+    jixiao::worker::run_until_idle(&st.store, "w")
+        .await
+        .unwrap();
+    let options = jixiao::webhook::DeliveryOptions {
+        poll: std::time::Duration::from_millis(20),
+        retry: jixiao::webhook::RetryPolicy {
+            max_attempts: 1,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let sender = jixiao::webhook::Dispatcher::start(db.store.clone(), "s".into(), options);
+    let mut list = Value::Null;
+    for _ in 0..600 {
+        let r = checked(
+            &st,
+            &doc,
+            "GET",
+            "/api/v1/webhooks",
+            "/api/v1/webhooks",
+            Some(&admin),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        list = r.json();
+        if list["webhooks"][0]["deliveries"]["failed"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    sender.stop().await;
+    assert_eq!(list["webhooks"][0]["deliveries"]["failed"], 1, "{list}");
+    let path = "/api/v1/webhooks/{id}/deliveries";
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        path,
+        &format!("/api/v1/webhooks/{id}/deliveries"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let d = &r.json()["deliveries"][0];
+    assert_eq!(d["state"], "failed");
+    assert_eq!(d["last_status"], Value::Null);
+    assert!(
+        d["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("could not connect"),
+        "{d}"
+    );
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        path,
+        "/api/v1/webhooks/999/deliveries",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = checked(
+        &st,
+        &doc,
+        "DELETE",
+        "/api/v1/webhooks/{id}",
+        &format!("/api/v1/webhooks/{id}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = checked(
+        &st,
+        &doc,
+        "DELETE",
+        "/api/v1/webhooks/{id}",
+        &format!("/api/v1/webhooks/{id}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

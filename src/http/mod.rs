@@ -1,5 +1,5 @@
 //! The REST API under `/api/v1` (and, the same, under `/api`): one router per resource
-//! (documents, facts, stateless extraction, exports and statistics, tokens), behind the
+//! (documents, facts, stateless extraction, exports and statistics, tokens, webhooks), behind the
 //! per-token rate limit, merged here together with the web page at `/`; `app` builds the
 //! router for a state so tests can call it without a socket, and `serve` binds it, runs the
 //! workers and shuts down gracefully.
@@ -23,6 +23,7 @@ mod sheet;
 mod sync;
 mod tokens;
 mod web;
+mod webhooks;
 
 pub use auth::Auth;
 pub use error::ApiError;
@@ -76,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reports::router())
         .merge(tokens::router())
         .merge(events::router())
+        .merge(webhooks::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::from_fn(input::reject_unsafe_text));
     if let Some(limiter) = state.limiter.clone() {

@@ -3,7 +3,7 @@
 //! UI's files are compiled in, nothing is fetched. The document names the versioned paths
 //! (`/api/v1/…`); `/api/…` answers the same.
 
-use super::{documents, facts, links, reports, schema, tokens};
+use super::{documents, facts, links, reports, schema, tokens, webhooks};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder, header::Header};
@@ -30,6 +30,7 @@ use utoipa_swagger_ui::SwaggerUi;
         facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm, facts::bulk_undo,
         reports::export, reports::stats,
         tokens::create, tokens::list, tokens::revoke, tokens::me,
+        webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries,
         super::extraction::extract,
     ),
     // Enums that only query parameters name: paths register the bodies' schemas themselves.

@@ -14,6 +14,7 @@ pub mod links;
 mod schema;
 pub mod sync;
 pub mod users;
+pub mod webhooks;
 mod writer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
