@@ -16,6 +16,7 @@ mod input;
 mod openapi;
 mod rate;
 mod reports;
+pub mod rules;
 mod schema;
 mod shape;
 mod sheet;
@@ -72,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .merge(extraction::router(&state))
         .merge(facts::router())
         .merge(reports::router())
+        .merge(rules::router())
         .merge(tokens::router())
         .merge(events::router())
         .fallback(|| async { ApiError::NotFound })

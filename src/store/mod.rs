@@ -10,6 +10,7 @@ pub mod documents;
 mod events;
 pub mod facts;
 pub mod findings;
+pub mod rule_stats;
 mod schema;
 pub mod sync;
 pub mod users;
@@ -28,6 +29,7 @@ pub use documents::{
 pub use events::LogEvent;
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
+pub use rule_stats::RuleCase;
 pub use schema::SchemaStatus;
 pub use sync::{Changed, SyncCursor, SyncRequest};
 pub use users::{Role, User};
