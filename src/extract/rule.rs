@@ -231,6 +231,41 @@ mod tests {
         );
     }
 
+    /// What the extractor records for facts of a few shapes.
+    #[test]
+    fn facts_carry_the_rule_that_read_them() {
+        let text = "投入资金100—200万元，另安排50万元至80万元，涉及资金1.80亿，完成12项，\
+                    培训三期，执行率98.46%，得分为95.5，自评得分92分，评价等级为“优”。\
+                    依据《桐川县预算绩效管理办法》和渠财绩〔2022〕1号。";
+        let got: Vec<(String, &str)> = crate::extract::Extractor::shared()
+            .extract_text(text)
+            .facts
+            .into_iter()
+            .map(|f| (f.text, f.rule.expect("a rule").as_str()))
+            .collect();
+        let want = [
+            ("100", "amount.range"),
+            ("200万元", "amount.range"),
+            ("50万元", "amount.range"),
+            ("80万元", "amount.range"),
+            ("1.80亿", "amount.bare_multiplier"),
+            ("12项", "count.measure"),
+            ("三期", "count.chinese"),
+            ("98.46%", "percent.inline"),
+            ("95.5", "score.named"),
+            ("92分", "score.inline"),
+            ("评价等级为“优”", "rating.quoted"),
+            ("《桐川县预算绩效管理办法》", "document.title"),
+            ("渠财绩〔2022〕1号", "document.doc_number"),
+        ];
+        for (t, rule) in want {
+            assert!(
+                got.iter().any(|(text, r)| text == t && *r == rule),
+                "{t} by {rule}: {got:?}"
+            );
+        }
+    }
+
     #[test]
     fn ranges_of_each_kind() {
         assert_eq!(Rule::AmountBareMultiplier.as_range(), Rule::AmountRange);
