@@ -254,7 +254,7 @@ mod tests {
             ("98.46%", "percent.inline"),
             ("95.5", "score.named"),
             ("92分", "score.inline"),
-            ("评价等级为“优”", "rating.quoted"),
+            ("“优”", "rating.quoted"),
             ("《桐川县预算绩效管理办法》", "document.title"),
             ("渠财绩〔2022〕1号", "document.doc_number"),
         ];
