@@ -296,24 +296,6 @@ pub fn ingest_file(
     doc
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn a_password_never_reaches_a_message() {
-        assert_eq!(
-            redact("postgres://jixiao:s3cret@db.example:5432/jixiao"),
-            "postgres://jixiao:***@db.example:5432/jixiao"
-        );
-        assert_eq!(
-            redact("postgres://postgres@127.0.0.1/test"),
-            "postgres://postgres@127.0.0.1/test"
-        );
-        assert_eq!(redact("jixiao.db"), "jixiao.db");
-    }
-}
-
 /// `jixiao stats --by rule`: review per extraction rule as a table (or its JSON), or with
 /// `cases`, that rule's corrected and rejected facts as JSON Lines.
 pub async fn rule_stats(db: &Database, cases: Option<&str>, json: bool) -> Result<ExitCode> {
@@ -346,4 +328,22 @@ pub async fn rule_stats(db: &Database, cases: Option<&str>, json: bool) -> Resul
     store.close().await;
     print!("{out}");
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            redact("postgres://jixiao:s3cret@db.example:5432/jixiao"),
+            "postgres://jixiao:***@db.example:5432/jixiao"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(redact("jixiao.db"), "jixiao.db");
+    }
 }
