@@ -17,6 +17,7 @@ pub mod http;
 pub mod ingest;
 pub mod links;
 pub mod parallel;
+pub mod precision;
 pub mod report;
 pub mod review;
 pub mod service;

@@ -121,6 +121,20 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Review counts per extraction rule with the precision they imply, or a rule's
+    /// corrected and rejected facts as test cases (JSON Lines).
+    Stats {
+        /// What to count by: `rule`.
+        #[arg(long, value_parser = ["rule"])]
+        by: String,
+        /// Print this rule's corrected and rejected facts, one JSON object a line.
+        #[arg(long, value_name = "RULE")]
+        cases: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Upload every file of a directory (recursively) into the database; safe to re-run.
     Import {
         dir: PathBuf,
@@ -268,6 +282,18 @@ fn main() -> ExitCode {
             command: TokenCommand::Create { role, name, db },
         } => runtime()
             .and_then(|rt| rt.block_on(service::token_create(&db.database(), &role, &name))),
+        Command::Stats {
+            by: _,
+            cases,
+            format,
+            db,
+        } => runtime().and_then(|rt| {
+            rt.block_on(service::rule_stats(
+                &db.database(),
+                cases.as_deref(),
+                matches!(format, Format::Json),
+            ))
+        }),
         Command::Import { dir, db, jobs } => {
             runtime().and_then(|rt| rt.block_on(service::import(&db.database(), &dir, jobs)))
         }

@@ -266,9 +266,106 @@ fn form_table(extraction: &Extraction, form: &Form) -> String {
     out
 }
 
+/// Review by extraction rule as an aligned table (`jixiao stats --by rule`): one row a rule,
+/// its counts, precision with the 95 % Wilson interval, the fields corrected, the reject
+/// reasons and the document where it failed most.
+pub fn rule_stats_table(rules: &[crate::precision::RuleStats]) -> String {
+    let header: Vec<String> = [
+        "规则",
+        "合计",
+        "待审",
+        "确认",
+        "更正",
+        "驳回",
+        "准确率",
+        "95%区间",
+        "更正字段",
+        "驳回原因",
+        "问题最多的材料",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
+    let tally = |m: &std::collections::BTreeMap<String, u64>| {
+        m.iter()
+            .map(|(k, n)| format!("{k}:{n}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let rows: Vec<Vec<String>> = rules
+        .iter()
+        .map(|r| {
+            vec![
+                r.rule.clone().unwrap_or_else(|| "未记录".into()),
+                r.total.to_string(),
+                r.pending.to_string(),
+                r.confirmed.to_string(),
+                r.corrected.to_string(),
+                r.rejected.to_string(),
+                r.precision.map_or("-".into(), |p| format!("{p:.3}")),
+                r.interval
+                    .map_or("-".into(), |[lo, hi]| format!("[{lo:.3}, {hi:.3}]")),
+                tally(&r.corrected_fields),
+                tally(&r.rejected_reasons),
+                r.worst_documents.first().map_or(String::new(), |d| {
+                    format!(
+                        "#{} {} ({})",
+                        d.document_id,
+                        clip(d.file_name.as_deref().unwrap_or(""), 24),
+                        d.corrected + d.rejected
+                    )
+                }),
+            ]
+        })
+        .collect();
+    aligned(&header, &rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_table_aligns_and_marks_the_unrecorded_rule() {
+        let stats = crate::precision::per_rule(
+            vec![
+                (
+                    Some("amount.inline".into()),
+                    crate::precision::StatusCounts {
+                        pending: 2,
+                        confirmed: 8,
+                        corrected: 1,
+                        rejected: 1,
+                    },
+                ),
+                (None, crate::precision::StatusCounts::default()),
+            ],
+            &[],
+        );
+        let table = rule_stats_table(&stats);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let cells: Vec<&str> = lines[1].split_whitespace().collect();
+        assert_eq!(
+            cells,
+            [
+                "amount.inline",
+                "12",
+                "2",
+                "8",
+                "1",
+                "1",
+                "0.800",
+                "[0.490,",
+                "0.943]"
+            ],
+            "{table}"
+        );
+        assert!(lines[2].starts_with("未记录 "), "{table}");
+        // Columns line up: the 合计 column starts at the same display column on every line.
+        let at = |l: &str, col: &str| width(&l[..l.find(col).unwrap()]);
+        assert_eq!(at(lines[0], "合计"), at(lines[1], "12"));
+    }
 
     #[test]
     fn widths() {

@@ -310,6 +310,40 @@ pub fn ingest_file(
     doc
 }
 
+/// `jixiao stats --by rule`: review per extraction rule as a table (or its JSON), or with
+/// `cases`, that rule's corrected and rejected facts as JSON Lines.
+pub async fn rule_stats(db: &Database, cases: Option<&str>, json: bool) -> Result<ExitCode> {
+    let rule = match cases {
+        Some(c) => Some(crate::extract::Rule::parse(c).with_context(|| {
+            format!("unknown rule {c:?}: a rule is an id such as amount.inline")
+        })?),
+        None => None,
+    };
+    let store = open(db).await?;
+    let out = match rule {
+        Some(rule) => {
+            let mut out = String::new();
+            for c in store.rule_cases(rule.as_str()).await? {
+                out += &c.to_json().to_string();
+                out.push('\n');
+            }
+            out
+        }
+        None if json => {
+            let value = crate::http::rules::rule_stats_json(&store).await?;
+            format!("{}\n", serde_json::to_string_pretty(&value)?)
+        }
+        None => {
+            let counts = store.rule_counts().await?;
+            let failures = store.rule_failures().await?;
+            crate::report::rule_stats_table(&crate::precision::per_rule(counts, &failures))
+        }
+    };
+    store.close().await;
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

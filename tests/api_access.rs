@@ -145,6 +145,18 @@ async fn every_route_checks_its_role(db: TestDb) {
             vec![Assessor, Reader],
         ),
         ("GET", "/api/stats".into(), None, vec![Assessor, Reader]),
+        (
+            "GET",
+            "/api/stats?by=rule".into(),
+            None,
+            vec![Assessor, Reader],
+        ),
+        (
+            "GET",
+            "/api/stats/rules/amount.inline/cases".into(),
+            None,
+            vec![Assessor],
+        ),
         ("GET", "/api/tokens".into(), None, vec![]),
         (
             "POST",

@@ -319,6 +319,52 @@ async fn real_answers_match_the_document() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
+    for (uri, status) in [
+        ("/api/v1/stats?by=rule", StatusCode::OK),
+        ("/api/v1/stats?by=kind", StatusCode::OK),
+        ("/api/v1/stats?by=colour", StatusCode::BAD_REQUEST),
+    ] {
+        let r = checked(&st, &doc, "GET", "/api/v1/stats", uri, Some(&reader), None).await;
+        assert_eq!(r.status, status, "{uri}");
+    }
+    let cases = "/api/v1/stats/rules/{rule}/cases";
+    // The amount rejected above is a case of its rule.
+    let rule = amount["rule"].as_str().unwrap();
+    for (uri, token, status) in [
+        (cases.replace("{rule}", rule), &admin, StatusCode::OK),
+        (
+            cases.replace("{rule}", rule),
+            &reader,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            cases.replace("{rule}", "no.such_rule"),
+            &admin,
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let r = checked(&st, &doc, "GET", cases, &uri, Some(token), None).await;
+        assert_eq!(r.status, status, "{uri}");
+        if status == StatusCode::OK {
+            // Each line holds to the schema the document gives for a line.
+            let line_schema = &doc["paths"][cases]["get"]["responses"]["200"]["content"]["application/x-ndjson"]
+                ["schema"];
+            let root = json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "components": doc["components"],
+                "allOf": [line_schema],
+            });
+            let validator = jsonschema::draft202012::new(&root).unwrap();
+            let body = String::from_utf8(r.bytes.clone()).unwrap();
+            assert!(!body.is_empty(), "the rejection above is a case");
+            for line in body.lines() {
+                let v: Value = serde_json::from_str(line).unwrap();
+                let errors: Vec<String> =
+                    validator.iter_errors(&v).map(|e| e.to_string()).collect();
+                assert!(errors.is_empty(), "{errors:?}\n{v:#}");
+            }
+        }
+    }
     let r = checked(
         &st,
         &doc,

@@ -248,6 +248,8 @@ function factRow(f) {
   if (f.subject) details.push(h('span', { class: 'subject' }, '主体：' + f.subject));
   details.push(h('span', {}, '原文「' + f.text + '」'));
   if (page) details.push(h('span', { class: 'page' }, '第 ' + page + ' 页'));
+  // The extractor's rule that read the fact: what a developer fixes when it is wrong.
+  details.push(h('span', { class: 'rule', title: '抽取规则' }, '规则 ' + (f.rule || '未记录')));
   const cell = f.original && f.original.cell;
   if (cell) {
     // A form's cell: its table and column (得分, 全年执行数 …).

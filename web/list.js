@@ -8,7 +8,7 @@ import {
   CHECK_LABEL, DOC_STATUS_LABEL, KINDS, KIND_LABEL, SEVERITY_LABEL, findingsCount, groupDigits,
   localTime,
 } from './format.js';
-import { canExport, canUpload, state } from './state.js';
+import { canExport, canReview, canUpload, state } from './state.js';
 import { followDecisions } from './live.js';
 import { $, h, showError } from './ui.js';
 
@@ -165,6 +165,68 @@ export async function openStats() {
         cells(data.all, '合计'))),
     h('p', { class: 'stats-note' },
       '准确率：已决定的事实中原样确认的比例；查准率：确认与更正（确为事实）之和的比例。驳回说明抽取有误。'));
+  let byRule;
+  try {
+    byRule = await api('GET', '/stats?by=rule');
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  page.append(ruleTable(byRule.rules));
+}
+
+const FIELD_LABEL = { value: '数值', unit: '单位', qualifier: '限定', subject: '主体', span: '原文范围' };
+const REASON_LABEL = {
+  not_a_fact: '不是事实', wrong_value: '数值有误', wrong_unit: '单位有误', wrong_span: '范围有误',
+  wrong_subject: '主体有误', duplicate: '重复', unspecified: '未说明',
+};
+
+// "数值 2 · 主体 1" from {value: 2, subject: 1}.
+function tally(counts, labels) {
+  return Object.entries(counts).map(([k, n]) => (labels[k] || k) + ' ' + n).join(' · ');
+}
+
+// Review per extraction rule: counts, what corrections changed, why facts were rejected,
+// precision with its 95 % interval, the documents where the rule failed most, and for
+// assessors the rule's failed facts as test cases to download.
+function ruleTable(rules) {
+  const cases = (rule) => async () => {
+    try {
+      await download('/stats/rules/' + encodeURIComponent(rule) + '/cases', 'jixiao-cases-' + rule + '.jsonl');
+    } catch (e) {
+      showError(e);
+    }
+  };
+  const row = (r) => h('tr', { 'data-rule': r.rule ?? '' },
+    h('th', { scope: 'row' }, h('code', {}, r.rule ?? '未记录')),
+    ['total', 'pending', 'confirmed'].map((c) => h('td', { class: 'num', 'data-col': c }, groupDigits(String(r[c])))),
+    h('td', { class: 'num', 'data-col': 'corrected', title: tally(r.corrected_fields, FIELD_LABEL) }, groupDigits(String(r.corrected))),
+    h('td', { class: 'num', 'data-col': 'rejected', title: tally(r.rejected_reasons, REASON_LABEL) }, groupDigits(String(r.rejected))),
+    h('td', { class: 'num', 'data-col': 'precision' }, share(r.precision)),
+    h('td', { class: 'num', 'data-col': 'interval' }, r.interval ? share(r.interval[0]) + '–' + share(r.interval[1]) : '—'),
+    h('td', { 'data-col': 'fields' }, tally(r.corrected_fields, FIELD_LABEL)),
+    h('td', { 'data-col': 'reasons' }, tally(r.rejected_reasons, REASON_LABEL)),
+    h('td', { 'data-col': 'documents' }, r.worst_documents.map((d) => h('a', {
+      href: '#/doc/' + d.document_id, class: 'worst-doc',
+      title: '更正 ' + d.corrected + '，驳回 ' + d.rejected,
+    }, (d.file_name || '材料 ' + d.document_id) + '（' + (d.corrected + d.rejected) + '）'))),
+    h('td', {}, canReview() && r.rule && r.corrected + r.rejected > 0
+      ? h('button', { type: 'button', class: 'cases', onclick: cases(r.rule) }, '下载用例') : null));
+  return h('section', { id: 'rule-stats' },
+    h('h2', {}, '按抽取规则'),
+    h('table', { class: 'docs stats', id: 'stats-by-rule' },
+      h('thead', {}, h('tr', {},
+        h('th', {}, '抽取规则'),
+        ['事实', '待审', '确认', '更正', '驳回'].map((t) => h('th', { class: 'num' }, t)),
+        h('th', { class: 'num', title: '确认 ÷（确认＋更正＋驳回）' }, '准确率'),
+        h('th', { class: 'num', title: 'Wilson 法 95% 置信区间' }, '95% 区间'),
+        h('th', {}, '更正字段'),
+        h('th', {}, '驳回原因'),
+        h('th', {}, '问题最多的材料'),
+        h('th', {}, '测试用例'))),
+      h('tbody', {}, rules.map(row))),
+    h('p', { class: 'stats-note' },
+      '准确率＝确认 ÷（确认＋更正＋驳回），只计已决定的事实；区间为 Wilson 法 95% 置信区间，决定越多区间越窄。“未记录”为记录抽取规则之前入库的事实。'));
 }
 
 export function exportButtons(query) {

@@ -4,7 +4,7 @@
 
 use super::lexicon::Lexicon;
 use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
-use super::{Candidate, FactKind, FactValue, Span};
+use super::{Candidate, FactKind, FactValue, Rule, Span};
 use crate::domain::Amount;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -60,7 +60,7 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
             &caps,
             qualifier,
             |n| Amount::parse(n, &unit).map(|a| a.yuan),
-            |yuan, q, span| {
+            |yuan, q, span, ranged| {
                 // "-6957万元": the sign is part of the amount and of its text.
                 let (yuan, span) = if negative && span.start == num.start() {
                     (
@@ -73,12 +73,18 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
                 } else {
                     (yuan, span)
                 };
+                let rule = match (ranged, has_yuan) {
+                    (true, _) => Rule::AmountRange,
+                    (false, true) => Rule::AmountInline,
+                    (false, false) => Rule::AmountBareMultiplier,
+                };
                 out.push(candidate(
                     FactKind::Amount,
                     FactValue::Decimal(yuan),
                     Some(&unit),
                     q,
                     span,
+                    rule,
                 ))
             },
         );

@@ -5,7 +5,7 @@
 
 use super::lexicon::Lexicon;
 use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
-use super::{Candidate, FactKind, FactValue, Span};
+use super::{Candidate, FactKind, FactValue, Rule, Span};
 use crate::domain::{parse_chinese_count, parse_decimal};
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -93,6 +93,7 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
                 Some(&unit),
                 qualifier,
                 span,
+                Rule::CountChinese,
             ));
             continue;
         }
@@ -104,13 +105,18 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
             }
             (d * Decimal::from(multiplier)).trunc().to_u64()
         };
-        number::emit(s, &caps, qualifier, to_count, |n, q, span| {
+        number::emit(s, &caps, qualifier, to_count, |n, q, span, ranged| {
             out.push(candidate(
                 FactKind::Count,
                 FactValue::Integer(n),
                 Some(&unit),
                 q,
                 span,
+                if ranged {
+                    Rule::CountRange
+                } else {
+                    Rule::CountMeasure
+                },
             ))
         });
     }

@@ -2,7 +2,7 @@
 //! 《…《…》…》, are one document), its 发文字号 in brackets or straight after it, or a bare
 //! 发文字号 (a report's own header "渠财绩〔2022〕1号"). Digits inside either are not facts.
 
-use super::{Candidate, Fact, FactKind, FactValue, Span};
+use super::{Candidate, Fact, FactKind, FactValue, Rule, Span};
 use crate::domain::DocNumber;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -74,7 +74,7 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
         }
         covered_until = end;
         let span = Span { start: open, end };
-        out.push(candidate(Some(title), number, span));
+        out.push(candidate(Some(title), number, span, Rule::DocumentTitle));
     }
     let titles = out.len();
     for caps in DOC_NUMBER.captures_iter(s) {
@@ -111,10 +111,11 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
                     start,
                     end: titled.span.end,
                 },
+                Rule::DocumentNumberBeforeTitle,
             );
             continue;
         }
-        out.push(candidate(None, Some(n), span));
+        out.push(candidate(None, Some(n), span, Rule::DocumentDocNumber));
     }
     out
 }
@@ -200,7 +201,7 @@ fn trim_issuer(run: &str) -> &str {
     }
 }
 
-fn candidate(title: Option<Span>, number: Option<DocNumber>, span: Span) -> Candidate {
+fn candidate(title: Option<Span>, number: Option<DocNumber>, span: Span, rule: Rule) -> Candidate {
     let mut fact = Fact::new(
         FactKind::Document,
         FactValue::Document {
@@ -209,6 +210,7 @@ fn candidate(title: Option<Span>, number: Option<DocNumber>, span: Span) -> Cand
             number: number.as_ref().map(DocNumber::normalized),
         },
         span,
+        rule,
     );
     if let Some(n) = &number {
         fact.issuer = Some(n.issuer.clone());

@@ -13,11 +13,13 @@ mod meta;
 mod number;
 mod percent;
 mod rating;
+pub mod rule;
 mod score;
 mod subject;
 pub mod table;
 
 pub use meta::DocumentMeta;
+pub use rule::Rule;
 
 use crate::deadline::Deadline;
 use crate::domain::{Qualifier, Rating};
@@ -153,6 +155,10 @@ pub struct Fact {
     /// For a form's cell: where it stands, so a consumer can rebuild the form.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<CellRef>,
+    /// The rule that produced the fact; `None` only for a stored fact read back from a
+    /// database row written before rules were recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
 }
 
 /// A table cell: the table (0-based), the grid row and the header of its column.
@@ -165,7 +171,7 @@ pub struct CellRef {
 
 impl Fact {
     /// A fact with the common fields set; kind modules fill the rest.
-    pub(crate) fn new(kind: FactKind, value: FactValue, span: Span) -> Fact {
+    pub(crate) fn new(kind: FactKind, value: FactValue, span: Span, rule: Rule) -> Fact {
         Fact {
             id: 0,
             kind,
@@ -184,6 +190,7 @@ impl Fact {
             seq: None,
             provenance: None,
             cell: None,
+            rule: Some(rule),
         }
     }
 }
@@ -559,8 +566,11 @@ fn mark_ranges(s: &str, cands: &mut [Candidate]) {
         {
             continue;
         }
-        cands[i - 1].fact.qualifier = Qualifier::AtLeast;
-        cands[i].fact.qualifier = Qualifier::AtMost;
+        for (j, q) in [(i - 1, Qualifier::AtLeast), (i, Qualifier::AtMost)] {
+            let f = &mut cands[j].fact;
+            f.qualifier = q;
+            f.rule = f.rule.map(Rule::as_range);
+        }
     }
 }
 

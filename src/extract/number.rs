@@ -2,7 +2,7 @@
 //! the qualifier words before and after a number, range separators, and the check that a
 //! match does not start in the middle of a longer token.
 
-use super::{Candidate, Fact, FactKind, FactValue, Span};
+use super::{Candidate, Fact, FactKind, FactValue, Rule, Span};
 use crate::domain::{Qualifier, parse_decimal};
 use regex::Captures;
 
@@ -58,6 +58,7 @@ pub(crate) fn emit_decimal(
     caps: &Captures,
     kind: FactKind,
     unit: &str,
+    rule: Rule,
     out: &mut Vec<Candidate>,
 ) {
     emit(
@@ -65,19 +66,30 @@ pub(crate) fn emit_decimal(
         caps,
         qualifier(caps, &[]),
         parse_decimal,
-        |v, q, span| out.push(candidate(kind, FactValue::Decimal(v), Some(unit), q, span)),
+        |v, q, span, ranged| {
+            let rule = if ranged { rule.as_range() } else { rule };
+            out.push(candidate(
+                kind,
+                FactValue::Decimal(v),
+                Some(unit),
+                q,
+                span,
+                rule,
+            ))
+        },
     );
 }
 
 /// The facts of one numeric match: one, or for a range ("70-80分", "20%-30%", "3至5个")
 /// two — the lower bound `at_least`, the upper `at_most`, both with the range's unit.
-/// `parse` turns a number as written into the value; `None` drops the match.
+/// `parse` turns a number as written into the value; `None` drops the match. `make` is told
+/// whether the fact bounds a range.
 pub(crate) fn emit<T>(
     s: &str,
     caps: &Captures,
     qualifier: Qualifier,
     parse: impl Fn(&str) -> Option<T>,
-    mut make: impl FnMut(T, Qualifier, Span),
+    mut make: impl FnMut(T, Qualifier, Span, bool),
 ) {
     let whole = caps.get(0).expect("a match");
     let num = caps.name("num").expect("a number group");
@@ -95,6 +107,7 @@ pub(crate) fn emit<T>(
                     start: whole.start(),
                     end: lower_end,
                 },
+                true,
             );
             make(
                 hi,
@@ -103,6 +116,7 @@ pub(crate) fn emit<T>(
                     start: upper.start(),
                     end: whole.end(),
                 },
+                true,
             );
         }
         None => {
@@ -114,6 +128,7 @@ pub(crate) fn emit<T>(
                         start: whole.start(),
                         end: whole.end(),
                     },
+                    false,
                 );
             }
         }
@@ -127,8 +142,9 @@ pub(crate) fn candidate(
     unit: Option<&str>,
     qualifier: Qualifier,
     span: Span,
+    rule: Rule,
 ) -> Candidate {
-    let mut fact = Fact::new(kind, value, span);
+    let mut fact = Fact::new(kind, value, span, rule);
     fact.unit = unit.map(String::from);
     fact.qualifier = qualifier;
     Candidate {

@@ -3,7 +3,7 @@
 
 use super::lexicon::Lexicon;
 use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
-use super::{Candidate, FactKind, FactValue, Span};
+use super::{Candidate, FactKind, FactValue, Rule, Span};
 use crate::domain::{Qualifier, parse_chinese_count};
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -46,6 +46,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
                 Some("%"),
                 q,
                 span,
+                Rule::PercentChinese,
             ));
             continue;
         }
@@ -56,7 +57,14 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         if s[num.end()..].starts_with("%%") {
             continue;
         }
-        number::emit_decimal(s, &caps, FactKind::Percent, "%", &mut out);
+        number::emit_decimal(
+            s,
+            &caps,
+            FactKind::Percent,
+            "%",
+            Rule::PercentInline,
+            &mut out,
+        );
     }
     out
 }

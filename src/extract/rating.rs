@@ -5,7 +5,7 @@
 //! one: "8 个项目评价等级为“优”" or "“优”的194个项目".
 
 use super::lexicon::Lexicon;
-use super::{Candidate, Fact, FactKind, FactValue, Span};
+use super::{Candidate, Fact, FactKind, FactValue, Rule, Span};
 use crate::domain::{Qualifier, Rating};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -146,6 +146,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         }
         push(
             &mut out,
+            Rule::RatingQuoted,
             &caps["g"],
             Qualifier::Exact,
             whole.start(),
@@ -171,6 +172,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         }
         push(
             &mut out,
+            Rule::RatingAfterEvaluation,
             g.as_str(),
             Qualifier::Exact,
             whole.start(),
@@ -182,7 +184,14 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
             break;
         }
         let g = caps.name("g").expect("grade");
-        push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
+        push(
+            &mut out,
+            Rule::RatingListItem,
+            g.as_str(),
+            Qualifier::Exact,
+            g.start(),
+            g.end(),
+        );
     }
     for caps in RESPECTIVELY.captures_iter(s) {
         let rest = caps.name("rest").expect("later grades");
@@ -190,7 +199,14 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         for item in rest.as_str().split('、').skip(1) {
             at += '、'.len_utf8();
             if grade_ends_here(s, at + item.len()) {
-                push(&mut out, item, Qualifier::Exact, at, at + item.len());
+                push(
+                    &mut out,
+                    Rule::RatingRespectively,
+                    item,
+                    Qualifier::Exact,
+                    at,
+                    at + item.len(),
+                );
             }
             at += item.len();
         }
@@ -202,7 +218,14 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         if after.starts_with(['等', '档', '级', '类']) {
             continue;
         }
-        push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
+        push(
+            &mut out,
+            Rule::RatingTally,
+            g.as_str(),
+            Qualifier::Exact,
+            g.start(),
+            g.end(),
+        );
     }
     for caps in AT_LEAST.captures_iter(s) {
         if super::scan_full(out.len()) {
@@ -211,6 +234,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         let whole = caps.get(0).expect("match");
         push(
             &mut out,
+            Rule::RatingAtLeast,
             &caps["g"],
             Qualifier::AtLeast,
             whole.start(),
@@ -222,7 +246,14 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
             break;
         }
         let g = caps.name("g").expect("grade");
-        push(&mut out, g.as_str(), Qualifier::Exact, g.start(), g.end());
+        push(
+            &mut out,
+            Rule::RatingLevel,
+            g.as_str(),
+            Qualifier::Exact,
+            g.start(),
+            g.end(),
+        );
     }
     continued_lists(s, &mut out);
     out
@@ -284,6 +315,7 @@ fn continued_lists(s: &str, out: &mut Vec<Candidate>) {
         }
         push(
             out,
+            Rule::RatingContinuedList,
             g.as_str(),
             Qualifier::Exact,
             phrase.start(),
@@ -292,12 +324,19 @@ fn continued_lists(s: &str, out: &mut Vec<Candidate>) {
     }
 }
 
-fn push(out: &mut Vec<Candidate>, grade: &str, qualifier: Qualifier, start: usize, end: usize) {
+fn push(
+    out: &mut Vec<Candidate>,
+    rule: Rule,
+    grade: &str,
+    qualifier: Qualifier,
+    start: usize,
+    end: usize,
+) {
     let Some(rating) = Rating::parse(grade) else {
         return;
     };
     let span = Span { start, end };
-    let mut fact = Fact::new(FactKind::Rating, FactValue::Rating(rating), span);
+    let mut fact = Fact::new(FactKind::Rating, FactValue::Rating(rating), span, rule);
     fact.qualifier = qualifier;
     out.push(Candidate {
         fact,

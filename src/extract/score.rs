@@ -4,7 +4,7 @@
 
 use super::lexicon::Lexicon;
 use super::number::{self, NUM, PRE, RANGE, SUF, candidate};
-use super::{Candidate, FactKind, FactValue, Span};
+use super::{Candidate, FactKind, FactValue, Rule, Span};
 use crate::domain::{Qualifier, parse_decimal};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -54,7 +54,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         {
             continue;
         }
-        number::emit_decimal(s, &caps, FactKind::Score, "分", &mut out);
+        number::emit_decimal(s, &caps, FactKind::Score, "分", Rule::ScoreInline, &mut out);
     }
     for re in [&*NUMBER_THEN_NAME, &*NAME_THEN_NUMBER] {
         for caps in re.captures_iter(s) {
@@ -85,6 +85,7 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
                 Some("分"),
                 Qualifier::Exact,
                 span,
+                Rule::ScoreNamed,
             ));
         }
     }

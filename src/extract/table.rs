@@ -6,7 +6,7 @@
 //! `rating` from the grade cell and a `score` from each score cell, all with `subject` =
 //! the row's name and `row` = its 序号. The 合计 row yields an amount with subject 合计.
 
-use super::{Candidate, Fact, FactKind, FactValue, Span};
+use super::{Candidate, Fact, FactKind, FactValue, Rule, Span};
 use crate::domain::{AmountUnit, Rating, parse_decimal};
 use crate::ingest::{Cell, Table};
 use crate::text::NormalizedText;
@@ -550,7 +550,7 @@ pub(crate) fn facts(
             let total_label = table.total_label(row);
             let total = total_label.is_some();
             let subject = total_label.map(String::from).or_else(|| name.clone());
-            let fact_at = |kind, value, cell: &Cell| {
+            let fact_at = |kind, value, cell: &Cell, rule| {
                 let mut f = Fact::new(
                     kind,
                     value,
@@ -558,6 +558,7 @@ pub(crate) fn facts(
                         start: cell.start,
                         end: cell.end,
                     },
+                    rule,
                 );
                 f.subject = subject.clone();
                 f.row = if total { None } else { row_no };
@@ -567,7 +568,7 @@ pub(crate) fn facts(
             for column in table.money_columns() {
                 if let Some((yuan, cell, unit)) = table.money_in(row, column) {
                     let value = FactValue::Decimal(yuan.normalize());
-                    let mut f = fact_at(FactKind::Amount, value, cell);
+                    let mut f = fact_at(FactKind::Amount, value, cell, Rule::TableMoneyColumn);
                     f.unit = Some(unit.as_str().to_string());
                     out.push(f);
                 }
@@ -578,13 +579,23 @@ pub(crate) fn facts(
                     && let Some(cell) = row.get(i)
                     && let Some(v) = parse_decimal(cell.text.trim())
                 {
-                    out.push(fact_at(FactKind::Percent, FactValue::Decimal(v), cell));
+                    out.push(fact_at(
+                        FactKind::Percent,
+                        FactValue::Decimal(v),
+                        cell,
+                        Rule::TablePercentColumn,
+                    ));
                 }
                 if *col == Column::Score
                     && let Some(cell) = row.get(i)
                     && let Some(v) = parse_decimal(cell.text.trim())
                 {
-                    let mut f = fact_at(FactKind::Score, FactValue::Decimal(v), cell);
+                    let mut f = fact_at(
+                        FactKind::Score,
+                        FactValue::Decimal(v),
+                        cell,
+                        Rule::TableScoreColumn,
+                    );
                     f.unit = Some("分".to_string());
                     out.push(f);
                 }
@@ -596,7 +607,12 @@ pub(crate) fn facts(
             if let Some(cell) = table.cell(row, Column::Grade)
                 && let Some(r) = Rating::parse(&cell.text)
             {
-                out.push(fact_at(FactKind::Rating, FactValue::Rating(r), cell));
+                out.push(fact_at(
+                    FactKind::Rating,
+                    FactValue::Rating(r),
+                    cell,
+                    Rule::TableGradeColumn,
+                ));
             }
             // Prose inside the row's cells.
             let (Some(first), Some(last)) = (row.first(), row.last()) else {

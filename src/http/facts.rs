@@ -74,6 +74,7 @@ pub(super) fn fact_json(f: &FactRow) -> Value {
         "reviewed_by": f.reviewed_by,
         "reviewed_at": f.reviewed_at.map(format_time),
         "extractor_version": f.extractor_version,
+        "rule": f.rule,
         "original": serde_json::from_str::<Value>(&f.original).unwrap_or(Value::Null),
     })
 }

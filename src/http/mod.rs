@@ -17,6 +17,7 @@ mod links;
 mod openapi;
 mod rate;
 mod reports;
+pub mod rules;
 mod schema;
 mod shape;
 mod sheet;
@@ -75,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         .merge(facts::router())
         .merge(links::router())
         .merge(reports::router())
+        .merge(rules::router())
         .merge(tokens::router())
         .merge(events::router())
         .merge(webhooks::router())

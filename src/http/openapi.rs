@@ -28,7 +28,7 @@ use utoipa_swagger_ui::SwaggerUi;
         links::related, links::citations,
         facts::list, facts::one, facts::history,
         facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm, facts::bulk_undo,
-        reports::export, reports::stats,
+        reports::export, reports::stats, super::rules::cases,
         tokens::create, tokens::list, tokens::revoke, tokens::me,
         webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries,
         super::extraction::extract,
@@ -37,6 +37,7 @@ use utoipa_swagger_ui::SwaggerUi;
     components(schemas(
         schema::FactKind, schema::DocumentStatus, schema::ReviewProgress, schema::CheckKind,
         schema::Severity, schema::ExportFormat, schema::ExportWhat, schema::ReviewStatus,
+        schema::StatsBy,
     )),
     modifiers(&Bearer, &CommonErrors, &Versioned)
 )]

@@ -79,6 +79,7 @@ fn json_rows(rows: &[ExportRow]) -> Value {
                     "reviewer": f.reviewed_by,
                     "decided_at": f.reviewed_at.map(format_time),
                     "extractor_version": f.extractor_version,
+                    "rule": f.rule,
                 })
             })
             .collect(),
@@ -231,12 +232,35 @@ fn ratio(num: i64, den: i64) -> Value {
     }
 }
 
-/// Review counts per fact kind and the precision they imply.
+/// What `/api/stats` counts by.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct StatsQuery {
+    /// `kind` (the default: per fact kind) or `rule` (per extraction rule, with precision's
+    /// 95 % Wilson interval, corrections by field, rejections by reason and the documents
+    /// where the rule failed most).
+    #[param(value_type = Option<schema::StatsBy>)]
+    by: Option<String>,
+}
+
+/// Review counts per fact kind and the precision they imply; with `by=rule`, per extraction
+/// rule.
 #[utoipa::path(get, path = "/api/stats", operation_id = "getStats", tag = "reports",
-    responses((status = 200, description = "review counts per kind and in all", body = schema::Stats)),
+    params(StatsQuery),
+    responses((status = 200, description = "review counts per kind and in all, or per rule",
+        body = schema::StatsAnswer)),
     security(("bearer" = [])))]
-pub(super) async fn stats(State(st): State<AppState>, auth: Auth) -> Result<Json<Value>, ApiError> {
+pub(super) async fn stats(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> Result<Json<Value>, ApiError> {
     auth.require(&[Role::Assessor, Role::Reader])?;
+    match q.by.as_deref() {
+        None | Some("kind") => {}
+        Some("rule") => return super::rules::stats_by_rule(&st).await,
+        Some(_) => return Err(ApiError::BadRequest("by is one of kind, rule".into())),
+    }
     let kinds = st.store.stats().await?;
     let mut totals = [0i64; 5];
     let per_kind: Vec<Value> = kinds

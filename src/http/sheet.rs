@@ -47,7 +47,7 @@ impl Cell {
 }
 
 /// The facts sheet's columns, in order.
-pub(super) const FACT_COLUMNS: [&str; 26] = [
+pub(super) const FACT_COLUMNS: [&str; 27] = [
     "文件名",
     "材料标题",
     "地区",
@@ -74,6 +74,7 @@ pub(super) const FACT_COLUMNS: [&str; 26] = [
     "起止位置",
     "材料 SHA-256",
     "抽取器版本",
+    "抽取规则",
 ];
 
 fn kind_label(kind: &str) -> &str {
@@ -205,8 +206,16 @@ pub(super) fn fact_cells(r: &ExportRow) -> Vec<Cell> {
         Cell::text(format!("{}–{}", f.start, f.end)),
         Cell::text(r.sha256.clone()),
         Cell::text(f.extractor_version.clone()),
+        Cell::text(
+            f.rule
+                .clone()
+                .unwrap_or_else(|| UNRECORDED_RULE.to_string()),
+        ),
     ]
 }
+
+/// How a sheet shows the rule of a fact stored before rules were recorded.
+pub(super) const UNRECORDED_RULE: &str = "未记录";
 
 /// What a check compares, as the findings sheet names it.
 fn check_label(kind: &str) -> &str {

@@ -717,7 +717,7 @@ async fn write_extraction(
 ) -> Result<()> {
     let failed: Vec<&Check> = extraction.checks.iter().filter(|c| !c.ok).collect();
     // Many rows per statement: one round trip per chunk instead of one per fact. 200 rows
-    // × 17 values stays under both backends' limits on bound parameters.
+    // × 18 values stays under both backends' limits on bound parameters.
     for chunk in extraction.facts.chunks(200) {
         let mut b = Binds::default();
         let mut rows = Vec::with_capacity(chunk.len());
@@ -756,13 +756,14 @@ async fn write_extraction(
                 b.text(serde_json::to_string(f).unwrap_or_default()),
                 b.text(super::EXTRACTOR_VERSION),
                 b.int(failed_checks),
+                b.opt_text(f.rule.map(|r| r.as_str().to_string())),
             ];
             rows.push(format!("({})", values.join(", ")));
         }
         let sql = format!(
             "INSERT INTO facts (document_id, seq, kind, span_start, span_end, text, value, unit,
                                 qualifier, subject, row_no, table_no, provenance, extra, original,
-                                extractor_version, failed_checks)
+                                extractor_version, failed_checks, rule)
              VALUES {}",
             rows.join(", ")
         );

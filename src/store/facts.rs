@@ -43,12 +43,15 @@ pub struct FactRow {
     pub version: i64,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<i64>,
+    /// The extractor's rule (`amount.inline` …); `None` for facts stored before rules were
+    /// recorded.
+    pub rule: Option<String>,
 }
 
 pub(super) const FACT_COLUMNS: &str = "f.id, f.document_id, f.seq, f.kind, f.span_start, f.span_end, \
     f.text, f.value, f.unit, f.qualifier, f.subject, f.row_no, f.table_no, f.provenance, \
     f.extra, f.original, f.extractor_version, f.failed_checks, f.status, f.version, \
-    f.reviewed_by, f.reviewed_at";
+    f.reviewed_by, f.reviewed_at, f.rule";
 
 impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for FactRow {
     fn from_row(r: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
@@ -75,6 +78,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for FactRow {
             version: r.try_get(19)?,
             reviewed_by: r.try_get(20)?,
             reviewed_at: r.try_get(21)?,
+            rule: r.try_get(22)?,
         })
     }
 }
@@ -415,14 +419,15 @@ impl Store {
             .map(|r| {
                 Ok(ExportRow {
                     fact: <FactRow as sqlx::FromRow<_>>::from_row(r)?,
-                    sha256: r.try_get(22)?,
-                    file_name: r.try_get(23)?,
-                    title: r.try_get(24)?,
-                    region: r.try_get(25)?,
-                    year: r.try_get(26)?,
-                    doc_number: r.try_get(27)?,
-                    reason: r.try_get(28)?,
-                    note: r.try_get(29)?,
+                    // The columns after FACT_COLUMNS (23 of them).
+                    sha256: r.try_get(23)?,
+                    file_name: r.try_get(24)?,
+                    title: r.try_get(25)?,
+                    region: r.try_get(26)?,
+                    year: r.try_get(27)?,
+                    doc_number: r.try_get(28)?,
+                    reason: r.try_get(29)?,
+                    note: r.try_get(30)?,
                 })
             })
             .collect::<sqlx::Result<Vec<_>>>()

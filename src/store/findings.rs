@@ -12,7 +12,7 @@ use super::{Backend, Binds, Result, Store, StoreError};
 use crate::check::Check;
 use crate::domain::{Qualifier, Rating, parse_decimal};
 use crate::extract::form::Form;
-use crate::extract::{CellRef, Fact, FactKind, FactValue, Span};
+use crate::extract::{CellRef, Fact, FactKind, FactValue, Rule, Span};
 use serde_json::Value;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
@@ -135,7 +135,11 @@ pub(super) fn fact_of(r: &FactRow, id: usize) -> Fact {
         start: usize::try_from(r.start).unwrap_or(0),
         end: usize::try_from(r.end).unwrap_or(0),
     };
-    let mut f = Fact::new(kind, value, span);
+    // The rule a stored row records (none for rows written before rules were recorded);
+    // the checks do not read it.
+    let rule = r.rule.as_deref().and_then(Rule::parse);
+    let mut f = Fact::new(kind, value, span, rule.unwrap_or(Rule::DocumentTitle));
+    f.rule = rule;
     f.id = id;
     f.text = r.text.clone();
     f.unit = r.unit.clone();

@@ -6,7 +6,7 @@
 
 use super::columns::{Role, is_funds_row_name, is_funds_total, squash, strip_weight};
 use super::grid::{Row, TCell, fits, is_placeholder, is_value_like};
-use super::{BlockWeight, FundsRow, IndicatorRow, Reader, Target, value};
+use super::{BlockWeight, FundsRow, IndicatorRow, Reader, Rule, Target, value};
 use crate::extract::FactKind;
 
 impl Reader<'_> {
@@ -102,6 +102,7 @@ impl Reader<'_> {
                 Role::Initial | Role::Budget | Role::Spent => {
                     let unit = self.unit;
                     Some(self.push(
+                        Rule::FormFunds,
                         FactKind::Amount,
                         v * unit.yuan(),
                         unit.as_str(),
@@ -113,6 +114,7 @@ impl Reader<'_> {
                     ))
                 }
                 Role::Rate => Some(self.push(
+                    Rule::FormFunds,
                     FactKind::Percent,
                     v,
                     "%",
@@ -123,6 +125,7 @@ impl Reader<'_> {
                     None,
                 )),
                 Role::Weight | Role::Score => Some(self.push(
+                    Rule::FormFunds,
                     FactKind::Score,
                     v,
                     "分",
@@ -216,6 +219,7 @@ impl Reader<'_> {
                         let chars: Vec<char> = c.text.chars().collect();
                         let from = v.from.min(chars.len());
                         self.push(
+                            Rule::FormIndicatorValue,
                             v.kind,
                             v.value,
                             &v.unit,
@@ -263,6 +267,7 @@ impl Reader<'_> {
                         (FactKind::Score, "分")
                     };
                     let id = self.push(
+                        Rule::FormIndicatorScore,
                         kind,
                         v,
                         unit,

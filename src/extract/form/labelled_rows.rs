@@ -4,7 +4,7 @@
 
 use super::columns::{Label, Role, label_of, squash, strip_weight};
 use super::grid::{Row, TCell};
-use super::{Reader, value};
+use super::{Reader, Rule, value};
 use crate::domain::Rating;
 use crate::extract::{CellRef, Fact, FactKind, FactValue, Span};
 
@@ -47,6 +47,7 @@ impl Reader<'_> {
                 self.column_name(role)
             };
             let id = self.push(
+                Rule::FormTotal,
                 FactKind::Score,
                 v,
                 "分",
@@ -93,6 +94,7 @@ impl Reader<'_> {
                 start: cell.start,
                 end: cell.end,
             },
+            Rule::FormGrade,
         );
         f.subject = subject;
         f.table = Some(self.table as u32);

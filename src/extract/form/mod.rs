@@ -18,6 +18,7 @@ pub mod value;
 
 pub use model::{BlockWeight, Form, Found, FundsRow, IndicatorRow, Target, Total};
 
+pub(crate) use super::Rule;
 use super::lexicon::Lexicon;
 use super::{CellRef, Fact, FactKind, FactValue, Span};
 use crate::domain::AmountUnit;
@@ -396,6 +397,7 @@ impl<'a> Reader<'a> {
         let end = cell.pos(fen) + 1;
         self.found.claimed.push((start, end));
         Some(self.push(
+            Rule::FormBlockWeight,
             FactKind::Score,
             value,
             "分",
@@ -422,6 +424,7 @@ impl<'a> Reader<'a> {
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
+        rule: Rule,
         kind: FactKind,
         value: Decimal,
         unit: &str,
@@ -435,7 +438,7 @@ impl<'a> Reader<'a> {
             FactKind::Count => FactValue::Integer(value.trunc().try_into().unwrap_or(0)),
             _ => FactValue::Decimal(value.normalize()),
         };
-        let mut f = Fact::new(kind, value, Span { start, end });
+        let mut f = Fact::new(kind, value, Span { start, end }, rule);
         f.unit = Some(unit.to_string());
         f.subject = subject;
         f.row = row;
