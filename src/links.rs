@@ -155,7 +155,7 @@ fn cite(kind: LinkKind, key: &str, fact: usize) -> Link {
 mod tests {
     use super::*;
     use crate::domain::Rating;
-    use crate::extract::{FactKind, Span};
+    use crate::extract::{FactKind, Rule, Span};
 
     fn doc_fact(title: Option<&str>, number: Option<&str>) -> Fact {
         Fact::new(
@@ -165,6 +165,7 @@ mod tests {
                 number: number.map(str::to_string),
             },
             Span { start: 0, end: 1 },
+            Rule::DocumentDocNumber,
         )
     }
 
@@ -202,6 +203,7 @@ mod tests {
             FactKind::Rating,
             FactValue::Rating(Rating::parse("良").unwrap()),
             Span { start: 0, end: 1 },
+            Rule::TableGradeColumn,
         );
         rating.table = Some(0);
         rating.subject = Some("渠县校舍维修改造项目".into());

@@ -299,8 +299,8 @@ pub fn cross_document(document_id: i64, figures: &[Figure]) -> Vec<CrossCheck> {
 mod tests {
     use super::*;
     use crate::domain::Rating;
-    use crate::extract::Span;
     use crate::extract::form::FundsRow;
+    use crate::extract::{Rule, Span};
 
     fn figure(doc: i64, year: i64, label: FigureLabel, value: FactValue, unit: &str) -> Figure {
         Figure {
@@ -447,7 +447,12 @@ mod tests {
     #[test]
     fn figures_of_forms_and_rated_table_rows() {
         let fact = |kind, value, table: Option<u32>, subject: &str| {
-            let mut f = Fact::new(kind, value, Span { start: 0, end: 1 });
+            let mut f = Fact::new(
+                kind,
+                value,
+                Span { start: 0, end: 1 },
+                Rule::TableMoneyColumn,
+            );
             f.table = table;
             f.subject = Some(subject.to_string());
             f
