@@ -129,6 +129,12 @@ const PHASED: &[&str] = &[
     "工程", "项目", "建设", "改造", "扩建", "续建", "园区", "厂房",
 ];
 
+/// Words of sessions and issues, which are counted in 期.
+const SESSIONS: &[&str] = &[
+    "培训", "班", "举办", "举行", "召开", "开展", "组织", "讲座", "简报", "专刊", "刊", "编发",
+    "编印", "发布", "活动", "轮",
+];
+
 /// "二期工程", "引洮供水二期配套工程项目", "三期市政配套工程": a phase names the project that
 /// follows it within a few words; "老旧小区改造二期", "遗址保护展示工程二期等项目": or ends
 /// the project's name before it.
@@ -149,6 +155,26 @@ fn is_phase(caps: &regex::Captures, s: &str) -> bool {
         .map_or(rest.len(), |(_, (i, _))| i);
     let number_start = caps.get(0).expect("match").start();
     let before = &s[..number_start];
+    // "改造工程（三期）": a phase in brackets after the name.
+    if before.ends_with(['（', '(']) && rest.starts_with(['）', ')']) {
+        return true;
+    }
+    // "中安创谷三期人才公寓": a phase written in Chinese numerals is a phase unless the text
+    // around it speaks of sessions or issues ("举办培训班三期", "编发简报三期").
+    if caps.name("cn").is_some() {
+        let near_before: String = before
+            .chars()
+            .rev()
+            .take(10)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let near_after: String = rest.chars().take(4).collect();
+        return !SESSIONS
+            .iter()
+            .any(|w| near_before.contains(w) || near_after.contains(w));
+    }
     let name_start = before
         .char_indices()
         .rev()
@@ -268,6 +294,9 @@ mod tests {
         assert!(counts("老旧小区改造二期\n").is_empty());
         assert!(counts("遗址保护展示工程二期、娄山关路提升改造三期等项目").is_empty());
         assert_eq!(counts("公路配套三期2个项目")[0].1, 2);
+        assert!(counts("中安创谷三期人才公寓运营补贴").is_empty());
+        assert!(counts("快速化改造工程（三期）主线通车").is_empty());
+        assert_eq!(counts("编发绩效简报三期，")[0].1, 3);
         assert_eq!(counts("举办培训班三期,")[0].1, 3);
         assert_eq!(counts("组织业务培训6期,")[0].1, 6);
         assert!(counts("《管理办法》共五章三十条").is_empty());
