@@ -15,6 +15,7 @@ pub mod extract;
 pub mod http;
 pub mod ingest;
 pub mod parallel;
+pub mod reextract;
 pub mod report;
 pub mod review;
 pub mod service;

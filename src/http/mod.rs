@@ -4,6 +4,7 @@
 //! router for a state so tests can call it without a socket, and `serve` binds it, runs the
 //! workers and shuts down gracefully.
 
+mod admin;
 mod auth;
 mod documents;
 mod error;
@@ -73,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .merge(facts::router())
         .merge(reports::router())
         .merge(tokens::router())
+        .merge(admin::router())
         .merge(events::router())
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::from_fn(input::reject_unsafe_text));

@@ -3,7 +3,7 @@
 //! UI's files are compiled in, nothing is fetched. The document names the versioned paths
 //! (`/api/v1/…`); `/api/…` answers the same.
 
-use super::{documents, facts, reports, schema, tokens};
+use super::{admin, documents, facts, reports, schema, tokens};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder, header::Header};
@@ -30,6 +30,7 @@ use utoipa_swagger_ui::SwaggerUi;
         reports::export, reports::stats,
         tokens::create, tokens::list, tokens::revoke, tokens::me,
         super::extraction::extract,
+        admin::reextract,
     ),
     // Enums that only query parameters name: paths register the bodies' schemas themselves.
     components(schemas(

@@ -530,6 +530,7 @@ mod tests {
             version: 4,
             reviewed_by: None,
             reviewed_at: None,
+            orphaned_at: None,
         }
     }
 
