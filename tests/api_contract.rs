@@ -387,10 +387,25 @@ async fn real_answers_match_the_document() {
     let reextract = "/api/v1/admin/reextract";
     for (body, expected) in [
         (json!({"documents": [id], "force": true}), StatusCode::OK),
-        (json!({"all": true, "dry_run": true, "force": true}), StatusCode::OK),
-        (json!({"all": true, "documents": [id]}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"all": true, "dry_run": true, "force": true}),
+            StatusCode::OK,
+        ),
+        (
+            json!({"all": true, "documents": [id]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ] {
-        let r = checked(&st, &doc, "POST", reextract, reextract, Some(&admin), Some(body)).await;
+        let r = checked(
+            &st,
+            &doc,
+            "POST",
+            reextract,
+            reextract,
+            Some(&admin),
+            Some(body),
+        )
+        .await;
         assert_eq!(r.status, expected, "{}", String::from_utf8_lossy(&r.bytes));
     }
     let r = checked(

@@ -69,6 +69,9 @@ pub struct Matching {
     pub fresh: Vec<usize>,
 }
 
+/// The key a pass pairs readings by.
+type KeyOf = fn(&Reading) -> String;
+
 /// Pairs old facts with new ones (see the module's note). Old facts are taken in order of
 /// their span; new facts in their order, which is the text's.
 pub fn match_facts(old: &[Reading], new: &[Reading]) -> Matching {
@@ -77,7 +80,7 @@ pub fn match_facts(old: &[Reading], new: &[Reading]) -> Matching {
     let mut matched_old = vec![false; old.len()];
     let mut matched_new: Vec<Option<Match>> = vec![None; new.len()];
 
-    let passes: [(How, fn(&Reading) -> String); 3] = [
+    let passes: [(How, KeyOf); 3] = [
         (How::Same, |r| {
             format!(
                 "{}\u{0}{}\u{0}{}\u{0}{}",

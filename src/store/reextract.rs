@@ -370,15 +370,13 @@ impl Store {
             }
             updates.push((m.old, m.new as i64, u));
         }
-        let mut next = facts.len() as i64;
-        for &i in &orphans {
+        for (next, &i) in (facts.len() as i64..).zip(orphans.iter()) {
             let mut u = Update::default();
             if old[i].row.orphaned_at.is_none() {
                 u.set("orphaned_at", Bind::Int(Some(now)));
             }
             u.set("failed_checks", Bind::Int(Some(0)));
             updates.push((i, next, u));
-            next += 1;
         }
 
         let removed_ids: Vec<i64> = removed.iter().map(|&i| old[i].row.id).collect();
