@@ -3,12 +3,12 @@
 # of their facts, re-extracted with `jixiao reextract --all --force` (every document read
 # again and every fact matched, as after an extractor upgrade). Documents per second from
 # the command's own summary. Usage: bench/reextract.sh sqlite|postgres [PG_ADMIN_URL] [N]
-# Needs: cargo build --release; sqlite3 or psql.
+# Needs: cargo build --release (JIXIAO_BIN names another binary); sqlite3 or psql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
 n="${3:-1000}"
-bin=target/release/jixiao
+bin="${JIXIAO_BIN:-target/release/jixiao}"
 work="$(mktemp -d)"
 cleanup() { :; }
 trap 'kill "${worker:-}" 2>/dev/null || true; cleanup; rm -rf "$work"' EXIT
