@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod links;
 pub mod parallel;
 pub mod precision;
+pub mod reextract;
 pub mod report;
 pub mod review;
 pub mod service;

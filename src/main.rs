@@ -144,6 +144,29 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         jobs: usize,
     },
+    /// Run the current extractor over stored documents again, keeping every decision made
+    /// on a fact it still finds. Documents already at this extractor version are skipped
+    /// (an interrupted run is resumed by running it again).
+    Reextract {
+        /// Every stored document.
+        #[arg(
+            long,
+            conflicts_with = "document",
+            required_unless_present = "document"
+        )]
+        all: bool,
+        /// This document (repeat for several).
+        #[arg(long = "document", value_name = "ID")]
+        document: Vec<i64>,
+        /// Print what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also documents already at this extractor version.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(clap::Args)]
@@ -296,6 +319,27 @@ fn main() -> ExitCode {
         }),
         Command::Import { dir, db, jobs } => {
             runtime().and_then(|rt| rt.block_on(service::import(&db.database(), &dir, jobs)))
+        }
+        Command::Reextract {
+            all,
+            document,
+            dry_run,
+            force,
+            db,
+        } => {
+            let selection = if all {
+                jixiao::reextract::Selection::All
+            } else {
+                jixiao::reextract::Selection::Documents(document)
+            };
+            runtime().and_then(|rt| {
+                rt.block_on(service::reextract(
+                    &db.database(),
+                    selection,
+                    dry_run,
+                    force,
+                ))
+            })
         }
     };
     match result {

@@ -274,6 +274,59 @@ pub async fn import(db: &Database, dir: &Path, jobs: usize) -> Result<ExitCode> 
     })
 }
 
+/// `jixiao reextract`: the current extractor over stored documents, with a bar of documents
+/// on a terminal and the summary at the end. Exit 0, or 2 when a document could not be read
+/// again (it keeps its facts; the summary names it).
+pub async fn reextract(
+    db: &Database,
+    selection: crate::reextract::Selection,
+    dry_run: bool,
+    force: bool,
+) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let store = open(db).await?;
+    let user = std::env::var("USER").unwrap_or_else(|_| "?".into());
+    let actor = crate::store::Actor {
+        user_id: None,
+        name: format!("jixiao reextract ({user})"),
+    };
+    let mut options = crate::reextract::Options::new(selection, actor);
+    options.dry_run = dry_run;
+    options.force = force;
+    let bar = ProgressBar::hidden();
+    if std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} documents [{elapsed_precise}, ETA {eta}]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress_bar = bar.clone();
+    let progress: crate::reextract::Progress = Arc::new(move |done, total| {
+        progress_bar.set_length(total);
+        progress_bar.set_position(done);
+    });
+    let result = crate::reextract::run(&store, &options, Some(progress)).await;
+    bar.finish_and_clear();
+    store.close().await;
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(crate::store::StoreError::Invalid(message)) => bail!("{message}"),
+        Err(e) => return Err(e).context("re-extraction stopped; run it again to resume"),
+    };
+    for f in &summary.failed {
+        eprintln!("document {}: {}", f.document_id, f.error);
+    }
+    println!("{}", summary.describe());
+    Ok(if summary.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
 /// Reads a file for the command line, scanned pages and images included when tesseract is
 /// installed, with a bar of OCR'd pages on stderr when it is a terminal.
 pub fn ingest_file(

@@ -428,6 +428,43 @@ async fn real_answers_match_the_document() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = call(&st, "GET", "/api/v1/me", Some(&admin), None).await;
     assert_eq!(r.status, StatusCode::OK);
+
+    // Re-extraction: a run, a dry run, a refusal; and a fact as it then stands.
+    let reextract = "/api/v1/admin/reextract";
+    for (body, expected) in [
+        (json!({"documents": [id], "force": true}), StatusCode::OK),
+        (
+            json!({"all": true, "dry_run": true, "force": true}),
+            StatusCode::OK,
+        ),
+        (
+            json!({"all": true, "documents": [id]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = checked(
+            &st,
+            &doc,
+            "POST",
+            reextract,
+            reextract,
+            Some(&admin),
+            Some(body),
+        )
+        .await;
+        assert_eq!(r.status, expected, "{}", String::from_utf8_lossy(&r.bytes));
+    }
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        "/api/v1/facts",
+        &format!("/api/v1/facts?document_id={id}&orphaned=false&limit=2"),
+        Some(&a),
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["facts"][0]["orphaned"], false);
 }
 
 /// Links across documents: related documents, citations, and a cross-document finding in

@@ -32,7 +32,7 @@ export async function openDocument(id) {
   if (state.doc && state.doc.id !== id) {
     state.undoStack = [];
     state.lastBulk = null;
-    state.factFilter = { kind: '', status: '', failed: false };
+    state.factFilter = { kind: '', status: '', failed: false, orphaned: false };
   }
   if (!state.doc || state.doc.id !== id) {
     state.view = 'form';
@@ -76,7 +76,7 @@ function groupOf(f) {
 export function computeOrder() {
   const ff = state.factFilter;
   const list = [...state.facts.values()].filter((f) =>
-    (!ff.kind || f.kind === ff.kind) && (!ff.status || f.status === ff.status) && (!ff.failed || f.failed_checks > 0));
+    (!ff.kind || f.kind === ff.kind) && (!ff.status || f.status === ff.status) && (!ff.failed || f.failed_checks > 0) && (!ff.orphaned || f.orphaned));
   list.sort((a, b) => groupOf(a) - groupOf(b) || a.start - b.start || a.id - b.id);
   state.order = list.map((f) => f.id);
 }
@@ -178,10 +178,12 @@ function factTools() {
     h('option', { value: '' }, '全部状态'),
     Object.entries(STATUS_LABEL).map(([k, v]) => h('option', { value: k, selected: ff.status === k }, v)));
   const failed = h('input', { type: 'checkbox', id: 'ff-failed', checked: ff.failed });
+  const orphaned = h('input', { type: 'checkbox', id: 'ff-orphaned', checked: ff.orphaned });
   const apply = () => {
     ff.kind = kind.value;
     ff.status = status.value;
     ff.failed = failed.checked;
+    ff.orphaned = orphaned.checked;
     computeOrder();
     renderFactList();
     if (!state.order.includes(state.selected)) select(state.order[0] ?? null);
@@ -189,8 +191,10 @@ function factTools() {
   kind.addEventListener('change', apply);
   status.addEventListener('change', apply);
   failed.addEventListener('change', apply);
+  orphaned.addEventListener('change', apply);
   return h('div', { class: 'facts-tools' }, kind, status,
     h('label', {}, failed, ' 只看校验未通过'),
+    h('label', {}, orphaned, ' 只看已失效'),
     h('span', { class: 'counts', id: 'fact-counts' }));
 }
 
@@ -261,7 +265,7 @@ function factRow(f) {
   const qual = f.qualifier && f.kind !== 'document'
     ? h('span', { class: 'qual q-' + f.qualifier, title: '限定' }, QUALIFIER_LABEL[f.qualifier] || f.qualifier) : null;
   const el = h('article', {
-    class: 'fact k-' + f.kind + ' s-' + f.status + (sel ? ' sel' : ''),
+    class: 'fact k-' + f.kind + ' s-' + f.status + (f.orphaned ? ' orphaned' : '') + (sel ? ' sel' : ''),
     id: 'fact-' + f.id,
     dataset: { id: f.id, kind: f.kind, status: f.status, table: f.table ?? '' },
     'aria-selected': sel ? 'true' : 'false',
@@ -277,6 +281,9 @@ function factRow(f) {
     qual,
     h('span', { class: 'badge ' + f.status }, STATUS_LABEL[f.status] || f.status)),
   h('div', { class: 'line2' }, details),
+  // Kept because someone decided it, though the current extractor no longer reads it.
+  f.orphaned ? h('div', { class: 'orphan', title: '重新抽取时新版抽取器未再提取出这条事实；保留原审核结论，请复核' },
+    '已失效（新版抽取未再产生）') : null,
   f.status === 'corrected' && changedFieldsText(f) ? h('div', { class: 'was' }, '原为 ' + changedFieldsText(f)) : null,
   f.status !== 'pending' && f.reviewed_by ? h('div', { class: 'reason' }, '由 ' + f.reviewed_by + ' 决定') : null,
   checks.length ? h('ul', { class: 'checks' }, checks.map((c) => {

@@ -22,7 +22,7 @@ export const REASONS = [
   ['duplicate', '重复'],
 ];
 export const REASON_LABEL = Object.fromEntries(REASONS);
-export const ACTION_LABEL = { confirm: '确认', correct: '更正', reject: '驳回', undo: '撤销' };
+export const ACTION_LABEL = { confirm: '确认', correct: '更正', reject: '驳回', undo: '撤销', reextract: '重新抽取' };
 // The checks, as the findings sheet of the XLSX export names them too (src/http/reports.rs).
 export const CHECK_LABEL = {
   table_total: '表格合计',

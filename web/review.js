@@ -78,7 +78,7 @@ async function lastChange(id) {
   const { history } = await api('GET', '/facts/' + id + '/history');
   const e = history.at(-1);
   if (!e) return '这条事实刚被改动';
-  const what = { confirm: '确认了', correct: '更正了', reject: '驳回了', undo: '撤销了对' }[e.action] || e.action;
+  const what = { confirm: '确认了', correct: '更正了', reject: '驳回了', undo: '撤销了对', reextract: '重新抽取了' }[e.action] || e.action;
   const reason = e.reason ? '（' + (REASON_LABEL[e.reason] || e.reason) + '）' : '';
   return e.actor + ' 于 ' + localTime(e.at) + ' ' + what + '这条事实' + reason;
 }
@@ -206,7 +206,7 @@ export async function undo() {
     return;
   }
   if (!state.order.includes(id)) {
-    state.factFilter = { kind: '', status: '', failed: false };
+    state.factFilter = { kind: '', status: '', failed: false, orphaned: false };
     computeOrder();
     renderFactList();
   }

@@ -76,6 +76,8 @@ pub(super) fn fact_json(f: &FactRow) -> Value {
         "extractor_version": f.extractor_version,
         "rule": f.rule,
         "original": serde_json::from_str::<Value>(&f.original).unwrap_or(Value::Null),
+        "orphaned": f.orphaned_at.is_some(),
+        "orphaned_at": f.orphaned_at.map(format_time),
     })
 }
 
@@ -111,6 +113,9 @@ pub(super) struct FilterQuery {
     #[param(value_type = Option<schema::Severity>)]
     #[schema(value_type = Option<schema::Severity>)]
     pub severity: Option<String>,
+    /// true: only facts a re-extraction no longer produced (kept because someone decided
+    /// them); false: only the others.
+    pub orphaned: Option<bool>,
     // Paging and export format share this struct: serde's `flatten` cannot read numbers
     // and booleans from a query string.
     /// Facts per page (listing: 100 unless given, 1 to 1000; a sync page: 100, at most 1000).
@@ -180,6 +185,7 @@ impl FilterQuery {
             year: self.year,
             check: self.check.clone(),
             severity: self.severity.clone(),
+            orphaned: self.orphaned,
         })
     }
 

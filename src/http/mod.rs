@@ -4,6 +4,7 @@
 //! router for a state so tests can call it without a socket, and `serve` binds it, runs the
 //! workers and shuts down gracefully.
 
+mod admin;
 mod auth;
 mod documents;
 mod error;
@@ -78,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .merge(reports::router())
         .merge(rules::router())
         .merge(tokens::router())
+        .merge(admin::router())
         .merge(events::router())
         .merge(webhooks::router())
         .fallback(|| async { ApiError::NotFound })

@@ -3,7 +3,7 @@
 //! UI's files are compiled in, nothing is fetched. The document names the versioned paths
 //! (`/api/v1/…`); `/api/…` answers the same.
 
-use super::{documents, facts, links, reports, schema, tokens, webhooks};
+use super::{admin, documents, facts, links, reports, schema, tokens, webhooks};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder, header::Header};
@@ -32,6 +32,7 @@ use utoipa_swagger_ui::SwaggerUi;
         tokens::create, tokens::list, tokens::revoke, tokens::me,
         webhooks::create, webhooks::list, webhooks::remove, webhooks::deliveries,
         super::extraction::extract,
+        admin::reextract,
     ),
     // Enums that only query parameters name: paths register the bodies' schemas themselves.
     components(schemas(

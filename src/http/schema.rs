@@ -332,7 +332,8 @@ pub enum FactValue {
     "reviewed_at": "2026-01-31T09:12:00.000Z", "extractor_version": "jixiao 0.1.0",
     "rule": "amount.inline",
     "original": {"value": "102000000", "unit": "亿元", "qualifier": "exact",
-                 "subject": "压减预算资金", "start": 1234, "end": 1241, "text": "1.02 亿元"}}))]
+                 "subject": "压减预算资金", "start": 1234, "end": 1241, "text": "1.02 亿元"},
+    "orphaned": false, "orphaned_at": null}))]
 pub struct Fact {
     #[serde(flatten)]
     value: FactValue,
@@ -377,6 +378,12 @@ pub struct Fact {
     /// The fact as extracted, before any correction.
     #[schema(value_type = Object)]
     original: (),
+    /// A re-extraction no longer produced this fact; it is kept because someone decided it
+    /// (the page marks it 已失效（新版抽取未再产生）).
+    orphaned: bool,
+    /// When a re-extraction last failed to produce it.
+    #[schema(required = true)]
+    orphaned_at: Option<Time>,
 }
 
 /// A fact after a decision; after a correction (or the undo of one) with
@@ -477,6 +484,8 @@ pub enum HistoryAction {
     Correct,
     Reject,
     Undo,
+    /// A re-extraction read a different value: the fact went back to pending.
+    Reextract,
 }
 
 /// A fact's reviewable state, before or after a decision.
@@ -523,6 +532,44 @@ pub struct HistoryEntry {
     /// The decision this one undid.
     #[schema(required = true)]
     undoes: Option<i64>,
+}
+
+/// A document a re-extraction could not read again; it keeps its facts as they were.
+#[derive(ToSchema)]
+pub struct ReextractFailure {
+    document_id: i64,
+    error: String,
+}
+
+/// `POST /api/admin/reextract`: what the run did (or, dry, would do).
+#[derive(ToSchema)]
+#[schema(example = json!({"run_id": 3, "dry_run": false, "extractor_version": "jixiao 0.1.0+3f2a9c01d4e7",
+    "documents": 12, "reextracted": 10, "skipped": 2, "failed": [], "kept": 812, "new": 9,
+    "changed": 2, "orphaned": 1, "removed_pending": 4, "seconds": 1.8}))]
+pub struct ReextractSummary {
+    /// The audited run; null for a dry run or when there was nothing to do.
+    #[schema(required = true)]
+    run_id: Option<i64>,
+    dry_run: bool,
+    /// The extractor version the facts now come from.
+    extractor_version: String,
+    /// Documents selected.
+    documents: i64,
+    reextracted: i64,
+    /// Already at this version (unless forced), or not extracted yet.
+    skipped: i64,
+    failed: Vec<ReextractFailure>,
+    /// Facts that matched a stored one and kept its row and decision.
+    kept: i64,
+    /// Facts inserted pending.
+    new: i64,
+    /// Facts read with another value at the same place: decided ones are pending again.
+    changed: i64,
+    /// Decided facts no longer produced: kept, marked orphaned.
+    orphaned: i64,
+    /// Pending facts nobody decided, no longer produced: deleted.
+    removed_pending: i64,
+    seconds: f64,
 }
 
 /// `GET /api/facts/{id}/history`.

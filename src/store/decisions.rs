@@ -531,6 +531,7 @@ mod tests {
             reviewed_by: None,
             reviewed_at: None,
             rule: None,
+            orphaned_at: None,
         }
     }
 

@@ -3,9 +3,9 @@
 //! transaction that also sets `done` — so a crash mid-document leaves nothing half-written,
 //! and the expired lease lets another worker take the job again, up to [`MAX_ATTEMPTS`].
 
-use super::{Backend, Binds, Result, Store, StoreError, now_ms};
+use super::{Backend, Bind, Binds, Result, Store, StoreError, now_ms};
 use crate::check::Check;
-use crate::extract::{Extraction, FactValue};
+use crate::extract::{Extraction, Fact, FactValue};
 use crate::ingest::Ingested;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -716,67 +716,113 @@ async fn write_extraction(
     extraction: &Extraction,
 ) -> Result<()> {
     let failed: Vec<&Check> = extraction.checks.iter().filter(|c| !c.ok).collect();
+    let rows: Vec<(i64, &Fact, i64)> = extraction
+        .facts
+        .iter()
+        .map(|f| {
+            let failed_checks = failed.iter().filter(|c| c.facts.contains(&f.id)).count() as i64;
+            (f.id as i64, f, failed_checks)
+        })
+        .collect();
+    insert_facts(tx, document_id, &rows, super::EXTRACTOR_VERSION).await?;
+    super::findings::insert_checks(tx, document_id, &extraction.checks).await
+}
+
+/// A fact's value as stored: a decimal or integer as text, a grade, a document as JSON.
+pub(super) fn stored_value(value: &FactValue) -> String {
+    match value {
+        FactValue::Decimal(d) => crate::review::decimal_text(*d),
+        FactValue::Integer(n) => n.to_string(),
+        FactValue::Rating(r) => r.as_str().to_string(),
+        FactValue::Document { title, number } => {
+            serde_json::json!({ "title": title, "number": number }).to_string()
+        }
+    }
+}
+
+/// The columns of a stored fact that the extractor alone writes, never a reviewer: where it
+/// was read and what the extractor made of it. A re-extraction refreshes them on every fact it
+/// keeps, so a column added here is carried over by re-extraction as well as written on insert.
+pub(super) fn extractor_columns(f: &Fact, version: &str) -> Vec<(&'static str, Bind)> {
+    let extra = serde_json::json!({
+        "count": f.count, "issuer": f.issuer, "doc_year": f.doc_year, "seq": f.seq,
+    });
+    let provenance = f
+        .provenance
+        .as_ref()
+        .map(|p| serde_json::to_string(p).unwrap_or_default());
+    vec![
+        ("kind", Bind::Text(Some(f.kind.as_str().to_string()))),
+        ("row_no", Bind::Int(f.row.map(i64::from))),
+        ("table_no", Bind::Int(f.table.map(i64::from))),
+        ("provenance", Bind::Text(provenance)),
+        ("extra", Bind::Text(Some(extra.to_string()))),
+        (
+            "original",
+            Bind::Text(Some(serde_json::to_string(f).unwrap_or_default())),
+        ),
+        ("extractor_version", Bind::Text(Some(version.to_string()))),
+        ("rule", Bind::Text(f.rule.map(|r| r.as_str().to_string()))),
+    ]
+}
+
+/// The columns of a stored fact a reviewer may change (a correction), as the extractor
+/// read them.
+pub(super) fn reviewable_columns(f: &Fact) -> Vec<(&'static str, Bind)> {
+    vec![
+        ("span_start", Bind::Int(Some(f.start as i64))),
+        ("span_end", Bind::Int(Some(f.end as i64))),
+        ("text", Bind::Text(Some(f.text.clone()))),
+        ("value", Bind::Text(Some(stored_value(&f.value)))),
+        ("unit", Bind::Text(f.unit.clone())),
+        (
+            "qualifier",
+            Bind::Text(Some(f.qualifier.as_str().to_string())),
+        ),
+        ("subject", Bind::Text(f.subject.clone())),
+    ]
+}
+
+/// Inserts facts as (sequence number, fact, failed checks) inside the caller's transaction.
+pub(super) async fn insert_facts(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    document_id: i64,
+    facts: &[(i64, &Fact, i64)],
+    version: &str,
+) -> Result<()> {
     // Many rows per statement: one round trip per chunk instead of one per fact. 200 rows
     // × 18 values stays under both backends' limits on bound parameters.
-    for chunk in extraction.facts.chunks(200) {
+    for chunk in facts.chunks(200) {
         let mut b = Binds::default();
         let mut rows = Vec::with_capacity(chunk.len());
-        for f in chunk {
-            let value = match &f.value {
-                FactValue::Decimal(d) => crate::review::decimal_text(*d),
-                FactValue::Integer(n) => n.to_string(),
-                FactValue::Rating(r) => r.as_str().to_string(),
-                FactValue::Document { title, number } => {
-                    serde_json::json!({ "title": title, "number": number }).to_string()
-                }
-            };
-            let extra = serde_json::json!({
-                "count": f.count, "issuer": f.issuer, "doc_year": f.doc_year, "seq": f.seq,
-            });
-            let failed_checks = failed.iter().filter(|c| c.facts.contains(&f.id)).count() as i64;
-            let provenance = f
-                .provenance
-                .as_ref()
-                .map(|p| serde_json::to_string(p).unwrap_or_default());
-            let values = [
-                b.int(document_id),
-                b.int(f.id as i64),
-                b.text(f.kind.as_str()),
-                b.int(f.start as i64),
-                b.int(f.end as i64),
-                b.text(f.text.as_str()),
-                b.text(value),
-                b.opt_text(f.unit.clone()),
-                b.text(f.qualifier.as_str()),
-                b.opt_text(f.subject.clone()),
-                b.opt_int(f.row.map(i64::from)),
-                b.opt_int(f.table.map(i64::from)),
-                b.opt_text(provenance),
-                b.text(extra.to_string()),
-                b.text(serde_json::to_string(f).unwrap_or_default()),
-                b.text(super::EXTRACTOR_VERSION),
-                b.int(failed_checks),
-                b.opt_text(f.rule.map(|r| r.as_str().to_string())),
+        let mut names: Vec<&str> = Vec::new();
+        for (seq, f, failed_checks) in chunk {
+            let mut columns = vec![
+                ("document_id", Bind::Int(Some(document_id))),
+                ("seq", Bind::Int(Some(*seq))),
+                ("failed_checks", Bind::Int(Some(*failed_checks))),
             ];
+            columns.extend(reviewable_columns(f));
+            columns.extend(extractor_columns(f, version));
+            names = columns.iter().map(|(n, _)| *n).collect();
+            let values: Vec<String> = columns.into_iter().map(|(_, v)| b.push(v)).collect();
             rows.push(format!("({})", values.join(", ")));
         }
         let sql = format!(
-            "INSERT INTO facts (document_id, seq, kind, span_start, span_end, text, value, unit,
-                                qualifier, subject, row_no, table_no, provenance, extra, original,
-                                extractor_version, failed_checks, rule)
-             VALUES {}",
+            "INSERT INTO facts ({}) VALUES {}",
+            names.join(", "),
             rows.join(", ")
         );
         b.apply_query(sqlx::query(sqlx::AssertSqlSafe(sql)))
             .execute(&mut **tx)
             .await?;
     }
-    super::findings::insert_checks(tx, document_id, &extraction.checks).await
+    Ok(())
 }
 
 /// The tables ingestion found (DOCX, PDF, spreadsheet), as the code-point span of every cell
 /// by table and row: `[[[start, end], …], …]`. `None` when there are none.
-fn table_layout_json(blocks: &[crate::ingest::Block]) -> Option<String> {
+pub(crate) fn table_layout_json(blocks: &[crate::ingest::Block]) -> Option<String> {
     let tables: Vec<Vec<Vec<[usize; 2]>>> = blocks
         .iter()
         .filter_map(|b| match b {

@@ -46,12 +46,15 @@ pub struct FactRow {
     /// The extractor's rule (`amount.inline` …); `None` for facts stored before rules were
     /// recorded.
     pub rule: Option<String>,
+    /// When a re-extraction last failed to produce this decided fact (Unix ms): the newer
+    /// extractor no longer finds it, and it is kept for review instead of deleted.
+    pub orphaned_at: Option<i64>,
 }
 
 pub(super) const FACT_COLUMNS: &str = "f.id, f.document_id, f.seq, f.kind, f.span_start, f.span_end, \
     f.text, f.value, f.unit, f.qualifier, f.subject, f.row_no, f.table_no, f.provenance, \
     f.extra, f.original, f.extractor_version, f.failed_checks, f.status, f.version, \
-    f.reviewed_by, f.reviewed_at, f.rule";
+    f.reviewed_by, f.reviewed_at, f.rule, f.orphaned_at";
 
 impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for FactRow {
     fn from_row(r: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
@@ -79,6 +82,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for FactRow {
             reviewed_by: r.try_get(20)?,
             reviewed_at: r.try_get(21)?,
             rule: r.try_get(22)?,
+            orphaned_at: r.try_get(23)?,
         })
     }
 }
@@ -142,6 +146,9 @@ pub struct FactFilter {
     pub check: Option<String>,
     #[serde(default)]
     pub severity: Option<String>,
+    /// true: only facts a re-extraction no longer produced; false: only the others.
+    #[serde(default)]
+    pub orphaned: Option<bool>,
 }
 
 impl FactFilter {
@@ -167,6 +174,11 @@ impl FactFilter {
                 " AND f.subject LIKE {} ESCAPE '\\'",
                 b.text(like_pattern(s))
             );
+        }
+        match self.orphaned {
+            Some(true) => sql += " AND f.orphaned_at IS NOT NULL",
+            Some(false) => sql += " AND f.orphaned_at IS NULL",
+            None => {}
         }
         if let Some(t) = self.table {
             sql += &format!(" AND f.table_no = {}", b.int(t));
@@ -419,15 +431,15 @@ impl Store {
             .map(|r| {
                 Ok(ExportRow {
                     fact: <FactRow as sqlx::FromRow<_>>::from_row(r)?,
-                    // The columns after FACT_COLUMNS (23 of them).
-                    sha256: r.try_get(23)?,
-                    file_name: r.try_get(24)?,
-                    title: r.try_get(25)?,
-                    region: r.try_get(26)?,
-                    year: r.try_get(27)?,
-                    doc_number: r.try_get(28)?,
-                    reason: r.try_get(29)?,
-                    note: r.try_get(30)?,
+                    // The columns after FACT_COLUMNS (24 of them).
+                    sha256: r.try_get(24)?,
+                    file_name: r.try_get(25)?,
+                    title: r.try_get(26)?,
+                    region: r.try_get(27)?,
+                    year: r.try_get(28)?,
+                    doc_number: r.try_get(29)?,
+                    reason: r.try_get(30)?,
+                    note: r.try_get(31)?,
                 })
             })
             .collect::<sqlx::Result<Vec<_>>>()

@@ -268,6 +268,91 @@ pub(super) async fn read_checks(
         .collect())
 }
 
+/// Computes a document's checks again from its stored facts as they now stand (orphaned facts
+/// aside: no extractor produced them, and their sequence numbers follow the others') and
+/// stores them, with each fact's count of failed checks, inside the caller's transaction.
+pub(super) async fn recheck_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    document_id: i64,
+    text: Option<&str>,
+    forms: Option<&str>,
+    meta: crate::links::Meta<'_>,
+) -> Result<()> {
+    let sql = format!(
+        "SELECT {FACT_COLUMNS} FROM facts f WHERE f.document_id = $1 \
+             AND f.orphaned_at IS NULL ORDER BY f.seq"
+    );
+    let rows: Vec<FactRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(document_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    // The checks find a fact by its index: the sequence numbers must be exactly that.
+    if rows.iter().enumerate().any(|(i, r)| r.seq != i as i64) {
+        return Err(StoreError::Invalid(format!(
+            "the facts of document {document_id} are not numbered 0 to n"
+        )));
+    }
+    let facts: Vec<Fact> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| fact_of(r, i))
+        .collect();
+    let totals: Vec<String> = sqlx::query_scalar(
+        "SELECT fact_seqs FROM checks WHERE document_id = $1 AND kind = 'table_total'
+         ORDER BY id",
+    )
+    .bind(document_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let totals: Vec<Vec<usize>> = totals
+        .iter()
+        .map(|t| {
+            seqs_of(t)
+                .into_iter()
+                .filter_map(|s| usize::try_from(s).ok())
+                .collect()
+        })
+        .collect();
+    let forms = parse_forms(forms);
+    let checks = crate::check::rerun(&facts, text.unwrap_or(""), &forms, &totals);
+
+    // The cross-document checks are not the document's own: they are computed again
+    // below, with the links a corrected fact may have changed.
+    sqlx::query("DELETE FROM checks WHERE document_id = $1 AND kind <> 'cross_document'")
+        .bind(document_id)
+        .execute(&mut **tx)
+        .await?;
+    insert_checks(tx, document_id, &checks).await?;
+    super::links::index_document(tx, document_id, meta, &facts, &forms, false).await?;
+    let mut failed = vec![0i64; rows.len()];
+    for seq in super::links::failed_cross_seqs(tx, document_id).await? {
+        if let Some(n) = usize::try_from(seq).ok().and_then(|s| failed.get_mut(s)) {
+            *n += 1;
+        }
+    }
+    for c in checks.iter().filter(|c| !c.ok) {
+        let mut ids = c.facts.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            if let Some(n) = failed.get_mut(id) {
+                *n += 1;
+            }
+        }
+    }
+    // Only the counts that changed: a correction moves a few.
+    for (r, n) in rows.iter().zip(&failed) {
+        if r.failed_checks != *n {
+            sqlx::query("UPDATE facts SET failed_checks = $1 WHERE id = $2")
+                .bind(*n)
+                .bind(r.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// A document's self-evaluation forms, their cells given as fact ids.
     pub async fn forms(&self, document_id: i64) -> Result<Vec<Form>> {
@@ -328,81 +413,19 @@ impl Store {
         if status != "done" {
             return read_checks(&mut tx, document_id).await;
         }
-        let sql =
-            format!("SELECT {FACT_COLUMNS} FROM facts f WHERE f.document_id = $1 ORDER BY f.seq");
-        let rows: Vec<FactRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(document_id)
-            .fetch_all(&mut *tx)
-            .await?;
-        // The checks find a fact by its index: the sequence numbers must be exactly that.
-        if rows.iter().enumerate().any(|(i, r)| r.seq != i as i64) {
-            return Err(StoreError::Invalid(format!(
-                "the facts of document {document_id} are not numbered 0 to n"
-            )));
-        }
-        let facts: Vec<Fact> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| fact_of(r, i))
-            .collect();
-        let totals: Vec<String> = sqlx::query_scalar(
-            "SELECT fact_seqs FROM checks WHERE document_id = $1 AND kind = 'table_total'
-             ORDER BY id",
-        )
-        .bind(document_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let totals: Vec<Vec<usize>> = totals
-            .iter()
-            .map(|t| {
-                seqs_of(t)
-                    .into_iter()
-                    .filter_map(|s| usize::try_from(s).ok())
-                    .collect()
-            })
-            .collect();
-        let forms = parse_forms(forms.as_deref());
-        let checks = crate::check::rerun(&facts, text.as_deref().unwrap_or(""), &forms, &totals);
-
-        // The cross-document checks are not the document's own: they are computed again
-        // below, with the links a corrected fact may have changed.
-        sqlx::query("DELETE FROM checks WHERE document_id = $1 AND kind <> 'cross_document'")
-            .bind(document_id)
-            .execute(&mut *tx)
-            .await?;
-        insert_checks(&mut tx, document_id, &checks).await?;
         let meta = crate::links::Meta {
             title: title.as_deref(),
             doc_number: doc_number.as_deref(),
             region: region.as_deref(),
         };
-        super::links::index_document(&mut tx, document_id, meta, &facts, &forms, false).await?;
-        let mut failed = vec![0i64; rows.len()];
-        for seq in super::links::failed_cross_seqs(&mut tx, document_id).await? {
-            if let Some(n) = usize::try_from(seq).ok().and_then(|s| failed.get_mut(s)) {
-                *n += 1;
-            }
-        }
-        for c in checks.iter().filter(|c| !c.ok) {
-            let mut ids = c.facts.clone();
-            ids.sort_unstable();
-            ids.dedup();
-            for id in ids {
-                if let Some(n) = failed.get_mut(id) {
-                    *n += 1;
-                }
-            }
-        }
-        // Only the counts that changed: a correction moves a few.
-        for (r, n) in rows.iter().zip(&failed) {
-            if r.failed_checks != *n {
-                sqlx::query("UPDATE facts SET failed_checks = $1 WHERE id = $2")
-                    .bind(*n)
-                    .bind(r.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        recheck_in(
+            &mut tx,
+            document_id,
+            text.as_deref(),
+            forms.as_deref(),
+            meta,
+        )
+        .await?;
         let stored = read_checks(&mut tx, document_id).await?;
         tx.commit().await?;
         Ok(stored)

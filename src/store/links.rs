@@ -10,7 +10,7 @@
 use super::documents::{document_columns, uploader_join};
 use super::facts::{FACT_COLUMNS, FactRow};
 use super::findings::{fact_of, parse_forms, stored_value};
-use super::{Backend, Binds, DocumentRow, Result, Store};
+use super::{Backend, Bind, Binds, DocumentRow, Result, Store};
 use crate::check::cross::{CrossCheck, Figure, FigureLabel, cross_document};
 use crate::domain::{ProjectKey, Qualifier};
 use crate::extract::form::Form;
@@ -57,7 +57,7 @@ pub(super) async fn write_links(
                     b.text(l.kind.as_str()),
                     b.text(l.key.as_str()),
                     b.text(l.label.map_or("", FigureLabel::as_str)),
-                    b.opt_int(l.fact.map(|f| f as i64)),
+                    b.push(Bind::Int(l.fact.map(|f| f as i64))),
                 ];
                 format!("({})", values.join(", "))
             })
@@ -400,7 +400,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let sql = format!(
-                "SELECT {FACT_COLUMNS} FROM facts f WHERE f.document_id = $1 ORDER BY f.seq"
+                "SELECT {FACT_COLUMNS} FROM facts f WHERE f.document_id = $1 \
+                 AND f.orphaned_at IS NULL ORDER BY f.seq"
             );
             let rows: Vec<FactRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(id)

@@ -11,6 +11,7 @@ mod events;
 pub mod facts;
 pub mod findings;
 pub mod links;
+pub mod reextract;
 pub mod rule_stats;
 mod schema;
 pub mod sync;
@@ -37,8 +38,15 @@ pub use schema::SchemaStatus;
 pub use sync::{Changed, SyncCursor, SyncRequest};
 pub use users::{Role, User};
 
-/// The extractor version recorded with every stored fact.
-pub const EXTRACTOR_VERSION: &str = concat!("jixiao ", env!("CARGO_PKG_VERSION"));
+/// The extractor version recorded with every stored fact and document: the crate version and
+/// a hash of the extraction rules, checks and dictionaries (`build.rs`), so a change to any of
+/// them is a new version and `jixiao reextract` reads the documents of older ones again.
+pub const EXTRACTOR_VERSION: &str = concat!(
+    "jixiao ",
+    env!("CARGO_PKG_VERSION"),
+    "+",
+    env!("JIXIAO_RULES_HASH")
+);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -401,14 +409,6 @@ impl Binds {
 
     pub fn text(&mut self, v: impl Into<String>) -> String {
         self.push(Bind::Text(Some(v.into())))
-    }
-
-    pub fn opt_int(&mut self, v: Option<i64>) -> String {
-        self.push(Bind::Int(v))
-    }
-
-    pub fn opt_text(&mut self, v: Option<String>) -> String {
-        self.push(Bind::Text(v))
     }
 
     pub fn apply<'q, O>(
