@@ -47,7 +47,9 @@ pub(crate) fn scan(s: &str, lex: &Lexicon) -> Vec<Candidate> {
             continue;
         }
         // "三个月", "5个工作日": a duration. Only 个 reads so; "12项年度任务" is a count.
-        let duration = mw.as_str() == "个" && lex.starts_with_period(&s[mw.end()..]);
+        // "两个多月": 多/余 may stand between.
+        let duration = mw.as_str() == "个"
+            && lex.starts_with_period(s[mw.end()..].trim_start_matches(['多', '余']));
         if lex.is_rank(s, number_group.start())
             || duration
             || is_phase(&caps, s)
@@ -294,6 +296,8 @@ mod tests {
         assert!(counts("老旧小区改造二期\n").is_empty());
         assert!(counts("遗址保护展示工程二期、娄山关路提升改造三期等项目").is_empty());
         assert_eq!(counts("公路配套三期2个项目")[0].1, 2);
+        assert!(counts("评价工作历时两个多月").is_empty());
+        assert_eq!(counts("改造危房126栋,新打机井96眼。").len(), 2);
         assert!(counts("中安创谷三期人才公寓运营补贴").is_empty());
         assert!(counts("快速化改造工程（三期）主线通车").is_empty());
         assert_eq!(counts("编发绩效简报三期，")[0].1, 3);

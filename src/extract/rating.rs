@@ -48,8 +48,25 @@ static RESPECTIVELY: LazyLock<Regex> = LazyLock::new(|| {
 /// A grade and its count with nothing between: "其中优秀1个、良好2个". Two-character grades
 /// only; "优1" is too short to tell from other words.
 static GRADE_THEN_COUNT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:、|,|;|:|其中)(?P<g>优秀|良好|中等|较差)\d+(?:个|项|家|所)")
-        .expect("valid pattern")
+    Regex::new(
+        r"(?:、|,|;|:|其中|结果|等次|等级|为)(?P<g>优秀|良好|中等|较差)\d[\d,]*(?:个|项|家|所)",
+    )
+    .expect("valid pattern")
+});
+
+/// A list of one-character grades with their counts: "优1个、良5个、中2个". Two items at
+/// least, after a clause break, so that "其中2个" is never 中.
+static SHORT_TALLY: LazyLock<Regex> = LazyLock::new(|| {
+    const ITEM: &str = r"[优良中差]\d+(?:个|项|家|所)";
+    Regex::new(&format!(r"(?:^|[,;:\n])(?P<list>{ITEM}(?:、{ITEM})+)")).expect("valid pattern")
+});
+
+/// A grade standing as its own clause after a score: "资金2,180万元,得分87分,良好(B);".
+static AFTER_SCORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"得分\d+(?:\.\d+)?分,(?P<g>{GRADE})(?P<alias>\([^()]{{1,10}}\))?(?:[;。\n]|$)"
+    ))
+    .expect("valid pattern")
 });
 
 /// What stands before a grade that a score band defines ("90分(含)以上为“优”", "60分以下为差"):
@@ -225,6 +242,34 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
             Qualifier::Exact,
             g.start(),
             g.end(),
+        );
+    }
+    for caps in SHORT_TALLY.captures_iter(s) {
+        let list = caps.name("list").expect("list");
+        let mut at = list.start();
+        for item in list.as_str().split('、') {
+            let grade_len = item.chars().next().map_or(0, char::len_utf8);
+            push(
+                &mut out,
+                Rule::RatingTally,
+                &item[..grade_len],
+                Qualifier::Exact,
+                at,
+                at + grade_len,
+            );
+            at += item.len() + '、'.len_utf8();
+        }
+    }
+    for caps in AFTER_SCORE.captures_iter(s) {
+        let g = caps.name("g").expect("grade");
+        let end = caps.name("alias").map_or(g.end(), |a| a.end());
+        push(
+            &mut out,
+            Rule::RatingAfterScore,
+            g.as_str(),
+            Qualifier::Exact,
+            g.start(),
+            end,
         );
     }
     for caps in AT_LEAST.captures_iter(s) {
@@ -561,6 +606,30 @@ mod tests {
             grades_and_counts("复核结果为优秀的6个、良好的2个、较差的1个。"),
             [("优", Some(6)), ("良", Some(2)), ("差", Some(1))]
         );
+        // A grade and its count with nothing between, thousands written with a comma.
+        assert_eq!(
+            grades_and_counts("自评结果优秀212个、良好1,036个、中等58个。"),
+            [("优", Some(212)), ("良", Some(1036)), ("中", Some(58))]
+        );
+        // One-character grades in a list of two or more; 其中 is no grade.
+        assert_eq!(
+            grades_and_counts("9个项目中,优2个、良5个、中2个。"),
+            [("优", Some(2)), ("良", Some(5)), ("中", Some(2))]
+        );
+        assert!(grades_and_counts("其中2个项目已完工。").is_empty());
+    }
+
+    #[test]
+    fn a_grade_after_a_score() {
+        let got = ratings("甲工程,资金2,180万元,得分87分,良好(B);\n乙项目,得分76分,中(一般);\n");
+        assert_eq!(
+            got.iter()
+                .map(|(t, g, _)| (t.as_str(), *g))
+                .collect::<Vec<_>>(),
+            [("良好(B)", "良"), ("中(一般)", "中")]
+        );
+        // A grade that opens a longer clause is no grade of the score.
+        assert!(ratings("得分87分,良好的管护机制尚未建立。").is_empty());
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub enum Rule {
     RatingLevel,
     /// The later items of a list that dropped its verb: "2个区评为优秀,3个县为良好".
     RatingContinuedList,
+    /// A grade standing alone after a score: "得分87分,良好(B);".
+    RatingAfterScore,
     /// A title in 《》, with the 发文字号 after it where there is one.
     DocumentTitle,
     /// A 发文字号 alone: "渠财绩〔2022〕1号".
@@ -79,7 +81,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order of the extractor's stages.
-    pub const ALL: [Rule; 33] = [
+    pub const ALL: [Rule; 34] = [
         Rule::AmountInline,
         Rule::AmountBareMultiplier,
         Rule::AmountRange,
@@ -113,6 +115,7 @@ impl Rule {
         Rule::FormBlockWeight,
         Rule::FormTotal,
         Rule::FormGrade,
+        Rule::RatingAfterScore,
     ];
 
     /// The stable id, as stored and as the JSON writes it.
@@ -151,6 +154,7 @@ impl Rule {
             Rule::FormBlockWeight => "form.block_weight",
             Rule::FormTotal => "form.total",
             Rule::FormGrade => "form.grade",
+            Rule::RatingAfterScore => "rating.after_score",
         }
     }
 
@@ -227,7 +231,8 @@ mod tests {
              rating.respectively rating.tally rating.at_least rating.level rating.continued_list \
              document.title document.doc_number document.number_before_title table.money_column \
              table.percent_column table.score_column table.grade_column form.funds \
-             form.indicator_value form.indicator_score form.block_weight form.total form.grade"
+             form.indicator_value form.indicator_score form.block_weight form.total form.grade \
+             rating.after_score"
         );
     }
 

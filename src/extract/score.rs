@@ -46,7 +46,9 @@ pub(crate) fn scan(s: &str, _lex: &Lexicon) -> Vec<Candidate> {
         }
         let after_fen =
             whole.start() + s[whole.start()..].find('分').expect("分") + '分'.len_utf8();
+        // "72.0—92.3分之间" is points; "三分之一" a fraction.
         if caps.name("suf").is_none()
+            && !s[after_fen..].starts_with("之间")
             && s[after_fen..]
                 .chars()
                 .next()
@@ -114,6 +116,9 @@ mod tests {
         assert_eq!(scores("自评得分为95.5,")[0].1, "95.5");
         let r = scores("得分70-80分");
         assert_eq!((r[0].2, r[1].2), (Qualifier::AtLeast, Qualifier::AtMost));
+        // A range "between": 之间 after 分 is no fraction.
+        let r = scores("得分在72.0—92.3分之间,");
+        assert_eq!((r[0].1.as_str(), r[1].1.as_str()), ("72", "92.3"));
     }
 
     #[test]
