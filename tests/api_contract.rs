@@ -701,6 +701,23 @@ async fn extract_answers_the_facts_and_stores_nothing() {
     let r = extract(reader.clone(), sample(SAMPLE)).await;
     assert_eq!(r.status, StatusCode::OK);
     conforms(&doc, "post", "/api/v1/extract", &r);
+    // A self-evaluation form: its rows, values and total are typed in the schema too.
+    let form = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/links/selfeval_2022.txt"
+    ))
+    .unwrap();
+    let answer = extract(reader.clone(), form).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let forms = answer.json()["forms"].clone();
+    assert!(
+        forms[0]["funds"].as_array().is_some_and(|f| !f.is_empty())
+            && forms[0]["indicators"]
+                .as_array()
+                .is_some_and(|i| !i.is_empty()),
+        "{forms}"
+    );
+    conforms(&doc, "post", "/api/v1/extract", &answer);
     let body = r.json();
     // What the CLI writes for the same file, the file name aside.
     let cli = jixiao::report::to_json(

@@ -7,7 +7,9 @@
 
 use utoipa::ToSchema;
 
+mod form;
 mod links;
+pub use form::*;
 pub use links::*;
 
 /// A decimal written as a string, so nothing is lost: `"102000000"`, `"11.49"`, `"-3.5"`.
@@ -446,37 +448,6 @@ pub struct Check {
     related_document: Option<i64>,
 }
 
-/// A self-evaluation form (绩效自评表) read from a document's table; its cells are given as
-/// fact ids.
-#[derive(ToSchema)]
-pub struct Form {
-    /// Index of the table the form stands in.
-    table: i64,
-    /// 项目名称 (or 部门名称).
-    #[schema(required = true)]
-    project: Option<String>,
-    /// 主管部门.
-    #[schema(required = true)]
-    authority: Option<String>,
-    /// The unit of the funds block.
-    unit: String,
-    #[schema(required = true)]
-    funds_weight: Option<i64>,
-    #[schema(value_type = Vec<Object>)]
-    funds: (),
-    #[schema(value_type = Vec<Object>)]
-    indicators: (),
-    #[schema(value_type = Vec<Object>)]
-    blocks: (),
-    #[schema(value_type = Object)]
-    total: (),
-    #[schema(required = true)]
-    grade: Option<i64>,
-    rescaled: bool,
-    start: i64,
-    end: i64,
-}
-
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
 pub enum HistoryAction {
@@ -847,7 +818,8 @@ pub struct Extraction {
     facts: Vec<Object>,
     /// Each check with `kind`, `ok`, `severity`, `facts` (ids), `stated`, `computed`, `message`.
     checks: Vec<Object>,
-    forms: Vec<Object>,
+    /// The self-evaluation forms, their cells given as fact ids (places in `facts`).
+    forms: Vec<Form>,
     /// The file name, when one was given (absent otherwise).
     #[schema(nullable = false)]
     source: Option<String>,
