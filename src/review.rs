@@ -72,13 +72,39 @@ impl RejectReason {
 pub struct CorrectionInput {
     /// The new value: a decimal as a string for amounts (in yuan), percents and scores; an
     /// integer for counts; 优/良/中/差 for ratings; `{"title", "number"}` for documents.
-    #[schema(value_type = Value)]
+    #[schema(value_type = Option<CorrectionValue>)]
     pub value: Option<serde_json::Value>,
     pub unit: Option<String>,
     pub subject: Option<String>,
     pub qualifier: Option<String>,
     pub start: Option<usize>,
     pub end: Option<usize>,
+}
+
+/// The shapes a corrected value may take, for the OpenAPI document; the fact's kind decides
+/// which one is valid (a wrong one is refused with the field named).
+#[derive(utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum CorrectionValue {
+    /// A decimal, a count, or a grade (优/良/中/差, or 优秀, 良好 …).
+    Text(String),
+    Number(LiteralNumber),
+    Document(DocumentValue),
+}
+
+/// A JSON number, read by its literal digits, never through a float.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = f64)]
+#[allow(dead_code)]
+struct LiteralNumber(());
+
+/// A document's corrected title and/or 发文字号 (at least one).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct DocumentValue {
+    title: Option<String>,
+    number: Option<String>,
 }
 
 /// A correction after validation: values in their stored (normalized) form.

@@ -31,13 +31,29 @@ fn conforms(doc: &Value, method: &str, path: &str, r: &Resp) {
         "{method} {path} answered {status}, which the document does not list: {}",
         String::from_utf8_lossy(&r.bytes)
     );
-    let Some(schema) = documented["content"]["application/json"].get("schema") else {
+    if documented["content"]["application/json"]
+        .get("schema")
+        .is_none()
+    {
         assert!(
             r.bytes.is_empty() || documented["content"].is_object(),
             "{method} {path} {status}: a body the document does not describe"
         );
         return;
-    };
+    }
+    let body = r.json();
+    let errors = violations(doc, method, path, &status, &body);
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {status} does not match its schema:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+/// Where `body` breaks the schema the document gives for `method path` answering `status`.
+fn violations(doc: &Value, method: &str, path: &str, status: &str, body: &Value) -> Vec<String> {
+    let schema =
+        &doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"];
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "components": doc["components"],
@@ -45,16 +61,10 @@ fn conforms(doc: &Value, method: &str, path: &str, r: &Resp) {
     });
     let validator = jsonschema::draft202012::new(&root)
         .unwrap_or_else(|e| panic!("{method} {path} {status}: the schema does not compile: {e}"));
-    let body = r.json();
-    let errors: Vec<String> = validator
-        .iter_errors(&body)
+    validator
+        .iter_errors(body)
         .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{method} {path} {status} does not match its schema:\n{}\n{body:#}",
-        errors.join("\n")
-    );
+        .collect()
 }
 
 /// Calls `uri` and holds the answer against the document, under `path` (its template).
@@ -945,4 +955,135 @@ async fn webhook_answers_match_the_document() {
     )
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_schema_refuses_a_wrong_extraction() {
+    let db = sqlite().await;
+    let st = state(&db);
+    let doc = openapi(&st).await;
+    let reader = token(&db, Role::Reader, "读者").await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/extract")
+        .header(header::AUTHORIZATION, format!("Bearer {reader}"))
+        .body(Body::from(sample(SAMPLE)))
+        .unwrap();
+    let right = send(&st, req).await.json();
+    let path = "/api/v1/extract";
+    assert_eq!(
+        violations(&doc, "post", path, "200", &right),
+        Vec::<String>::new()
+    );
+    let first = |kind: &str| {
+        right["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|f| f["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in the sample"))
+    };
+    let (count, amount) = (first("count"), first("amount"));
+    assert!(right["facts"][amount]["provenance"].is_object());
+    assert!(!right["checks"].as_array().unwrap().is_empty());
+    // Each breaks one promise of the schema; each must be seen.
+    /// Breaks an answer, given the places of a count and of an amount among its facts.
+    type Breaking = fn(&mut Value, usize, usize);
+    let wrongs: [(&str, Breaking); 6] = [
+        ("a count as a string", |b, c, _| {
+            b["facts"][c]["value"] = json!("509")
+        }),
+        ("an amount as a float", |b, _, a| {
+            b["facts"][a]["value"] = json!(1.5e8)
+        }),
+        ("a place nobody reads from", |b, _, a| {
+            b["facts"][a]["provenance"] = json!({"source": "fax", "page": 1})
+        }),
+        ("a fact without its span", |b, c, _| {
+            b["facts"][c].as_object_mut().unwrap().remove("start");
+        }),
+        ("a check of no known kind", |b, _, _| {
+            b["checks"][0]["kind"] = json!("vibes")
+        }),
+        ("a check naming facts by text", |b, _, _| {
+            b["checks"][0]["facts"] = json!(["一"])
+        }),
+    ];
+    for (what, break_it) in wrongs {
+        let mut body = right.clone();
+        break_it(&mut body, count, amount);
+        assert!(
+            !violations(&doc, "post", path, "200", &body).is_empty(),
+            "the schema let {what} through"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_answer_is_typed() {
+    let db = sqlite().await;
+    let st = state(&db);
+    let doc = openapi(&st).await;
+    // A schema that says nothing of its content: an object without properties (nor
+    // additionalProperties, nor a composition) or a schema with no type at all.
+    fn loose(s: &Value) -> bool {
+        let Some(m) = s.as_object() else { return false };
+        let composed = ["$ref", "oneOf", "anyOf", "allOf", "enum", "const"]
+            .iter()
+            .any(|k| m.contains_key(*k));
+        if composed {
+            return false;
+        }
+        match m.get("type") {
+            None => true,
+            Some(t) => {
+                (t == "object" || t.as_array().is_some_and(|a| a.contains(&json!("object"))))
+                    && !m.contains_key("properties")
+                    && !m.contains_key("additionalProperties")
+            }
+        }
+    }
+    fn walk(at: &str, s: &Value, out: &mut Vec<String>) {
+        if loose(s) {
+            out.push(at.to_string());
+            return;
+        }
+        let Some(m) = s.as_object() else { return };
+        for key in ["properties"] {
+            if let Some(Value::Object(props)) = m.get(key) {
+                for (name, p) in props {
+                    walk(&format!("{at}.{name}"), p, out);
+                }
+            }
+        }
+        for key in ["items", "additionalProperties"] {
+            if let Some(inner @ Value::Object(_)) = m.get(key) {
+                walk(&format!("{at}[]"), inner, out);
+            }
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            if let Some(Value::Array(all)) = m.get(key) {
+                for (i, inner) in all.iter().enumerate() {
+                    walk(&format!("{at}/{key}{i}"), inner, out);
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (name, s) in doc["components"]["schemas"].as_object().unwrap() {
+        walk(name, s, &mut found);
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                if let Some(s) = answer["content"]["application/json"].get("schema") {
+                    walk(&format!("{method} {path} {status}"), s, &mut found);
+                }
+            }
+        }
+    }
+    // An error's details differ by code (a conflict's version, an invalid correction's
+    // fields): the one place the API answers free-form JSON, and it says so.
+    found.retain(|at| at != "Error.error.details" && at != "ErrorBody.details");
+    assert!(found.is_empty(), "untyped parts of answers: {found:#?}");
 }

@@ -557,7 +557,7 @@ pub(super) async fn bulk_confirm(
 /// skipped.
 #[utoipa::path(post, path = "/api/facts/bulk-confirm/{id}/undo", tag = "review",
     params(("id" = i64, Path, description = "the bulk action's id (`bulk_id` of the confirm)")),
-    responses((status = 200, description = "`{bulk_id, undoes, undone, fact_ids, skipped}`", body = Object),
+    responses((status = 200, description = "`{bulk_id, undoes, undone, fact_ids, skipped}`", body = schema::BulkUndo),
               (status = 404, description = "no such bulk action"),
               (status = 422, description = "not a bulk confirm, or nothing of it left to undo")),
     security(("bearer" = [])))]

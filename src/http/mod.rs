@@ -113,7 +113,7 @@ pub(super) async fn health() -> axum::Json<serde_json::Value> {
 /// this binary was built for (a server left running after a newer jixiao migrated the
 /// database stops taking traffic). Answers without a token.
 #[utoipa::path(get, path = "/api/ready", tag = "meta",
-    responses((status = 200, description = "`{status: ready, schema_version}`", body = Object),
+    responses((status = 200, description = "`{status: ready, schema_version}`", body = schema::Ready),
               (status = 503, description = "the database does not answer or its schema is not this binary's")))]
 pub(super) async fn ready(
     axum::extract::State(state): axum::extract::State<AppState>,

@@ -7,8 +7,10 @@
 
 use utoipa::ToSchema;
 
+mod extraction;
 mod form;
 mod links;
+pub use extraction::*;
 pub use form::*;
 pub use links::*;
 
@@ -333,12 +335,20 @@ pub enum FactValue {
     "failed_checks": 0, "status": "confirmed", "version": 2, "reviewed_by": "甲",
     "reviewed_at": "2026-01-31T09:12:00.000Z", "extractor_version": "jixiao 0.1.0",
     "rule": "amount.inline",
-    "original": {"value": "102000000", "unit": "亿元", "qualifier": "exact",
-                 "subject": "压减预算资金", "start": 1234, "end": 1241, "text": "1.02 亿元"},
+    "original": {"id": 3, "kind": "amount", "value": "102000000", "unit": "亿元",
+                 "qualifier": "exact", "subject": "压减预算资金", "start": 1234, "end": 1241,
+                 "text": "1.02 亿元", "rule": "amount.inline"},
     "orphaned": false, "orphaned_at": null}))]
 pub struct Fact {
     #[serde(flatten)]
     value: FactValue,
+    #[serde(flatten)]
+    fields: FactFields,
+}
+
+/// What every stored fact has beside its kind and value.
+#[derive(ToSchema)]
+pub struct FactFields {
     id: i64,
     document_id: i64,
     /// Exactly the text at `[start, end)`.
@@ -358,11 +368,11 @@ pub struct Fact {
     #[schema(required = true)]
     table: Option<i64>,
     /// Where in the file the fact was read (a table cell, a page), when known.
-    #[schema(value_type = Value)]
-    provenance: (),
+    #[schema(required = true)]
+    provenance: Option<Provenance>,
     /// Kind-specific extras (a rating's count, a document's issuer and year).
-    #[schema(value_type = Value)]
-    extra: (),
+    #[schema(required = true)]
+    extra: Option<FactExtra>,
     /// Failed checks the fact is part of.
     failed_checks: i64,
     status: ReviewStatus,
@@ -378,8 +388,7 @@ pub struct Fact {
     #[schema(required = true)]
     rule: Option<String>,
     /// The fact as extracted, before any correction.
-    #[schema(value_type = Object)]
-    original: (),
+    original: ExtractedFact,
     /// A re-extraction no longer produced this fact; it is kept because someone decided it
     /// (the page marks it 已失效（新版抽取未再产生）).
     orphaned: bool,
@@ -393,7 +402,9 @@ pub struct Fact {
 #[derive(ToSchema)]
 pub struct DecidedFact {
     #[serde(flatten)]
-    fact: Fact,
+    value: FactValue,
+    #[serde(flatten)]
+    fields: FactFields,
     /// Only after a correction, or the undo of one.
     document_findings: Option<Vec<Check>>,
 }
@@ -665,17 +676,30 @@ pub struct RuleCase {
     status: ReviewStatus,
     window: CaseWindow,
     /// The fact as the extractor gave it (the extraction JSON's fact).
-    #[schema(value_type = Object)]
-    extracted: (),
+    extracted: ExtractedFact,
     /// For a corrected fact, the fact as the reviewer left it; null for a rejected one.
-    #[schema(value_type = Option<Object>)]
-    correction: (),
+    #[schema(required = true)]
+    correction: Option<CaseCorrection>,
     /// The reject reason (or a correction's), where given.
     #[schema(required = true)]
     reason: Option<String>,
     #[schema(required = true)]
     note: Option<String>,
     extractor_version: String,
+}
+
+/// A corrected fact as the reviewer left it.
+#[derive(ToSchema)]
+pub struct CaseCorrection {
+    text: String,
+    start: i64,
+    end: i64,
+    value: AnyFactValue,
+    #[schema(required = true)]
+    unit: Option<String>,
+    qualifier: Qualifier,
+    #[schema(required = true)]
+    subject: Option<String>,
 }
 
 /// The document text around a case's fact.
@@ -728,15 +752,14 @@ pub struct ExportFact {
     original_text: String,
     text: String,
     /// As in [`Fact`]: a decimal string, an integer, a grade or a document reference.
-    #[schema(value_type = Value)]
-    value: (),
+    value: AnyFactValue,
     #[schema(required = true)]
     unit: Option<String>,
     qualifier: Qualifier,
     #[schema(required = true)]
     subject: Option<String>,
-    #[schema(value_type = Value)]
-    provenance: (),
+    #[schema(required = true)]
+    provenance: Option<Provenance>,
     #[schema(required = true)]
     reviewer: Option<String>,
     #[schema(required = true)]
@@ -794,41 +817,28 @@ pub enum DocumentListOrChanges {
     Changes(DocumentChanges),
 }
 
-/// The document as extraction read it.
+/// `POST /api/facts/bulk-confirm/{id}/undo`.
 #[derive(ToSchema)]
-pub struct ExtractedDocument {
-    #[schema(required = true)]
-    title: Option<String>,
-    #[schema(required = true)]
-    region: Option<String>,
-    #[schema(required = true)]
-    year: Option<i64>,
-    #[schema(required = true)]
-    doc_number: Option<String>,
-    text_chars: i64,
+pub struct BulkUndo {
+    /// The undo's own bulk action.
+    bulk_id: i64,
+    /// The bulk confirm it undoes.
+    undoes: i64,
+    undone: i64,
+    /// The facts put back to where they stood.
+    fact_ids: Vec<i64>,
+    /// Facts of the confirm decided since, left as they are.
+    skipped: Vec<i64>,
 }
 
-/// `POST /api/extract`: what FACTS.md describes. Facts and checks here refer to each other
-/// by `id`, their place in `facts` (nothing is stored, so there are no database ids).
+/// `GET /api/ready`: the database answers and its schema is this binary's.
 #[derive(ToSchema)]
-pub struct Extraction {
-    document: ExtractedDocument,
-    /// Each fact with `id`, `kind`, `text`, `start`, `end`, `value`, `unit`, `qualifier`,
-    /// `subject` and, where known, `provenance`, `row`, `table`.
-    facts: Vec<Object>,
-    /// Each check with `kind`, `ok`, `severity`, `facts` (ids), `stated`, `computed`, `message`.
-    checks: Vec<Object>,
-    /// The self-evaluation forms, their cells given as fact ids (places in `facts`).
-    forms: Vec<Form>,
-    /// The file name, when one was given (absent otherwise).
-    #[schema(nullable = false)]
-    source: Option<String>,
+pub struct Ready {
+    #[schema(example = "ready")]
+    status: String,
+    /// The newest migration applied.
+    schema_version: i64,
 }
-
-/// Any JSON object.
-#[derive(ToSchema)]
-#[schema(value_type = Object)]
-pub struct Object(());
 
 /// What a webhook may subscribe to: `decision` (a fact confirmed, corrected, rejected, or a
 /// decision undone) and `document` (a document finished: done, failed or needs_ocr).

@@ -7,6 +7,9 @@
 # status code or content type the document does not list. Tools are pinned and installed
 # into a virtual environment under the target folder on first use.
 #
+# Last, a client generated from the document (tests/contract/client.py) uploads, lists,
+# confirms, syncs and extracts, parsing every answer with the generated models.
+#
 # Environment: CONTRACT_MAX_EXAMPLES (default 10), CONTRACT_MAX_TIME (seconds, default 180).
 set -euo pipefail
 
@@ -25,13 +28,14 @@ if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
         sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
     fi
 fi
-if [ ! -x "$venv/bin/schemathesis" ] || [ ! -f "$venv/.pinned-4.32.5-0.9.0" ]; then
-    echo "contract test: installing schemathesis and openapi-spec-validator into $venv"
+pins="schemathesis==4.32.5 openapi-spec-validator==0.9.0 datamodel-code-generator==0.100.0"
+if [ ! -x "$venv/bin/schemathesis" ] || [ "$(cat "$venv/.pinned" 2>/dev/null)" != "$pins" ]; then
+    echo "contract test: installing $pins into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        "schemathesis==4.32.5" "openapi-spec-validator==0.9.0"
-    touch "$venv/.pinned-4.32.5-0.9.0"
+    # shellcheck disable=SC2086
+    "$venv/bin/pip" install --quiet --disable-pip-version-check $pins
+    echo "$pins" >"$venv/.pinned"
 fi
 
 (cd "$root" && cargo build --quiet --bin jixiao)
@@ -90,10 +94,12 @@ else:
 PY
 
 echo "contract test: validating the OpenAPI document"
-"$venv/bin/python" - "$base/api/v1/openapi.json" <<'PY'
+"$venv/bin/python" - "$base/api/v1/openapi.json" "$work/openapi.json" <<'PY'
 import json, sys, urllib.request
 from openapi_spec_validator import validate
-validate(json.load(urllib.request.urlopen(sys.argv[1])))
+document = json.load(urllib.request.urlopen(sys.argv[1]))
+validate(document)
+json.dump(document, open(sys.argv[2], "w"))
 print("contract test: the document is valid OpenAPI")
 PY
 
@@ -116,6 +122,14 @@ if [ "$status" != 0 ]; then
     tail -n 50 "$work/server.log" >&2
     exit "$status"
 fi
+
+echo "contract test: a client generated from the document, used against the server"
+mkdir -p "$work/client"
+"$venv/bin/datamodel-codegen" --input "$work/openapi.json" --input-file-type openapi \
+    --output "$work/client/models.py" --output-model-type pydantic_v2.BaseModel \
+    --extra-fields forbid --strict-types str int bool --no-formatters 2>/dev/null
+"$venv/bin/python" "$here/client.py" "$base" "$admin" "$work/client" \
+    "$root/samples/004_354e2257854ed30b.txt"
 stop
 cd /
 rm -rf "$work"
