@@ -67,6 +67,7 @@ const ASSETS: &[(&str, Asset)] = &[
         "/vendor/pdf.worker.min.mjs",
         asset(include_bytes!("../../web/vendor/pdf.worker.min.mjs"), JS),
     ),
+    ("/page.js", asset(include_bytes!("../../web/page.js"), JS)),
     ("/live.js", asset(include_bytes!("../../web/live.js"), JS)),
     (
         "/review.js",
