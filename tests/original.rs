@@ -204,7 +204,7 @@ async fn low_confidence_facts_are_filtered_and_sorted(db: TestDb) {
     want.sort();
     got.sort();
     assert_eq!(got, want);
-    let rest = get(format!("/api/facts?low_confidence=false&limit=1000")).await;
+    let rest = get("/api/facts?low_confidence=false&limit=1000".to_string()).await;
     let rest = rest["facts"].as_array().unwrap();
     assert!(rest.iter().all(|f| f["low_confidence"] == false));
     assert!(rest.iter().any(|f| f["document_id"] == plain));
