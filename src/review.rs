@@ -9,6 +9,15 @@ use crate::extract::FactKind;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// OCR confidence, in hundredths, below which a fact is marked for a second look
+/// (`low_confidence` in the API, 识别存疑 on the page). A fact's confidence is the mean of the
+/// engine's word confidences over its line, weighted by characters. Tesseract rates words it
+/// reads right on clean print in the nineties, and a page that reads under 60 is taken to lie
+/// on its side (`ingest::ocr`); a line under 80 holds words the engine itself doubted, which is
+/// where a misread digit in an amount hides. Above it, a second look at every line would cost
+/// more than it finds; the threshold is a setting to revisit as scored scans accumulate.
+pub const LOW_CONFIDENCE_BELOW: i64 = 80;
+
 /// Where a fact stands in review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -51,6 +51,21 @@ async fn page_and_assets_are_served_with_their_types() {
             "export default uPlot;",
         ),
         ("/vendor/uplot.css", "text/css; charset=utf-8", ".uplot"),
+        (
+            "/page.js",
+            "text/javascript; charset=utf-8",
+            "./vendor/pdf.min.mjs",
+        ),
+        (
+            "/vendor/pdf.min.mjs",
+            "text/javascript; charset=utf-8",
+            "getDocument",
+        ),
+        (
+            "/vendor/pdf.worker.min.mjs",
+            "text/javascript; charset=utf-8",
+            "WorkerMessageHandler",
+        ),
         ("/app.css", "text/css; charset=utf-8", "mark.hl"),
         ("/icon.svg", "image/svg+xml", "<svg"),
     ] {

@@ -57,6 +57,27 @@ export async function fetchDocument(id) {
   return doc;
 }
 
+// The uploaded file of a document, as bytes with its media type (without parameters).
+export async function fetchOriginal(id) {
+  let res;
+  try {
+    res = await fetch('/api/documents/' + id + '/original', { headers: { Authorization: 'Bearer ' + state.token } });
+  } catch (e) {
+    throw new ApiError(0, 'network', String(e));
+  }
+  if (!res.ok) {
+    let err = {};
+    try {
+      err = (await res.json()).error || {};
+    } catch (e) {
+      err = {};
+    }
+    throw new ApiError(res.status, err.code, err.message, err.details);
+  }
+  const type = (res.headers.get('content-type') || '').split(';')[0].trim();
+  return { type, bytes: await res.arrayBuffer() };
+}
+
 export function translateMessage(m) {
   if (!m) return '';
   const table = [

@@ -9,6 +9,7 @@ import { ApiError, api, plainError } from './api.js';
 import { move, openDocument, select } from './document.js';
 import { REASONS, ROLE_LABEL } from './format.js';
 import { showView } from './form.js';
+import { sourceShown, toggleSource } from './page.js';
 import { moveDocCursor, openList, openStats } from './list.js';
 import {
   askReject, bulkPassing, bulkTable, cancelEdit, confirmFact, showHistory, startEdit, undo,
@@ -149,6 +150,7 @@ function showHelp() {
     ['B', '确认本材料中没有失败校验的全部待审核事实（会先询问）'],
     ['h', '查看选中事实的历史'],
     ['v', '自评表与原文之间切换（有自评表的材料）'],
+    ['o', '文本与原件之间切换（PDF 和图片材料）'],
     ['Esc', '关闭对话框 / 取消'],
     ['?', '显示这张快捷键表'],
     ['材料列表里：j / k，Enter', '上下移动，打开材料'],
@@ -247,7 +249,11 @@ function onKey(ev) {
       break;
     case 'v':
       ev.preventDefault();
-      showView(state.view === 'form' ? 'text' : 'form');
+      if (!sourceShown()) showView(state.view === 'form' ? 'text' : 'form');
+      break;
+    case 'o':
+      ev.preventDefault();
+      toggleSource();
       break;
     case 'Escape':
       if (state.editing !== null) cancelEdit();

@@ -6,8 +6,9 @@ import { ApiError, fetchDocument, plainError } from './api.js';
 import { setMain, signOut } from './app.js';
 import {
   KINDS, KIND_LABEL, QUALIFIER_LABEL, SEVERITY_LABEL, STATUS_LABEL, checkText, findingsCount,
-  changedFieldsText, findingsOf, groupDigits, pageOf, valueText, yuanToWan,
+  changedFieldsText, confidenceText, findingsOf, groupDigits, pageOf, valueText, yuanToWan,
 } from './format.js';
+import { closeSource, followFact, hasPages, pageView, refreshBoxes, showSource, sourceShown, sourceToggle } from './page.js';
 import { findingsPanel, formsView, viewTabs } from './form.js';
 import { exportButtons, failureText } from './list.js';
 import { actionButtons, applyLiveDecision, bulkPassing, correctionForm, reloadDocument } from './review.js';
@@ -32,12 +33,13 @@ export async function openDocument(id) {
   if (state.doc && state.doc.id !== id) {
     state.undoStack = [];
     state.lastBulk = null;
-    state.factFilter = { kind: '', status: '', failed: false, orphaned: false };
+    state.factFilter = { kind: '', status: '', failed: false, orphaned: false, doubt: false, sort: '' };
   }
   if (!state.doc || state.doc.id !== id) {
     state.view = 'form';
     state.findingsOpen = undefined;
   }
+  closeSource(id);
   setDocument(doc);
   state.selected = null;
   state.editing = null;
@@ -76,8 +78,12 @@ function groupOf(f) {
 export function computeOrder() {
   const ff = state.factFilter;
   const list = [...state.facts.values()].filter((f) =>
-    (!ff.kind || f.kind === ff.kind) && (!ff.status || f.status === ff.status) && (!ff.failed || f.failed_checks > 0) && (!ff.orphaned || f.orphaned));
-  list.sort((a, b) => groupOf(a) - groupOf(b) || a.start - b.start || a.id - b.id);
+    (!ff.kind || f.kind === ff.kind) && (!ff.status || f.status === ff.status) && (!ff.failed || f.failed_checks > 0) && (!ff.orphaned || f.orphaned)
+    && (!ff.doubt || f.low_confidence));
+  // By confidence: least sure first, facts not read by OCR last, as the API sorts.
+  const conf = (f) => (f.confidence === null || f.confidence === undefined ? 2 : f.confidence);
+  if (ff.sort === 'confidence') list.sort((a, b) => conf(a) - conf(b) || a.start - b.start || a.id - b.id);
+  else list.sort((a, b) => groupOf(a) - groupOf(b) || a.start - b.start || a.id - b.id);
   state.order = list.map((f) => f.id);
 }
 
@@ -134,7 +140,9 @@ export function renderDocument() {
   const text = h('div', { id: 'text-view', hidden: hasForms && state.view === 'form' },
     renderText(doc.text || '', [...state.facts.values()], doc.tables || []));
   // Element.append writes null as the text "null": only the parts this document has.
-  textPane.append(...[legend(), hasForms ? viewTabs() : null, findingsPanel(), relatedPanel(doc), hasForms ? formsView() : null, text].filter(Boolean));
+  const pages = hasPages(doc);
+  textPane.append(...[legend(), pages ? sourceToggle() : null, hasForms ? viewTabs() : null, findingsPanel(), relatedPanel(doc),
+    hasForms ? formsView() : null, text, pages ? pageView() : null].filter(Boolean));
   textPane.addEventListener('click', (ev) => {
     // The end of a drag that selected words (for a span correction) is not a choice of fact.
     if (!window.getSelection().isCollapsed) return;
@@ -148,6 +156,7 @@ export function renderDocument() {
   computeOrder();
   renderFactList();
   updateProgress();
+  if (sourceShown()) showSource(true);
 }
 
 function docStateText(doc) {
@@ -179,11 +188,19 @@ function factTools() {
     Object.entries(STATUS_LABEL).map(([k, v]) => h('option', { value: k, selected: ff.status === k }, v)));
   const failed = h('input', { type: 'checkbox', id: 'ff-failed', checked: ff.failed });
   const orphaned = h('input', { type: 'checkbox', id: 'ff-orphaned', checked: ff.orphaned });
+  // OCR'd documents: the facts whose characters the engine was unsure of, and the order.
+  const ocr = [...state.facts.values()].some((f) => f.confidence !== null && f.confidence !== undefined);
+  const doubt = ocr ? h('input', { type: 'checkbox', id: 'ff-doubt', checked: ff.doubt }) : null;
+  const sort = ocr ? h('select', { id: 'ff-sort', 'aria-label': '排序' },
+    h('option', { value: '' }, '按审核顺序'),
+    h('option', { value: 'confidence', selected: ff.sort === 'confidence' }, '按识别置信度（低→高）')) : null;
   const apply = () => {
     ff.kind = kind.value;
     ff.status = status.value;
     ff.failed = failed.checked;
     ff.orphaned = orphaned.checked;
+    ff.doubt = !!(doubt && doubt.checked);
+    ff.sort = sort ? sort.value : '';
     computeOrder();
     renderFactList();
     if (!state.order.includes(state.selected)) select(state.order[0] ?? null);
@@ -192,9 +209,13 @@ function factTools() {
   status.addEventListener('change', apply);
   failed.addEventListener('change', apply);
   orphaned.addEventListener('change', apply);
+  if (doubt) doubt.addEventListener('change', apply);
+  if (sort) sort.addEventListener('change', apply);
   return h('div', { class: 'facts-tools' }, kind, status,
     h('label', {}, failed, ' 只看校验未通过'),
     h('label', {}, orphaned, ' 只看已失效'),
+    doubt ? h('label', {}, doubt, ' 只看识别存疑') : null,
+    sort,
     h('span', { class: 'counts', id: 'fact-counts' }));
 }
 
@@ -225,10 +246,12 @@ export function renderFactList() {
   const headings = ['校验未通过', '待审核', '已决定'];
   const parts = [];
   let group = -1;
+  const byConfidence = state.factFilter.sort === 'confidence';
+  if (byConfidence && state.order.length) parts.push(h('h2', {}, '按识别置信度由低到高（' + state.order.length + '）'));
   for (const id of state.order) {
     const f = state.facts.get(id);
     const g = groupOf(f);
-    if (g !== group) {
+    if (g !== group && !byConfidence) {
       group = g;
       const n = state.order.filter((x) => groupOf(state.facts.get(x)) === g).length;
       parts.push(h('h2', { class: g === 0 ? 'bad' : '' }, headings[g] + '（' + n + '）'));
@@ -242,6 +265,7 @@ export function renderFactList() {
   }
   box.replaceChildren(...parts);
   updateProgress();
+  refreshBoxes();
 }
 
 function factRow(f) {
@@ -279,6 +303,11 @@ function factRow(f) {
     h('span', { class: 'value' }, valueText(f)),
     wan,
     qual,
+    f.low_confidence ? h('span', {
+      class: 'doubt', role: 'note',
+      'aria-label': '文字识别置信度 ' + Math.round(f.confidence * 100) + '%，可能识别有误，请对照原件核对',
+      title: '文字识别（OCR）对这一行的把握不足，请对照原件核对',
+    }, confidenceText(f)) : null,
     h('span', { class: 'badge ' + f.status }, STATUS_LABEL[f.status] || f.status)),
   h('div', { class: 'line2' }, details),
   // Kept because someone decided it, though the current extractor no longer reads it.
@@ -327,9 +356,11 @@ export function select(id, opts = {}) {
   const formShown = $('#form-view') && !$('#form-view').hidden;
   const cells = state.cells.get(id);
   const targets = formShown ? cells : state.marks.get(id);
-  if (targets && targets.length && opts.scrollText !== false) {
+  if (targets && targets.length && opts.scrollText !== false && !sourceShown()) {
     targets[0].scrollIntoView({ block: formShown ? 'nearest' : 'center', behavior: opts.smooth === false ? 'auto' : 'smooth' });
   }
+  // The original page follows too, turning to the fact's page.
+  followFact(id, opts);
 }
 
 export function move(delta) {

@@ -134,8 +134,13 @@ export function changedFieldsText(f) {
 
 export function pageOf(f) {
   const p = f.provenance;
-  if (p && p.source === 'pdf_page' && p.page) return p.page;
+  if (p && (p.source === 'pdf_page' || p.source === 'ocr_page' || p.source === 'ofd_page') && p.page) return p.page;
   return null;
+}
+
+// "识别存疑 72%": a fact OCR read with a confidence under the server's threshold.
+export function confidenceText(f) {
+  return '识别存疑 ' + Math.round(f.confidence * 100) + '%';
 }
 
 export function checkText(c) {

@@ -19,7 +19,7 @@ export const state = {
   checksOf: new Map(), // fact id → checks
   order: [], // fact ids in list order (after filters)
   selected: null, // fact id
-  factFilter: { kind: '', status: '', failed: false, orphaned: false },
+  factFilter: { kind: '', status: '', failed: false, orphaned: false, doubt: false, sort: '' },
   marks: new Map(), // fact id → [mark elements]
   cells: new Map(), // fact id → [form cells]
   view: 'form', // what the left pane shows of a document with forms: 'form' or 'text'

@@ -6,10 +6,13 @@ use super::AppState;
 use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::{ApiQuery, Id};
-use super::facts::{check_filter, fact_json};
+use super::facts::{check_filter, fact_json, fact_order};
 use super::schema;
 use super::sync::SyncQuery;
-use crate::store::{DocumentFilter, DocumentRow, ReviewProgress, Role, format_time};
+use crate::store::{
+    DocumentFactsPage, DocumentFilter, DocumentRow, FactCursor, FactOrder, FactRow, ReviewProgress,
+    Role, format_time,
+};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
@@ -297,6 +300,12 @@ pub(super) struct FactsPageQuery {
     after: Option<String>,
     /// Facts per page: 1000 unless given, at most 5000.
     limit: Option<i64>,
+    /// true: only facts whose OCR confidence is under 0.80.
+    low_confidence: Option<bool>,
+    /// `reading` (the default) or `confidence`, least confident first and facts not read by
+    /// OCR last; a cursor is good only for the order it was given in.
+    #[param(value_type = Option<schema::FactSort>)]
+    sort: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -312,16 +321,14 @@ async fn fact_page(
     st: &AppState,
     auth: &Auth,
     id: i64,
-    after: Option<&str>,
-    limit: Option<i64>,
+    q: &FactsPageQuery,
 ) -> Result<(Vec<Value>, Option<String>), ApiError> {
-    let limit = limit.unwrap_or(FACTS_PAGE).clamp(1, FACTS_PAGE_MAX);
-    let after = match after {
+    let limit = q.limit.unwrap_or(FACTS_PAGE).clamp(1, FACTS_PAGE_MAX);
+    let order = fact_order(q.sort.as_deref())?;
+    let after = match q.after.as_deref() {
         None => None,
         Some(cursor) => Some(
-            cursor
-                .split_once('.')
-                .and_then(|(start, id)| Some((start.parse().ok()?, id.parse().ok()?)))
+            parse_cursor(cursor, order)
                 .ok_or_else(|| ApiError::invalid("after is a cursor given by the page before"))?,
         ),
     };
@@ -330,12 +337,52 @@ async fn fact_page(
     } else {
         Vec::new()
     };
-    let facts = st.store.document_facts(id, &statuses, after, limit).await?;
+    let page = DocumentFactsPage {
+        statuses,
+        low_confidence: q.low_confidence == Some(true),
+        order,
+        after,
+        limit,
+    };
+    let facts = st.store.document_facts(id, &page).await?;
     let next = match facts.last() {
-        Some(last) if facts.len() as i64 == limit => Some(format!("{}.{}", last.start, last.id)),
+        Some(last) if facts.len() as i64 == limit => Some(cursor_text(last, order)),
         _ => None,
     };
     Ok((facts.iter().map(fact_json).collect(), next))
+}
+
+/// A page's cursor: `start.id` in reading order; by confidence `c{hundredths}.start.id`, with
+/// `n` for a fact not read by OCR.
+fn cursor_text(last: &FactRow, order: FactOrder) -> String {
+    match order {
+        FactOrder::Reading => format!("{}.{}", last.start, last.id),
+        FactOrder::Confidence => match last.confidence {
+            Some(c) => format!("c{c}.{}.{}", last.start, last.id),
+            None => format!("cn.{}.{}", last.start, last.id),
+        },
+    }
+}
+
+fn parse_cursor(cursor: &str, order: FactOrder) -> Option<FactCursor> {
+    let (confidence, rest) = match order {
+        FactOrder::Reading => (None, cursor),
+        FactOrder::Confidence => {
+            let (c, rest) = cursor.strip_prefix('c')?.split_once('.')?;
+            let c = if c == "n" {
+                None
+            } else {
+                Some(c.parse().ok()?)
+            };
+            (c, rest)
+        }
+    };
+    let (start, id) = rest.split_once('.')?;
+    Some(FactCursor {
+        confidence,
+        start: start.parse().ok()?,
+        id: id.parse().ok()?,
+    })
 }
 
 /// One document with its text, checks (each with its severity), `forms` (the
@@ -364,7 +411,13 @@ pub(super) async fn one(
         .document_seen_by(id, uploads_seen_by(&auth))
         .await?;
     let text = st.store.document_text(id).await?;
-    let (facts, next) = fact_page(&st, &auth, id, None, q.facts_limit).await?;
+    let first = FactsPageQuery {
+        after: None,
+        limit: q.facts_limit,
+        low_confidence: None,
+        sort: None,
+    };
+    let (facts, next) = fact_page(&st, &auth, id, &first).await?;
     let checks = st.store.checks(id).await?;
     let forms = st.store.forms(id).await?;
     let tables = st.store.table_layout(id).await?;
@@ -378,7 +431,8 @@ pub(super) async fn one(
     Ok(super::etag::respond(&headers, body))
 }
 
-/// A further page of a document's facts, in reading order: `{facts, next}`.
+/// A further page of a document's facts, in reading order or least OCR confidence first,
+/// all of them or only the doubtful ones (`low_confidence=true`): `{facts, next}`.
 #[utoipa::path(get, path = "/api/documents/{id}/facts", operation_id = "listDocumentFacts", tag = "documents",
     params(("id" = i64, Path, description = "document id"), FactsPageQuery),
     responses((status = 200, description = "a page of facts; `next` is null on the last page", body = schema::FactPage),
@@ -394,6 +448,6 @@ pub(super) async fn facts_page(
     st.store
         .document_seen_by(id, uploads_seen_by(&auth))
         .await?;
-    let (facts, next) = fact_page(&st, &auth, id, q.after.as_deref(), q.limit).await?;
+    let (facts, next) = fact_page(&st, &auth, id, &q).await?;
     Ok(Json(json!({ "facts": facts, "next": next })))
 }

@@ -12,7 +12,7 @@ use crate::FactKind;
 use crate::check::{CheckKind, Severity};
 use crate::review::{CorrectionInput, Decision, RejectReason, ReviewStatus, validate_correction};
 use crate::store::{
-    FactFilter, FactRow, FindingFilter, HistoryEntry, Role, SyncRequest, format_time,
+    FactFilter, FactOrder, FactRow, FindingFilter, HistoryEntry, Role, SyncRequest, format_time,
 };
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -78,7 +78,24 @@ pub(super) fn fact_json(f: &FactRow) -> Value {
         "original": serde_json::from_str::<Value>(&f.original).unwrap_or(Value::Null),
         "orphaned": f.orphaned_at.is_some(),
         "orphaned_at": f.orphaned_at.map(format_time),
+        "confidence": f.confidence.map(|c| c as f64 / 100.0),
+        "low_confidence": low_confidence(f),
     })
+}
+
+/// The fact was read by OCR with a confidence under the threshold.
+fn low_confidence(f: &FactRow) -> bool {
+    f.confidence
+        .is_some_and(|c| c < crate::review::LOW_CONFIDENCE_BELOW)
+}
+
+/// `sort`: the order of a list of facts.
+pub(super) fn fact_order(sort: Option<&str>) -> Result<FactOrder, ApiError> {
+    match sort {
+        None | Some("reading") => Ok(FactOrder::Reading),
+        Some("confidence") => Ok(FactOrder::Confidence),
+        Some(_) => Err(ApiError::invalid("sort is one of reading, confidence")),
+    }
 }
 
 /// Filters shared by listing, bulk confirm and export.
@@ -116,6 +133,13 @@ pub(super) struct FilterQuery {
     /// true: only facts a re-extraction no longer produced (kept because someone decided
     /// them); false: only the others.
     pub orphaned: Option<bool>,
+    /// true: only facts whose OCR confidence is under 0.80 (misread characters likely);
+    /// false: only the others, facts not read by OCR among them.
+    pub low_confidence: Option<bool>,
+    /// Listing only: `reading` (the default) or `confidence`, least confident first.
+    #[param(value_type = Option<schema::FactSort>)]
+    #[schema(value_type = Option<schema::FactSort>)]
+    pub sort: Option<String>,
     // Paging and export format share this struct: serde's `flatten` cannot read numbers
     // and booleans from a query string.
     /// Facts per page (listing: 100 unless given, 1 to 1000; a sync page: 100, at most 1000).
@@ -186,6 +210,7 @@ impl FilterQuery {
             check: self.check.clone(),
             severity: self.severity.clone(),
             orphaned: self.orphaned,
+            low_confidence: self.low_confidence,
         })
     }
 
@@ -236,9 +261,10 @@ pub(super) async fn list(
     if let Some(req) = sync.request(q.limit)? {
         return Ok(Json(changed_facts(&st, &filter, &req).await?));
     }
+    let order = fact_order(q.sort.as_deref())?;
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let offset = q.offset.unwrap_or(0).max(0);
-    let facts = st.store.list_facts(&filter, limit, offset).await?;
+    let facts = st.store.list_facts(&filter, order, limit, offset).await?;
     let next = (facts.len() as i64 == limit).then_some(offset.saturating_add(limit));
     Ok(Json(json!({
         "facts": facts.iter().map(fact_json).collect::<Vec<_>>(),

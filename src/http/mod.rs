@@ -1,5 +1,5 @@
 //! The REST API under `/api/v1` (and, the same, under `/api`): one router per resource
-//! (documents, facts, stateless extraction, exports and statistics, tokens, webhooks), behind the
+//! (documents and their original files, facts, stateless extraction, exports and statistics, tokens, webhooks), behind the
 //! per-token rate limit, merged here together with the web page at `/`; `app` builds the
 //! router for a state so tests can call it without a socket, and `serve` binds it, runs the
 //! workers and shuts down gracefully.
@@ -16,6 +16,7 @@ mod facts;
 mod input;
 mod links;
 mod openapi;
+mod original;
 mod rate;
 mod reports;
 pub mod rules;
@@ -73,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .merge(documents::router(&state))
+        .merge(original::router())
         .merge(extraction::router(&state))
         .merge(facts::router())
         .merge(links::router())

@@ -3,7 +3,7 @@
 //! UI's files are compiled in, nothing is fetched. The document names the versioned paths
 //! (`/api/v1/…`); `/api/…` answers the same.
 
-use super::{admin, documents, facts, links, reports, schema, tokens, webhooks};
+use super::{admin, documents, facts, links, original, reports, schema, tokens, webhooks};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder, header::Header};
@@ -25,6 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
     paths(
         super::health, super::ready,
         documents::upload, documents::list, documents::one, documents::facts_page,
+        original::original,
         links::related, links::citations,
         facts::list, facts::one, facts::history,
         facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm, facts::bulk_undo,
@@ -38,7 +39,7 @@ use utoipa_swagger_ui::SwaggerUi;
     components(schemas(
         schema::FactKind, schema::DocumentStatus, schema::ReviewProgress, schema::CheckKind,
         schema::Severity, schema::ExportFormat, schema::ExportWhat, schema::ReviewStatus,
-        schema::StatsBy,
+        schema::StatsBy, schema::FactSort,
     )),
     modifiers(&Bearer, &CommonErrors, &Versioned)
 )]

@@ -141,6 +141,15 @@ pub enum ExportFormat {
     Json,
 }
 
+/// The order of a list of facts: `reading` (the default: by document, then where each stands
+/// in the text) or `confidence` (least OCR confidence first; facts not OCR'd last).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum FactSort {
+    Reading,
+    Confidence,
+}
+
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
 pub enum ExportWhat {
@@ -338,7 +347,7 @@ pub enum FactValue {
     "original": {"id": 3, "kind": "amount", "value": "102000000", "unit": "亿元",
                  "qualifier": "exact", "subject": "压减预算资金", "start": 1234, "end": 1241,
                  "text": "1.02 亿元", "rule": "amount.inline"},
-    "orphaned": false, "orphaned_at": null}))]
+    "orphaned": false, "orphaned_at": null, "confidence": null, "low_confidence": false}))]
 pub struct Fact {
     #[serde(flatten)]
     value: FactValue,
@@ -395,6 +404,13 @@ pub struct FactFields {
     /// When a re-extraction last failed to produce it.
     #[schema(required = true)]
     orphaned_at: Option<Time>,
+    /// The OCR engine's confidence (0–1) in the line the fact was read from; null when it was
+    /// not read by OCR. The same as `provenance.confidence`.
+    #[schema(required = true)]
+    confidence: Option<f64>,
+    /// The confidence is under 0.80: the characters may be misread (the page marks it
+    /// 识别存疑).
+    low_confidence: bool,
 }
 
 /// A fact after a decision; after a correction (or the undo of one) with

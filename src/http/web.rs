@@ -57,6 +57,17 @@ const ASSETS: &[(&str, Asset)] = &[
             "text/css; charset=utf-8",
         ),
     ),
+    // pdf.js (Apache-2.0, from npm by scripts/vendor-pdfjs.sh): the page view draws a PDF's
+    // pages with it; its worker parses the file off the page's thread.
+    (
+        "/vendor/pdf.min.mjs",
+        asset(include_bytes!("../../web/vendor/pdf.min.mjs"), JS),
+    ),
+    (
+        "/vendor/pdf.worker.min.mjs",
+        asset(include_bytes!("../../web/vendor/pdf.worker.min.mjs"), JS),
+    ),
+    ("/page.js", asset(include_bytes!("../../web/page.js"), JS)),
     ("/live.js", asset(include_bytes!("../../web/live.js"), JS)),
     (
         "/review.js",
@@ -75,13 +86,73 @@ const ASSETS: &[(&str, Asset)] = &[
     ),
 ];
 
+/// A character map of pdf.js by its name, served at `/vendor/cmaps/{name}.bcmap`.
+macro_rules! cmap {
+    ($name:literal) => {
+        (
+            concat!("/vendor/cmaps/", $name, ".bcmap"),
+            include_bytes!(concat!("../../web/vendor/cmaps/", $name, ".bcmap")),
+        )
+    };
+}
+
+/// The character maps of simplified Chinese (Adobe-GB1) that pdf.js asks for when a PDF's
+/// fonts are not embedded, as many government reports' are not (UniGB-UCS2-H above all);
+/// other scripts' maps are left out. scripts/vendor-pdfjs.sh copies exactly these.
+const CMAPS: &[(&str, &[u8])] = &[
+    cmap!("Adobe-GB1-0"),
+    cmap!("Adobe-GB1-1"),
+    cmap!("Adobe-GB1-2"),
+    cmap!("Adobe-GB1-3"),
+    cmap!("Adobe-GB1-4"),
+    cmap!("Adobe-GB1-5"),
+    cmap!("Adobe-GB1-UCS2"),
+    cmap!("GB-EUC-H"),
+    cmap!("GB-EUC-V"),
+    cmap!("GB-H"),
+    cmap!("GB-V"),
+    cmap!("GBK-EUC-H"),
+    cmap!("GBK-EUC-V"),
+    cmap!("GBK2K-H"),
+    cmap!("GBK2K-V"),
+    cmap!("GBKp-EUC-H"),
+    cmap!("GBKp-EUC-V"),
+    cmap!("GBT-EUC-H"),
+    cmap!("GBT-EUC-V"),
+    cmap!("GBT-H"),
+    cmap!("GBT-V"),
+    cmap!("GBTpc-EUC-H"),
+    cmap!("GBTpc-EUC-V"),
+    cmap!("GBpc-EUC-H"),
+    cmap!("GBpc-EUC-V"),
+    cmap!("UniGB-UCS2-H"),
+    cmap!("UniGB-UCS2-V"),
+    cmap!("UniGB-UTF16-H"),
+    cmap!("UniGB-UTF16-V"),
+    cmap!("UniGB-UTF32-H"),
+    cmap!("UniGB-UTF32-V"),
+    cmap!("UniGB-UTF8-H"),
+    cmap!("UniGB-UTF8-V"),
+];
+
 const fn asset(body: &'static [u8], content_type: &'static str) -> Asset {
     Asset { body, content_type }
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    ASSETS.iter().fold(Router::new(), |router, (path, asset)| {
+    let router = ASSETS.iter().fold(Router::new(), |router, (path, asset)| {
         router.route(path, get(move || async move { serve(asset) }))
+    });
+    CMAPS.iter().fold(router, |router, &(path, body)| {
+        router.route(
+            path,
+            get(move || async move {
+                serve(&Asset {
+                    body,
+                    content_type: "application/octet-stream",
+                })
+            }),
+        )
     })
 }
 

@@ -94,6 +94,16 @@ pub enum Provenance {
     },
 }
 
+impl Provenance {
+    /// The OCR engine's confidence (0–1) in what it read here; `None` where nothing was OCR'd.
+    pub fn confidence(&self) -> Option<f64> {
+        match self {
+            Provenance::OcrPage { confidence, .. } => Some(*confidence),
+            _ => None,
+        }
+    }
+}
+
 /// One cell of a table: its text is `Ingested::text[start..end]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cell {

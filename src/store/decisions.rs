@@ -532,6 +532,7 @@ mod tests {
             reviewed_at: None,
             rule: None,
             orphaned_at: None,
+            confidence: None,
         }
     }
 

@@ -349,6 +349,16 @@ impl Store {
         text.ok_or(StoreError::NotFound)
     }
 
+    /// The bytes of a document's upload, as they were sent.
+    pub async fn document_content(&self, id: i64) -> Result<Vec<u8>> {
+        let content: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT content FROM documents WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.conn().await?)
+                .await?;
+        content.ok_or(StoreError::NotFound)
+    }
+
     pub async fn list_documents(&self, f: &DocumentFilter) -> Result<Vec<DocumentRow>> {
         let mut b = Binds::default();
         // An uploader sees only what they uploaded, as they uploaded it.
@@ -763,7 +773,14 @@ pub(super) fn extractor_columns(f: &Fact, version: &str) -> Vec<(&'static str, B
         ),
         ("extractor_version", Bind::Text(Some(version.to_string()))),
         ("rule", Bind::Text(f.rule.map(|r| r.as_str().to_string()))),
+        ("confidence", Bind::Int(confidence_of(f))),
     ]
+}
+
+/// A fact's OCR confidence in hundredths, as the `confidence` column keeps it.
+fn confidence_of(f: &Fact) -> Option<i64> {
+    let c = f.provenance.as_ref()?.confidence()?;
+    Some((c * 100.0).round().clamp(0.0, 100.0) as i64)
 }
 
 /// The columns of a stored fact a reviewer may change (a correction), as the extractor
@@ -791,7 +808,7 @@ pub(super) async fn insert_facts(
     version: &str,
 ) -> Result<()> {
     // Many rows per statement: one round trip per chunk instead of one per fact. 200 rows
-    // × 18 values stays under both backends' limits on bound parameters.
+    // × 19 values stays under both backends' limits on bound parameters.
     for chunk in facts.chunks(200) {
         let mut b = Binds::default();
         let mut rows = Vec::with_capacity(chunk.len());

@@ -49,12 +49,14 @@ pub struct FactRow {
     /// When a re-extraction last failed to produce this decided fact (Unix ms): the newer
     /// extractor no longer finds it, and it is kept for review instead of deleted.
     pub orphaned_at: Option<i64>,
+    /// OCR confidence of where the fact was read, in hundredths; `None` when not OCR'd.
+    pub confidence: Option<i64>,
 }
 
 pub(super) const FACT_COLUMNS: &str = "f.id, f.document_id, f.seq, f.kind, f.span_start, f.span_end, \
     f.text, f.value, f.unit, f.qualifier, f.subject, f.row_no, f.table_no, f.provenance, \
     f.extra, f.original, f.extractor_version, f.failed_checks, f.status, f.version, \
-    f.reviewed_by, f.reviewed_at, f.rule, f.orphaned_at";
+    f.reviewed_by, f.reviewed_at, f.rule, f.orphaned_at, f.confidence";
 
 impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for FactRow {
     fn from_row(r: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
@@ -83,6 +85,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for FactRow {
             reviewed_at: r.try_get(21)?,
             rule: r.try_get(22)?,
             orphaned_at: r.try_get(23)?,
+            confidence: r.try_get(24)?,
         })
     }
 }
@@ -149,6 +152,42 @@ pub struct FactFilter {
     /// true: only facts a re-extraction no longer produced; false: only the others.
     #[serde(default)]
     pub orphaned: Option<bool>,
+    /// true: only facts whose OCR confidence is under `review::LOW_CONFIDENCE_BELOW`; false:
+    /// only the others (facts not OCR'd among them).
+    #[serde(default)]
+    pub low_confidence: Option<bool>,
+}
+
+/// Which page of a document's facts: `Store::document_facts`.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentFactsPage {
+    /// Any of these statuses (empty: all).
+    pub statuses: Vec<String>,
+    /// Only facts under the confidence threshold.
+    pub low_confidence: bool,
+    pub order: FactOrder,
+    /// The last fact of the page before.
+    pub after: Option<FactCursor>,
+    pub limit: i64,
+}
+
+/// Where a page of a document's facts ended: the last fact's span start and id, and by
+/// confidence its confidence (`None`: not OCR'd).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FactCursor {
+    pub confidence: Option<i64>,
+    pub start: i64,
+    pub id: i64,
+}
+
+/// The order of a list of facts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FactOrder {
+    /// By document, then reading order.
+    #[default]
+    Reading,
+    /// Least OCR confidence first, facts not OCR'd last; then by document and reading order.
+    Confidence,
 }
 
 impl FactFilter {
@@ -178,6 +217,21 @@ impl FactFilter {
         match self.orphaned {
             Some(true) => sql += " AND f.orphaned_at IS NOT NULL",
             Some(false) => sql += " AND f.orphaned_at IS NULL",
+            None => {}
+        }
+        match self.low_confidence {
+            Some(true) => {
+                sql += &format!(
+                    " AND f.confidence < {}",
+                    b.int(crate::review::LOW_CONFIDENCE_BELOW)
+                )
+            }
+            Some(false) => {
+                sql += &format!(
+                    " AND (f.confidence IS NULL OR f.confidence >= {})",
+                    b.int(crate::review::LOW_CONFIDENCE_BELOW)
+                )
+            }
             None => {}
         }
         if let Some(t) = self.table {
@@ -265,14 +319,21 @@ impl Store {
     pub async fn list_facts(
         &self,
         f: &FactFilter,
+        order: FactOrder,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<FactRow>> {
         let mut b = Binds::default();
         let mut sql = format!("SELECT {FACT_COLUMNS} FROM facts f");
         sql += &f.where_clause(&mut b);
+        if order == FactOrder::Confidence {
+            // NULL sorts first on SQLite and last on PostgreSQL: said outright for both.
+            sql += " ORDER BY CASE WHEN f.confidence IS NULL THEN 1 ELSE 0 END, f.confidence,";
+        } else {
+            sql += " ORDER BY";
+        }
         sql += &format!(
-            " ORDER BY f.document_id, f.span_start, f.id LIMIT {} OFFSET {}",
+            " f.document_id, f.span_start, f.id LIMIT {} OFFSET {}",
             b.int(limit),
             b.int(offset)
         );
@@ -280,31 +341,52 @@ impl Store {
         Ok(b.apply(q).fetch_all(&mut *self.conn().await?).await?)
     }
 
-    /// A page of one document's facts in reading order (by span start, then id), after the
-    /// fact at `after` (its span start and id), of the given statuses (empty: all). Keyed
-    /// on the last fact seen rather than an offset, so each page costs the same however
+    /// A page of one document's facts in reading order (by span start, then id) or least
+    /// confident first, after the fact at `page.after`, of the given statuses (empty: all).
+    /// Keyed on the last fact seen rather than an offset, so each page costs the same however
     /// far into a long document it is.
     pub async fn document_facts(
         &self,
         document_id: i64,
-        statuses: &[String],
-        after: Option<(i64, i64)>,
-        limit: i64,
+        page: &DocumentFactsPage,
     ) -> Result<Vec<FactRow>> {
         let mut b = Binds::default();
         let mut sql = format!(
             "SELECT {FACT_COLUMNS} FROM facts f WHERE f.document_id = {}",
             b.int(document_id)
         );
-        if !statuses.is_empty() {
-            let list: Vec<String> = statuses.iter().map(|s| b.text(s.as_str())).collect();
+        if !page.statuses.is_empty() {
+            let list: Vec<String> = page.statuses.iter().map(|s| b.text(s.as_str())).collect();
             sql += &format!(" AND f.status IN ({})", list.join(", "));
         }
-        if let Some((start, id)) = after {
-            let (s1, s2, i) = (b.int(start), b.int(start), b.int(id));
-            sql += &format!(" AND (f.span_start > {s1} OR (f.span_start = {s2} AND f.id > {i}))");
+        if page.low_confidence {
+            sql += &format!(
+                " AND f.confidence < {}",
+                b.int(crate::review::LOW_CONFIDENCE_BELOW)
+            );
         }
-        sql += &format!(" ORDER BY f.span_start, f.id LIMIT {}", b.int(limit));
+        // The key of the order: by confidence, a fact not OCR'd counts as 101 (after all).
+        let key = match page.order {
+            FactOrder::Reading => None,
+            FactOrder::Confidence => Some("COALESCE(f.confidence, 101)"),
+        };
+        if let Some(after) = page.after {
+            let (s1, s2, i) = (b.int(after.start), b.int(after.start), b.int(after.id));
+            let within = format!("(f.span_start > {s1} OR (f.span_start = {s2} AND f.id > {i}))");
+            match key {
+                None => sql += &format!(" AND {within}"),
+                Some(key) => {
+                    let c = after.confidence.unwrap_or(101);
+                    let (c1, c2) = (b.int(c), b.int(c));
+                    sql += &format!(" AND ({key} > {c1} OR ({key} = {c2} AND {within}))");
+                }
+            }
+        }
+        let order = key.map_or(String::new(), |k| format!("{k}, "));
+        sql += &format!(
+            " ORDER BY {order}f.span_start, f.id LIMIT {}",
+            b.int(page.limit)
+        );
         let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         Ok(b.apply(q).fetch_all(&mut *self.conn().await?).await?)
     }
@@ -431,15 +513,15 @@ impl Store {
             .map(|r| {
                 Ok(ExportRow {
                     fact: <FactRow as sqlx::FromRow<_>>::from_row(r)?,
-                    // The columns after FACT_COLUMNS (24 of them).
-                    sha256: r.try_get(24)?,
-                    file_name: r.try_get(25)?,
-                    title: r.try_get(26)?,
-                    region: r.try_get(27)?,
-                    year: r.try_get(28)?,
-                    doc_number: r.try_get(29)?,
-                    reason: r.try_get(30)?,
-                    note: r.try_get(31)?,
+                    // The columns after FACT_COLUMNS (25 of them).
+                    sha256: r.try_get(25)?,
+                    file_name: r.try_get(26)?,
+                    title: r.try_get(27)?,
+                    region: r.try_get(28)?,
+                    year: r.try_get(29)?,
+                    doc_number: r.try_get(30)?,
+                    reason: r.try_get(31)?,
+                    note: r.try_get(32)?,
                 })
             })
             .collect::<sqlx::Result<Vec<_>>>()

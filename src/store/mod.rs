@@ -30,7 +30,10 @@ pub use documents::{
     CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress, Upload,
 };
 pub use events::LogEvent;
-pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
+pub use facts::{
+    Actor, DocumentFactsPage, ExportRow, FactCursor, FactFilter, FactOrder, FactRow, HistoryEntry,
+    KindStats,
+};
 pub use findings::{FindingFilter, FindingRow};
 pub use links::{Citation, ProjectPoint, ProjectSeries, Reason, Related, RelatedDocument, Viewer};
 pub use rule_stats::RuleCase;

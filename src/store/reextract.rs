@@ -531,6 +531,7 @@ fn differs(row: &FactRow, u: &Update) -> bool {
             "extractor_version" => Bind::Text(Some(row.extractor_version.clone())),
             "failed_checks" => int(Some(row.failed_checks)),
             "orphaned_at" => int(row.orphaned_at),
+            "confidence" => int(row.confidence),
             // A column this comparison does not know is taken as changed.
             _ => return true,
         };

@@ -99,10 +99,10 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let f = <FactRow as sqlx::FromRow<_>>::from_row(r)?;
-                // The columns after FACT_COLUMNS (23 of them).
-                let file_name: Option<String> = r.try_get(24)?;
-                let reason: Option<String> = r.try_get(25)?;
-                let first_before: Option<String> = r.try_get(26)?;
+                // The columns after FACT_COLUMNS (25 of them).
+                let file_name: Option<String> = r.try_get(25)?;
+                let reason: Option<String> = r.try_get(26)?;
+                let first_before: Option<String> = r.try_get(27)?;
                 Ok(Failure {
                     outcome: outcome_of(&f, first_before.as_deref(), reason),
                     rule: f.rule,
@@ -141,11 +141,11 @@ impl Store {
             .map(|r| {
                 Ok(RuleCase {
                     fact: <FactRow as sqlx::FromRow<_>>::from_row(r)?,
-                    file_name: r.try_get(24)?,
-                    window: r.try_get::<Option<String>, _>(25)?.unwrap_or_default(),
-                    window_start: r.try_get(26)?,
-                    reason: r.try_get(27)?,
-                    note: r.try_get(28)?,
+                    file_name: r.try_get(25)?,
+                    window: r.try_get::<Option<String>, _>(26)?.unwrap_or_default(),
+                    window_start: r.try_get(27)?,
+                    reason: r.try_get(28)?,
+                    note: r.try_get(29)?,
                 })
             })
             .collect::<sqlx::Result<Vec<_>>>()

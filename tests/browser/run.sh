@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser test of the assessor page: builds jixiao, serves it on a temporary SQLite database
 # and a free port, makes an assessor and a reader token, and drives the page in Debian's
-# headless chromium through tests/browser/review.spec.mjs. Screenshots go to a temporary
+# headless chromium through tests/browser/review.spec.mjs, then pageview.spec.mjs. Screenshots go to a temporary
 # folder whose path is printed. Exits non-zero when any step fails.
 set -euo pipefail
 
@@ -77,6 +77,10 @@ status=0
 (cd "$here" && BASE_URL="$base" TOKEN="$assessor" READER_TOKEN="$reader" \
     SAMPLE="$root/samples/002_c76de0c36188412a.txt" SHOT_DIR="$shots" \
     timeout 240 node review.spec.mjs) || status=$?
+# The original page beside the facts (pdf.js), on its own page and documents.
+(cd "$here" && BASE_URL="$base" TOKEN="$assessor" PDF="$root/samples/000_af58de54e7000d7e.pdf" \
+    SAMPLE="$root/samples/002_c76de0c36188412a.txt" SHOT_DIR="$shots" \
+    timeout 120 node pageview.spec.mjs) || status=$?
 if [ "$status" != 0 ]; then
     echo "browser test: failed; server log follows" >&2
     tail -n 40 "$work/server.log" >&2
