@@ -292,7 +292,9 @@ function factRow(f) {
     class: 'fact k-' + f.kind + ' s-' + f.status + (f.orphaned ? ' orphaned' : '') + (sel ? ' sel' : ''),
     id: 'fact-' + f.id,
     dataset: { id: f.id, kind: f.kind, status: f.status, table: f.table ?? '' },
-    'aria-selected': sel ? 'true' : 'false',
+    // The fact being reviewed is the current one of the list (a card holds buttons, so it
+    // cannot be an option of a listbox).
+    'aria-current': sel ? 'true' : null,
     onclick: (ev) => {
       if (ev.target.closest('button, input, select, form')) return;
       select(f.id);

@@ -81,6 +81,10 @@ status=0
 (cd "$here" && BASE_URL="$base" TOKEN="$assessor" PDF="$root/samples/000_af58de54e7000d7e.pdf" \
     SAMPLE="$root/samples/002_c76de0c36188412a.txt" SHOT_DIR="$shots" \
     timeout 120 node pageview.spec.mjs) || status=$?
+# Accessibility (axe-core) of every view, 200 % zoom, screenshots at 1366×768 and 1920×1080.
+(cd "$here" && BASE_URL="$base" TOKEN="$assessor" \
+    SAMPLE="$root/samples/002_c76de0c36188412a.txt" SHOT_DIR="$shots" \
+    timeout 180 node a11y.spec.mjs) || status=$?
 if [ "$status" != 0 ]; then
     echo "browser test: failed; server log follows" >&2
     tail -n 40 "$work/server.log" >&2
