@@ -239,11 +239,53 @@ export function updateProgress() {
 
 // ---------------------------------------------------------------- the fact list
 
+const GROUP_HEADINGS = ['校验未通过', '待审核', '已决定'];
+
+// After one fact changed (a decision, live or one's own): its row is drawn again and moved to
+// its place in the order, and the group headings count again — instead of the whole list
+// being drawn anew, which a document of thousands of facts cannot afford at every key press.
+// The list is drawn whole where a group appears or empties.
+export function placeRow(id) {
+  const box = $('#facts');
+  if (!box) return;
+  const byConfidence = state.factFilter.sort === 'confidence';
+  const groupOfId = (x) => (byConfidence ? 0 : groupOf(state.facts.get(x)));
+  const counts = [0, 0, 0];
+  for (const x of state.order) counts[groupOfId(x)]++;
+  const heads = new Map([...box.querySelectorAll('h2[data-group]')].map((el) => [Number(el.dataset.group), el]));
+  const shown = byConfidence ? [0] : [0, 1, 2].filter((g) => counts[g] > 0);
+  if (!byConfidence && (shown.length !== heads.size || shown.some((g) => !heads.has(g)))) {
+    renderFactList();
+    return;
+  }
+  const old = state.rows.get(id);
+  if (old) {
+    old.remove();
+    state.rows.delete(id);
+  }
+  const i = state.order.indexOf(id);
+  if (i >= 0) {
+    const row = factRow(state.facts.get(id));
+    const g = groupOfId(id);
+    const next = state.order[i + 1];
+    const prev = state.order[i - 1];
+    if (next !== undefined && groupOfId(next) === g && state.rows.has(next)) state.rows.get(next).before(row);
+    else if (prev !== undefined && groupOfId(prev) === g && state.rows.has(prev)) state.rows.get(prev).after(row);
+    else {
+      renderFactList();
+      return;
+    }
+    state.rows.set(id, row);
+  }
+  if (!byConfidence) for (const [g, el] of heads) el.textContent = GROUP_HEADINGS[g] + '（' + counts[g] + '）';
+  updateProgress();
+  refreshBoxes();
+}
+
 export function renderFactList() {
   const box = $('#facts');
   if (!box) return;
   state.rows = new Map();
-  const headings = ['校验未通过', '待审核', '已决定'];
   const parts = [];
   let group = -1;
   const byConfidence = state.factFilter.sort === 'confidence';
@@ -254,7 +296,7 @@ export function renderFactList() {
     if (g !== group && !byConfidence) {
       group = g;
       const n = state.order.filter((x) => groupOf(state.facts.get(x)) === g).length;
-      parts.push(h('h2', { class: g === 0 ? 'bad' : '' }, headings[g] + '（' + n + '）'));
+      parts.push(h('h2', { class: g === 0 ? 'bad' : '', dataset: { group: g } }, GROUP_HEADINGS[g] + '（' + n + '）'));
     }
     const row = factRow(f);
     state.rows.set(id, row);

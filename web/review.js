@@ -5,7 +5,7 @@
 
 import { ApiError, api, fetchDocument } from './api.js';
 import {
-  computeOrder, renderDocument, renderFactList, rerenderRow, select, setDocument, updateProgress,
+  computeOrder, placeRow, renderDocument, renderFactList, rerenderRow, select, setDocument, updateProgress,
 } from './document.js';
 import {
   ACTION_LABEL, AMOUNT_UNITS, KIND_LABEL, QUALIFIER_LABEL, REASONS, REASON_LABEL, STATUS_LABEL,
@@ -39,10 +39,11 @@ function afterDecision(id, answer, advance) {
   if (findings) setFindings(findings);
   if (state.editing === id) state.editing = null;
   computeOrder();
-  renderFactList();
+  // A correction may move other facts' flags: the whole list then; else only this row.
+  if (findings) renderFactList();
+  else placeRow(id);
   refreshMarks(id);
-  refreshForms();
-  updateProgress();
+  if (findings || (state.doc.forms || []).length) refreshForms();
   select(state.order.includes(next) ? next : state.order[0] ?? null);
 }
 
