@@ -447,7 +447,7 @@ step('history on demand (h)', async () => {
   await page.keyboard.press('Escape');
 });
 
-step('export CSV of the document holds the decisions', async () => {
+step('export CSV and XLSX of the document hold the decisions; the XLSX opened back, async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   // Named after what it holds: the report's region and year, 已确认事实 and today's date.
   assert.match(download.suggestedFilename(), /^相山区_2022_已确认事实_\d{8}\.csv$/);
@@ -462,6 +462,29 @@ step('export CSV of the document holds the decisions', async () => {
   assert.match(xlsx.suggestedFilename(), /^相山区_2022_已确认事实_\d{8}\.xlsx$/);
   const bytes = (await import('node:fs')).readFileSync(await xlsx.path());
   assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (a zip) was saved');
+  // Opened back as a spreadsheet program would: the first sheet's header row, and the
+  // corrected amount in 元 as a number cell (not text), with its exact text beside it.
+  const sheet = JSON.parse((await import('node:child_process')).execFileSync('python3', ['-c', `
+import json, re, sys, zipfile, xml.etree.ElementTree as ET
+z = zipfile.ZipFile(sys.argv[1]); ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+shared = [("".join(t.text or "" for t in si.iter("{%s}t" % ns["m"]))) for si in
+          ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)] if "xl/sharedStrings.xml" in z.namelist() else []
+rows = []
+for row in ET.fromstring(z.read("xl/worksheets/sheet1.xml")).iter("{%s}row" % ns["m"]):
+    cells = []
+    for c in row.findall("m:c", ns):
+        v = c.find("m:v", ns); t = c.get("t", "n")
+        text = c.find("m:is/m:t", ns)
+        value = shared[int(v.text)] if t == "s" else (text.text if text is not None else (v.text if v is not None else ""))
+        cells.append({"type": "number" if t == "n" and v is not None else "text", "value": value})
+    rows.append(cells)
+print(json.dumps(rows))`, await xlsx.path()]).toString());
+  const header = sheet[0].map((c) => c.value);
+  assert.ok(header.includes('文件名') && header.some((h) => /元/.test(h)), 'Chinese headers: ' + header.join(','));
+  const cell = sheet.slice(1).flat().find((c) => c.value === '150000000' && c.type === 'number');
+  assert.ok(cell, 'the corrected amount is a number cell in 元');
+  assert.ok(sheet.slice(1).flat().some((c) => c.type === 'text' && /^150000000(\.0+)?$/.test(c.value)),
+    'and its exact text beside it');
 });
 
 step('large screen 1920×1080', async () => {
