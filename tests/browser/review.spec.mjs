@@ -447,7 +447,7 @@ step('history on demand (h)', async () => {
   await page.keyboard.press('Escape');
 });
 
-step('export CSV and XLSX of the document hold the decisions; the XLSX opened back, async () => {
+step('export CSV and XLSX of the document hold the decisions; the XLSX opened back', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   // Named after what it holds: the report's region and year, 已确认事实 and today's date.
   assert.match(download.suggestedFilename(), /^相山区_2022_已确认事实_\d{8}\.csv$/);
