@@ -5,6 +5,7 @@
 //! workers and shuts down gracefully.
 
 mod admin;
+mod assignments;
 mod auth;
 mod documents;
 mod error;
@@ -73,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .merge(documents::router(&state))
+        .merge(assignments::router())
         .merge(extraction::router(&state))
         .merge(facts::router())
         .merge(links::router())
