@@ -58,6 +58,7 @@ const ASSETS: &[(&str, Asset)] = &[
         ),
     ),
     ("/live.js", asset(include_bytes!("../../web/live.js"), JS)),
+    ("/queue.js", asset(include_bytes!("../../web/queue.js"), JS)),
     (
         "/review.js",
         asset(include_bytes!("../../web/review.js"), JS),
