@@ -34,14 +34,10 @@ END;
 
 -- Paging the queue. The list reads a page of ids from these indexes first and only then the
 -- page's documents (whose text and file run to many pages each): a filter or sort over
--- 10,000 documents touches the index entries, not the rows. `documents_queue_scan` holds every
--- column the list filters or sorts on, so a search by name or title scans it instead of
--- the table.
+-- 10,000 documents touches the index entries, not the rows.
 CREATE INDEX documents_assignee ON documents (assigned_to, id);
 CREATE INDEX documents_uploaded ON documents (uploaded_at, id);
 CREATE INDEX documents_region ON documents (region, id);
 CREATE INDEX documents_year ON documents (year, id);
-CREATE INDEX documents_queue_scan ON documents (id, status, uploaded_at, assigned_to, year,
-                                                region, title, file_name);
 -- Review progress of a document counted from the index alone.
 CREATE INDEX facts_document_status ON facts (document_id, status);
