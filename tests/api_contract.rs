@@ -124,10 +124,44 @@ async fn real_answers_match_the_document() {
         docs.to_string(),
         format!("{docs}?cursor=0"),
         format!("{docs}?limit=1&offset=0"),
+        format!("{docs}?q=002&region=x&sort=findings&order=asc&assigned=none"),
     ] {
         let r = checked(&st, &doc, "GET", docs, &uri, Some(&a), None).await;
         assert_eq!(r.status, StatusCode::OK, "{uri}");
     }
+    // The queue: an unknown sort is refused; assignment and its trail, with their refusals.
+    let r = checked(
+        &st,
+        &doc,
+        "GET",
+        docs,
+        &format!("{docs}?sort=size"),
+        Some(&a),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let a_id = call(&st, "GET", "/api/me", Some(&a), None).await.json()["id"].clone();
+    let assignee = "/api/v1/documents/{id}/assignee";
+    let uri = format!("{docs}/{id}/assignee");
+    for (who, body, expected) in [
+        (&admin, json!({"user_id": a_id}), StatusCode::OK),
+        (&admin, json!({"user_id": null}), StatusCode::OK),
+        (
+            &admin,
+            json!({"user_id": 424242}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (&admin, json!({}), StatusCode::BAD_REQUEST),
+        (&a, json!({"user_id": a_id}), StatusCode::FORBIDDEN),
+    ] {
+        let r = checked(&st, &doc, "PUT", assignee, &uri, Some(who), Some(body)).await;
+        assert_eq!(r.status, expected, "{}", String::from_utf8_lossy(&r.bytes));
+    }
+    let trail = "/api/v1/documents/{id}/assignments";
+    let uri = format!("{docs}/{id}/assignments");
+    let r = checked(&st, &doc, "GET", trail, &uri, Some(&a), None).await;
+    assert_eq!(r.json()["assignments"].as_array().unwrap().len(), 2);
     let one = "/api/v1/documents/{id}";
     let r = checked(
         &st,

@@ -10,7 +10,7 @@ import { move, openDocument, select } from './document.js';
 import { REASONS, ROLE_LABEL } from './format.js';
 import { showView } from './form.js';
 import { sourceShown, toggleSource } from './page.js';
-import { moveDocCursor, openList, openStats } from './list.js';
+import { moveDocCursor, openFromList, openList, openStats } from './list.js';
 import {
   askReject, bulkPassing, bulkTable, cancelEdit, confirmFact, showHistory, startEdit, undo,
 } from './review.js';
@@ -194,7 +194,7 @@ function onKey(ev) {
       moveDocCursor(-1);
     } else if (ev.key === 'Enter' && state.docCursor >= 0 && t.tagName !== 'BUTTON' && t.tagName !== 'A') {
       ev.preventDefault();
-      location.hash = '#/doc/' + state.docs[state.docCursor].id;
+      openFromList(state.docs[state.docCursor].id);
     }
     return;
   }

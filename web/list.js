@@ -1,6 +1,8 @@
-// The document list: filters, upload (file picker or drag and drop, with progress), each
-// document's extraction status, review progress and findings; the review statistics; and
-// the export buttons the document view shares.
+// The document list as a work queue: search by file name or title, filters (region as a
+// part, assignee …), sorting; upload (file picker or drag and drop, with progress; a batch as
+// one line that sums it up), each document's extraction status, review progress, findings
+// and assignee (an admin assigns it here); the review statistics; and the export buttons the
+// document view shares.
 
 import { ApiError, api, download, plainError, uploadFile } from './api.js';
 import { setMain, signOut } from './app.js';
@@ -10,19 +12,32 @@ import {
 } from './format.js';
 import { canExport, canReview, canUpload, state } from './state.js';
 import { followDecisions } from './live.js';
-import { $, h, showError } from './ui.js';
+import { assignable, assignableUsers, rememberQueue } from './queue.js';
+import { $, h, showError, toast } from './ui.js';
 
 function docQuery() {
   const f = state.docFilter;
   const q = new URLSearchParams();
+  if (f.q.trim()) q.set('q', f.q.trim());
   if (f.region.trim()) q.set('region', f.region.trim());
   if (/^\d{4}$/.test(f.year.trim())) q.set('year', f.year.trim());
   if (f.status) q.set('status', f.status);
   if (f.review) q.set('review', f.review);
   if (f.check) q.set('check', f.check);
   if (f.severity) q.set('severity', f.severity);
+  if (f.assigned) q.set('assigned', f.assigned);
+  if (f.sort && f.sort !== 'uploaded') q.set('sort', f.sort);
+  if (f.order) q.set('order', f.order);
   return q;
 }
+
+// Whether the list is narrowed by anything (sorting does not narrow it).
+function filtered() {
+  const { sort, order, ...rest } = state.docFilter;
+  return Object.values(rest).some((v) => v);
+}
+
+const SORT_LABEL = { uploaded: '上传时间', region: '地区', year: '年度', progress: '审核进度', findings: '校验问题' };
 
 async function loadDocs(append = false) {
   const q = docQuery();
@@ -104,16 +119,36 @@ function renderListShell(page) {
     Object.entries(CHECK_LABEL).map(([k, v]) => h('option', { value: k, selected: f.check === k }, v)));
   check.addEventListener('change', () => { f.check = check.value; onFilter(); });
 
+  const search = h('input', { type: 'search', id: 'f-q', placeholder: '文件名或标题', value: f.q });
+  search.addEventListener('input', () => { f.q = search.value; onFilter(); });
+  const assigned = h('select', { id: 'f-assigned' },
+    h('option', { value: '' }, '全部'),
+    h('option', { value: 'me', selected: f.assigned === 'me' }, '分配给我'),
+    h('option', { value: 'none', selected: f.assigned === 'none' }, '未分配'));
+  assigned.addEventListener('change', () => { f.assigned = assigned.value; onFilter(); });
+  const sort = h('select', { id: 'f-sort' },
+    Object.entries(SORT_LABEL).map(([k, v]) => h('option', { value: k, selected: f.sort === k }, v)));
+  sort.addEventListener('change', () => { f.sort = sort.value; onFilter(); });
+  const order = h('select', { id: 'f-order', 'aria-label': '排序方向' },
+    h('option', { value: '' }, '默认顺序'),
+    h('option', { value: 'asc', selected: f.order === 'asc' }, '升序'),
+    h('option', { value: 'desc', selected: f.order === 'desc' }, '降序'));
+  order.addEventListener('change', () => { f.order = order.value; onFilter(); });
+
   const head = h('div', { class: 'list-head' },
     h('h1', {}, '材料列表'),
     canExport() ? h('a', { href: '#/stats', id: 'stats-link', class: 'stats-link' }, '审核统计') : null,
     h('div', { class: 'filters' },
+      h('label', {}, '搜索', search),
       h('label', {}, '地区', region),
       h('label', {}, '年度', year),
       h('label', {}, '状态', status),
       h('label', {}, '审核进度', review),
       h('label', {}, '校验问题', severity),
-      h('label', {}, '校验项目', check)),
+      h('label', {}, '校验项目', check),
+      canExport() ? h('label', {}, '承办', assigned) : null,
+      h('label', {}, '排序', sort),
+      h('label', {}, '方向', order)),
     canExport() ? exportButtons(() => {
       const q = new URLSearchParams();
       if (f.region.trim()) q.set('region', f.region.trim());
@@ -321,18 +356,20 @@ async function uploadAll(files, list) {
   }
 }
 
-// "本批 12 个文件：提取完成 9，重复 1，上传失败 1，处理中 1" from the states of its rows.
+// "上传 12 份：完成 9，失败 2，处理中 1" from the states of its rows: done counts the files
+// extracted (or uploaded before), failed those refused at upload or failed in extraction.
 function summarizeBatch(batch) {
   const msgs = [...batch.querySelectorAll('.msg')];
-  const settled = ['done', 'duplicate', 'refused', 'failed'];
-  const labels = { done: '提取完成', duplicate: '重复', refused: '上传失败', failed: '提取失败' };
-  const parts = settled
-    .map((st) => [labels[st], msgs.filter((m) => m.dataset.state === st).length])
-    .filter(([, n]) => n > 0)
-    .map(([label, n]) => label + ' ' + n);
-  const waiting = msgs.filter((m) => !settled.includes(m.dataset.state)).length;
-  if (waiting) parts.push('处理中 ' + waiting);
-  batch.querySelector('.batch-summary').textContent = '本批 ' + msgs.length + ' 个文件：' + parts.join('，');
+  const count = (...states) => msgs.filter((m) => states.includes(m.dataset.state)).length;
+  const done = count('done', 'duplicate');
+  const failed = count('refused', 'failed');
+  const waiting = msgs.length - done - failed;
+  const summary = batch.querySelector('.batch-summary');
+  summary.textContent = '上传 ' + msgs.length + ' 份：完成 ' + done + '，失败 ' + failed +
+    (waiting ? '，处理中 ' + waiting : '');
+  summary.dataset.done = done;
+  summary.dataset.failed = failed;
+  summary.classList.toggle('bad', failed > 0);
 }
 
 
@@ -390,20 +427,49 @@ function findingsCell(d) {
     h('span', { class: f.error ? 'failcount' : 'warncount' }, n), h('span', { class: 'sev' }, rest));
 }
 
+// Who works on the document; an admin chooses here among the assessors (read once, then the
+// table is drawn again with them).
+function assigneeCell(d) {
+  const name = d.assignee ? d.assignee.name : '';
+  if (!state.me || state.me.role !== 'admin') {
+    return h('td', { class: 'assignee', dataset: { assignee: d.assignee ? d.assignee.id : '' } }, name || '—');
+  }
+  const users = [...(assignable() || [])];
+  if (d.assignee && !users.some((u) => u.id === d.assignee.id)) users.push(d.assignee);
+  const select = h('select', { class: 'assign', id: 'assign-' + d.id, 'aria-label': '分配材料 ' + (d.file_name || d.id) },
+    h('option', { value: '' }, '未分配'),
+    users.map((u) => h('option', { value: u.id, selected: !!d.assignee && d.assignee.id === u.id }, u.name)));
+  select.addEventListener('change', async () => {
+    const userId = select.value ? Number(select.value) : null;
+    try {
+      const doc = await api('PUT', '/documents/' + d.id + '/assignee', { user_id: userId });
+      Object.assign(d, doc);
+      toast(doc.assignee ? '已分配给 ' + doc.assignee.name : '已取消分配', 'ok');
+    } catch (e) {
+      showError(e);
+      select.value = d.assignee ? String(d.assignee.id) : '';
+    }
+  });
+  return h('td', { class: 'assignee' }, select);
+}
+
 export function renderDocTable() {
   const box = $('#doc-table');
   if (!box) return;
+  if (state.me && state.me.role === 'admin' && !assignable()) {
+    assignableUsers().then(renderDocTable, showError);
+  }
   if (!state.docs.length) {
     box.replaceChildren(h('div', { class: 'empty' },
-      Object.values(state.docFilter).some((v) => v) ? '没有符合筛选条件的材料。' : '还没有材料。' + (canUpload() ? '把报告拖到上面的框里上传。' : '')));
+      filtered() ? '没有符合筛选条件的材料。' : '还没有材料。' + (canUpload() ? '把报告拖到上面的框里上传。' : '')));
   } else {
     const rows = state.docs.map((d, i) => {
       const tr = h('tr', {
         class: i === state.docCursor ? 'cur' : '',
         tabindex: 0,
         dataset: { id: d.id },
-        onclick: () => { location.hash = '#/doc/' + d.id; },
-        onkeydown: (ev) => { if (ev.key === 'Enter') location.hash = '#/doc/' + d.id; },
+        onclick: (ev) => { if (!ev.target.closest('.assign')) openFromList(d.id); },
+        onkeydown: (ev) => { if (ev.key === 'Enter' && !ev.target.closest('.assign')) openFromList(d.id); },
       },
       h('td', { class: 'file' },
         h('div', { class: 'fn' }, d.file_name || '（无文件名）'),
@@ -413,13 +479,15 @@ export function renderDocTable() {
       statusCell(d),
       progressCell(d),
       findingsCell(d),
+      assigneeCell(d),
       h('td', { class: 'num', title: d.uploaded_at || '' }, localTime(d.uploaded_at, false)));
       return tr;
     });
     const table = h('table', { class: 'docs', id: 'docs' },
       h('thead', {}, h('tr', {},
         h('th', {}, '文件'), h('th', {}, '地区'), h('th', { class: 'num' }, '年度'), h('th', {}, '状态'),
-        h('th', {}, '审核进度'), h('th', { class: 'num' }, '校验问题'), h('th', { class: 'num' }, '上传时间'))),
+        h('th', {}, '审核进度'), h('th', { class: 'num' }, '校验问题'), h('th', {}, '承办人'),
+        h('th', { class: 'num' }, '上传时间'))),
       h('tbody', {}, rows));
     const parts = [table];
     if (state.docNext) {
@@ -457,6 +525,12 @@ export function renderDocTable() {
   if (state.docs.some((d) => d.status === 'queued' || d.status === 'processing')) {
     state.listPoll = setTimeout(reloadList, 1500);
   }
+}
+
+// Opens a document of the list, remembering the list as the queue to go on with.
+export function openFromList(id) {
+  rememberQueue(docQuery());
+  location.hash = '#/doc/' + id;
 }
 
 export function moveDocCursor(delta) {

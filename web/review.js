@@ -12,6 +12,7 @@ import {
   groupDigits, localTime, parseAmountInput, valueText, yuanToWan,
 } from './format.js';
 import { refreshForms, setFindings } from './form.js';
+import { offerNextIfDone, pendingCount } from './queue.js';
 import { canReview, isReader, state } from './state.js';
 import { refreshMarks } from './text.js';
 import { $, closeDialog, confirmDialog, h, openDialog, showError, toast } from './ui.js';
@@ -58,12 +59,14 @@ export async function decide(id, verb, body, okText, opts = {}) {
   const f = state.facts.get(id);
   if (!f) return false;
   state.busy = true;
+  const pendingBefore = pendingCount();
   try {
     const updated = await api('POST', '/facts/' + id + '/' + verb, Object.assign({ version: f.version }, body));
     state.lastBulk = null;
     if (verb !== 'undo') state.undoStack.push(id);
     afterDecision(id, updated, verb !== 'undo');
     if (okText) toast(okText, 'ok');
+    offerNextIfDone(pendingBefore);
     return true;
   } catch (e) {
     if (opts.onConflict && e instanceof ApiError && e.status === 409) await opts.onConflict();
@@ -444,6 +447,7 @@ async function bulk(filter, what) {
   }
   const ok = await confirmDialog('批量确认', '确认' + what + '的全部 ' + n + ' 条待审核事实？这是一次操作，之后可以逐条撤销。', '全部确认');
   if (!ok) return;
+  const pendingBefore = pendingCount();
   try {
     const res = await api('POST', '/facts/bulk-confirm', Object.assign({ document_id: state.doc.id }, filter.query));
     state.lastBulk = res.bulk_id;
@@ -452,6 +456,7 @@ async function bulk(filter, what) {
     showError(e);
   }
   await reloadDocument(state.selected);
+  offerNextIfDone(pendingBefore);
 }
 
 async function undoBulk() {

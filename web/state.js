@@ -9,10 +9,14 @@ export const state = {
   me: null,
   // Document list
   docs: [],
-  docFilter: { region: '', year: '', status: '', review: '', check: '', severity: '' },
+  docFilter: {
+    q: '', region: '', year: '', status: '', review: '', check: '', severity: '', assigned: '',
+    sort: 'uploaded', order: '',
+  },
   docNext: null,
   docCursor: -1,
   listPoll: null,
+  queue: null, // the list's query and document order when a document was opened from it
   // Document view
   doc: null,
   facts: new Map(), // id → fact

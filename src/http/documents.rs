@@ -1,6 +1,7 @@
-//! `/api/documents`: upload (multipart or raw body, deduplicated by SHA-256), list with
-//! filters (among them the kind and severity of a failed check), and one document with its
-//! text, facts, checks and self-evaluation forms.
+//! `/api/documents`: upload (multipart or raw body, deduplicated by SHA-256), the list as a
+//! work queue (search by name and title, filters among them the kind and severity of a failed
+//! check and the assignee, sorting, paging), and one document with its text, facts, checks
+//! and self-evaluation forms.
 
 use super::AppState;
 use super::auth::Auth;
@@ -10,8 +11,8 @@ use super::facts::{check_filter, fact_json, fact_order};
 use super::schema;
 use super::sync::SyncQuery;
 use crate::store::{
-    DocumentFactsPage, DocumentFilter, DocumentRow, FactCursor, FactOrder, FactRow, ReviewProgress,
-    Role, format_time,
+    AssignedFilter, DocumentFactsPage, DocumentFilter, DocumentRow, DocumentSort, FactCursor,
+    FactOrder, FactRow, ReviewProgress, Role, SortOrder, format_time,
 };
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -55,6 +56,7 @@ pub(super) fn document_json(d: &DocumentRow) -> Value {
         "uploaded_at": format_time(d.uploaded_at),
         "processed_at": d.processed_at.map(format_time),
         "attempts": d.attempts,
+        "assignee": d.assignee.as_ref().map(|a| json!({"id": a.id, "name": a.name})),
         "review": {
             "facts": d.facts_total,
             "pending": d.facts_pending,
@@ -202,6 +204,9 @@ pub(super) async fn upload(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
+    /// File name or title contains this (case-insensitive).
+    q: Option<String>,
+    /// Region contains this: `相山` finds 淮北市相山区.
     region: Option<String>,
     year: Option<i64>,
     #[param(value_type = Option<schema::DocumentStatus>)]
@@ -217,15 +222,33 @@ pub(super) struct ListQuery {
     /// Only documents with a failed check of this severity: error or warning.
     #[param(value_type = Option<schema::Severity>)]
     severity: Option<String>,
+    /// `me`: documents assigned to the caller; `none`: documents assigned to nobody.
+    #[param(value_type = Option<schema::AssignedFilter>)]
+    assigned: Option<AssignedParam>,
+    /// What to sort by (ties by id): uploaded (the default), region, year, progress (share
+    /// of facts decided) or findings (failed checks: errors, then warnings).
+    #[param(value_type = Option<schema::DocumentSort>)]
+    sort: Option<DocumentSort>,
+    /// asc or desc; unless given, desc for uploaded and findings, asc for the others.
+    #[param(value_type = Option<schema::SortOrder>)]
+    order: Option<SortOrder>,
     /// Documents per page: 50 unless given, 1 to 500 (a sync page: 100, at most 1000).
     limit: Option<i64>,
     offset: Option<i64>,
 }
 
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum AssignedParam {
+    Me,
+    None,
+}
+
 const STATUSES: [&str; 5] = ["queued", "processing", "done", "needs_ocr", "failed"];
 
-/// List documents (an uploader sees only their own), newest first; each with its review
-/// counts and `findings`, its failed checks by severity (`{error, warning}`).
+/// List documents (an uploader sees only their own), newest first unless sorted otherwise;
+/// each with its review counts, `findings` (its failed checks by severity, `{error,
+/// warning}`) and `assignee`.
 #[utoipa::path(get, path = "/api/documents", operation_id = "listDocuments", tag = "documents", params(ListQuery, SyncQuery),
     responses((status = 200, description = "A page of documents; with `cursor` or \
                   `updated_since`, the documents changed since (incremental sync)",
@@ -264,6 +287,7 @@ pub(super) async fn list(
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let offset = q.offset.unwrap_or(0).max(0);
     let filter = DocumentFilter {
+        q: q.q,
         region: q.region,
         year: q.year,
         status: q.status,
@@ -271,6 +295,12 @@ pub(super) async fn list(
         uploaded_by: uploads_seen_by(&auth),
         check: q.check,
         severity: q.severity,
+        assigned: q.assigned.map(|a| match a {
+            AssignedParam::Me => AssignedFilter::User(auth.0.id),
+            AssignedParam::None => AssignedFilter::Nobody,
+        }),
+        sort: q.sort.unwrap_or_default(),
+        order: q.order,
         limit,
         offset,
     };

@@ -5,6 +5,7 @@
 //! workers and shuts down gracefully.
 
 mod admin;
+mod assignments;
 mod auth;
 mod documents;
 mod error;
@@ -75,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ready", get(ready))
         .merge(documents::router(&state))
         .merge(original::router())
+        .merge(assignments::router())
         .merge(extraction::router(&state))
         .merge(facts::router())
         .merge(links::router())

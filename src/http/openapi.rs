@@ -3,7 +3,9 @@
 //! UI's files are compiled in, nothing is fetched. The document names the versioned paths
 //! (`/api/v1/…`); `/api/…` answers the same.
 
-use super::{admin, documents, facts, links, original, reports, schema, tokens, webhooks};
+use super::{
+    admin, assignments, documents, facts, links, original, reports, schema, tokens, webhooks,
+};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Ref, ResponseBuilder, content::ContentBuilder, header::Header};
@@ -26,6 +28,7 @@ use utoipa_swagger_ui::SwaggerUi;
         super::health, super::ready,
         documents::upload, documents::list, documents::one, documents::facts_page,
         original::original,
+        assignments::assign, assignments::history,
         links::related, links::citations,
         facts::list, facts::one, facts::history,
         facts::confirm, facts::correct, facts::reject, facts::undo, facts::bulk_confirm, facts::bulk_undo,
@@ -39,7 +42,8 @@ use utoipa_swagger_ui::SwaggerUi;
     components(schemas(
         schema::FactKind, schema::DocumentStatus, schema::ReviewProgress, schema::CheckKind,
         schema::Severity, schema::ExportFormat, schema::ExportWhat, schema::ReviewStatus,
-        schema::StatsBy, schema::FactSort,
+        schema::StatsBy, schema::FactSort, schema::DocumentSort, schema::SortOrder,
+        schema::AssignedFilter,
     )),
     modifiers(&Bearer, &CommonErrors, &Versioned)
 )]
@@ -92,12 +96,17 @@ impl Modify for CommonErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
             let public = path.ends_with("/health");
-            let write = [&mut item.post, &mut item.delete];
+            let write = [&mut item.post, &mut item.put, &mut item.delete];
             for op in write.into_iter().flatten() {
                 Self::add(op, "507", "the database is full; nothing was saved", false);
                 Self::add(op, "413", "the body is larger than the limit", false);
             }
-            let ops = [&mut item.get, &mut item.post, &mut item.delete];
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+            ];
             for op in ops.into_iter().flatten() {
                 Self::add(op, "400", "the request is malformed", false);
                 if !public {

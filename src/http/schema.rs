@@ -10,11 +10,13 @@ use utoipa::ToSchema;
 mod extraction;
 mod form;
 mod links;
+mod queue;
 mod reports;
 mod webhooks;
 pub use extraction::*;
 pub use form::*;
 pub use links::*;
+pub use queue::*;
 pub use reports::*;
 pub use webhooks::*;
 
@@ -231,7 +233,7 @@ pub struct FindingCounts {
     "doc_number": null, "text_chars": 3560, "encoding": null,
     "extractor_version": "jixiao 0.1.0", "uploaded_by": 2,
     "uploaded_at": "2026-01-31T08:00:00.000Z", "processed_at": "2026-01-31T08:00:01.250Z",
-    "attempts": 1, "review": {"facts": 82, "pending": 80, "decided": 2}, "checks_failed": 1,
+    "attempts": 1, "assignee": {"id": 3, "name": "王芳"}, "review": {"facts": 82, "pending": 80, "decided": 2}, "checks_failed": 1,
     "findings": {"error": 1, "warning": 0}}))]
 pub struct Document {
     id: i64,
@@ -267,6 +269,9 @@ pub struct Document {
     #[schema(required = true)]
     processed_at: Option<Time>,
     attempts: i64,
+    /// The assessor working on it; null when nobody is assigned.
+    #[schema(required = true)]
+    assignee: Option<Assignee>,
     review: ReviewCounts,
     checks_failed: i64,
     findings: FindingCounts,

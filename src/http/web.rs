@@ -69,6 +69,7 @@ const ASSETS: &[(&str, Asset)] = &[
     ),
     ("/page.js", asset(include_bytes!("../../web/page.js"), JS)),
     ("/live.js", asset(include_bytes!("../../web/live.js"), JS)),
+    ("/queue.js", asset(include_bytes!("../../web/queue.js"), JS)),
     (
         "/review.js",
         asset(include_bytes!("../../web/review.js"), JS),

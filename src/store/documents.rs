@@ -7,7 +7,7 @@ use super::{Backend, Bind, Binds, Result, Store, StoreError, now_ms};
 use crate::check::Check;
 use crate::extract::{Extraction, Fact, FactValue};
 use crate::ingest::Ingested;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -55,6 +55,15 @@ pub struct DocumentRow {
     /// While OCR runs: pages done and pages to read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ocr_progress: Option<OcrProgress>,
+    /// The assessor the document is assigned to, if any.
+    pub assignee: Option<Assignee>,
+}
+
+/// Who a document is assigned to.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Assignee {
+    pub id: i64,
+    pub name: String,
 }
 
 /// Pages OCR'd so far of a document being read.
@@ -83,7 +92,8 @@ pub(super) fn document_columns(as_uploader: bool) -> String {
     (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
      AND c.severity = 'error') AS findings_error, \
     (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
-     AND c.severity = 'warning') AS findings_warning, d.ocr, d.ocr_pages_done, d.ocr_pages"
+     AND c.severity = 'warning') AS findings_warning, d.ocr, d.ocr_pages_done, d.ocr_pages, \
+    d.assigned_to, (SELECT a.name FROM users a WHERE a.id = d.assigned_to) AS assignee_name"
     )
 }
 
@@ -137,35 +147,15 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
                 }
                 _ => None,
             },
+            assignee: match (
+                r.try_get::<Option<i64>, _>(26)?,
+                r.try_get::<Option<String>, _>(27)?,
+            ) {
+                (Some(id), Some(name)) => Some(Assignee { id, name }),
+                _ => None,
+            },
         })
     }
-}
-
-/// How far review of a document's facts has come.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewProgress {
-    /// No fact decided yet.
-    Unreviewed,
-    /// Some decided, some pending.
-    InProgress,
-    /// Every fact decided.
-    Reviewed,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct DocumentFilter {
-    pub region: Option<String>,
-    pub year: Option<i64>,
-    pub status: Option<String>,
-    pub review: Option<ReviewProgress>,
-    /// Only documents this user uploaded (an uploader sees only their own).
-    pub uploaded_by: Option<i64>,
-    /// Only documents with a failed check of this kind (`score_cap` …) and/or severity.
-    pub check: Option<String>,
-    pub severity: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -357,56 +347,6 @@ impl Store {
                 .fetch_optional(&mut *self.conn().await?)
                 .await?;
         content.ok_or(StoreError::NotFound)
-    }
-
-    pub async fn list_documents(&self, f: &DocumentFilter) -> Result<Vec<DocumentRow>> {
-        let mut b = Binds::default();
-        // An uploader sees only what they uploaded, as they uploaded it.
-        let mut sql = match f.uploaded_by {
-            Some(u) => format!(
-                "SELECT {} FROM documents d{} WHERE 1 = 1",
-                document_columns(true),
-                uploader_join(&b.int(u))
-            ),
-            None => format!(
-                "SELECT {} FROM documents d WHERE 1 = 1",
-                document_columns(false)
-            ),
-        };
-        if let Some(r) = &f.region {
-            sql += &format!(" AND d.region = {}", b.text(r.as_str()));
-        }
-        if let Some(y) = f.year {
-            sql += &format!(" AND d.year = {}", b.int(y));
-        }
-        if let Some(s) = &f.status {
-            sql += &format!(" AND d.status = {}", b.text(s.as_str()));
-        }
-        if f.check.is_some() || f.severity.is_some() {
-            let failed = super::findings::failed_check_clause(&mut b, &f.check, &f.severity);
-            sql += &format!(
-                " AND EXISTS (SELECT 1 FROM checks c WHERE c.document_id = d.id AND {failed})"
-            );
-        }
-        let decided = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
-                       AND f.status <> 'pending')";
-        let pending = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
-                       AND f.status = 'pending')";
-        match f.review {
-            Some(ReviewProgress::Unreviewed) => sql += &format!(" AND NOT {decided}"),
-            Some(ReviewProgress::InProgress) => sql += &format!(" AND {decided} AND {pending}"),
-            Some(ReviewProgress::Reviewed) => {
-                sql += &format!(" AND d.status = 'done' AND NOT {pending}")
-            }
-            None => {}
-        }
-        sql += &format!(
-            " ORDER BY d.id DESC LIMIT {} OFFSET {}",
-            b.int(f.limit),
-            b.int(f.offset)
-        );
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        Ok(b.apply(q).fetch_all(&mut *self.conn().await?).await?)
     }
 
     pub async fn checks(&self, document_id: i64) -> Result<Vec<CheckRow>> {

@@ -11,6 +11,7 @@ mod events;
 pub mod facts;
 pub mod findings;
 pub mod links;
+pub mod queue;
 pub mod reextract;
 pub mod rule_stats;
 mod schema;
@@ -26,9 +27,7 @@ use std::time::Duration;
 
 pub use bulk::BulkUndone;
 pub use decisions::Decided;
-pub use documents::{
-    CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress, Upload,
-};
+pub use documents::{Assignee, CheckRow, DocumentRow, Job, JobOutcome, Upload};
 pub use events::LogEvent;
 pub use facts::{
     Actor, DocumentFactsPage, ExportRow, FactCursor, FactFilter, FactOrder, FactRow, HistoryEntry,
@@ -36,6 +35,9 @@ pub use facts::{
 };
 pub use findings::{FindingFilter, FindingRow};
 pub use links::{Citation, ProjectPoint, ProjectSeries, Reason, Related, RelatedDocument, Viewer};
+pub use queue::{
+    AssignedFilter, AssignmentRow, DocumentFilter, DocumentSort, ReviewProgress, SortOrder,
+};
 pub use rule_stats::RuleCase;
 pub use schema::SchemaStatus;
 pub use sync::{Changed, SyncCursor, SyncRequest};

@@ -169,7 +169,7 @@ step('upload two reports with the file picker; both extracted', async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('#uploads .msg')].every((m) => m.textContent.includes('提取完成')));
   // The batch is one line that sums it up, its files behind it.
   assert.equal(await page.$$eval('#uploads > li', (rows) => rows.length), 1);
-  await page.waitForFunction(() => document.querySelector('#uploads li.batch summary').textContent === '本批 2 个文件：提取完成 2');
+  await page.waitForFunction(() => document.querySelector('#uploads li.batch summary').textContent === '上传 2 份：完成 2，失败 0');
   assert.equal(await page.isVisible('#uploads .batch-files'), false, 'folded until opened');
   await page.click('#uploads li.batch summary');
   assert.equal(await page.isVisible('#uploads .batch-files'), true);

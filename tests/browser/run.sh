@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Browser test of the assessor page: builds jixiao, serves it on a temporary SQLite database
-# and a free port, makes an assessor and a reader token, and drives the page in Debian's
-# headless chromium through tests/browser/review.spec.mjs, then pageview.spec.mjs. Screenshots go to a temporary
+# and a free port, makes an assessor, a reader and an admin token, and drives the page in
+# Debian's headless chromium through tests/browser/review.spec.mjs, then the original page
+# (pageview.spec.mjs), the work queue (queue.spec.mjs) and accessibility (a11y.spec.mjs) on
+# the same server. Screenshots go to a temporary
 # folder whose path is printed. Exits non-zero when any step fails.
 set -euo pipefail
 
@@ -45,6 +47,7 @@ echo "browser test: working in $work (screenshots in $shots)"
 
 assessor=$("$bin" token create --role assessor --name 测试评审员 --database-url "$db" 2>/dev/null)
 reader=$("$bin" token create --role reader --name 测试读者 --database-url "$db" 2>/dev/null)
+admin=$("$bin" token create --role admin --name 测试管理员 --database-url "$db" 2>/dev/null)
 
 port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 base="http://127.0.0.1:$port"
@@ -85,6 +88,9 @@ status=0
 (cd "$here" && BASE_URL="$base" TOKEN="$assessor" \
     SAMPLE="$root/samples/002_c76de0c36188412a.txt" SHOT_DIR="$shots" \
     timeout 180 node a11y.spec.mjs) || status=$?
+# The work queue: search, sort, assignment and the next document.
+(cd "$here" && BASE_URL="$base" TOKEN="$assessor" ADMIN_TOKEN="$admin" SHOT_DIR="$shots" \
+    timeout 180 node queue.spec.mjs) || status=$?
 if [ "$status" != 0 ]; then
     echo "browser test: failed; server log follows" >&2
     tail -n 40 "$work/server.log" >&2

@@ -1,0 +1,220 @@
+// Drives the list as a work queue in Debian's chromium: an assessor uploads three reports at
+// once (one summary line for the batch), searches the list and sorts it both ways; an admin,
+// in a browser of their own, assigns two of them to the assessor; the assessor filters
+// "分配给我", opens the first, decides its last pending fact and is offered the next document
+// of the queue, which opens. Each step checks the page against the API.
+//
+// Run by tests/browser/run.sh after review.spec.mjs, on the same server and database:
+//   BASE_URL, TOKEN (assessor), ADMIN_TOKEN, SHOT_DIR.
+
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`set ${name}`);
+  return v;
+};
+const BASE = env('BASE_URL');
+const TOKEN = env('TOKEN');
+const ADMIN = env('ADMIN_TOKEN');
+const SHOTS = env('SHOT_DIR');
+
+async function api(method, path, body, token = TOKEN) {
+  const res = await fetch(BASE + '/api' + path, {
+    method,
+    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = res.status === 204 ? null : await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
+  return data;
+}
+
+// Three short reports of three regions, their file names marked 队列 to search by.
+const REPORTS = [
+  ['队列-濉溪县.txt', '濉溪县2022年度预算绩效管理情况说明\n一、总体情况\n全县共压减预算资金1.5亿元，涉及预算项目120个。\n'],
+  ['队列-杜集区.txt', '杜集区2021年度预算绩效管理情况说明\n一、总体情况\n全区共压减预算资金0.8亿元，涉及预算项目64个。\n'],
+  ['队列-烈山区.txt', '烈山区2023年度预算绩效管理情况说明\n一、总体情况\n全区共压减预算资金2.1亿元，涉及预算项目87个。\n'],
+];
+const files = REPORTS.map(([name, text]) => {
+  const path = join(SHOTS, name);
+  writeFileSync(path, text);
+  return path;
+});
+
+const steps = [];
+const step = (name, fn) => steps.push({ name, fn });
+
+let browser;
+let page; // the assessor's
+let adminPage;
+let ids = []; // the three documents, as the list sorts them by region ascending
+const rowIds = (p = page) => p.$$eval('#docs tbody tr', (rows) => rows.map((r) => Number(r.dataset.id)));
+const shot = (name, p = page) => p.screenshot({ path: join(SHOTS, name + '.png') });
+
+async function signIn(p, token) {
+  await p.goto(BASE + '/');
+  await p.waitForSelector('#token');
+  await p.fill('#token', token);
+  await p.keyboard.press('Enter');
+  await p.waitForSelector('#who:not([hidden])');
+  await p.waitForSelector('#doc-table');
+}
+
+// Waits until the list shows exactly `expected` (ids in order).
+async function listShows(expected, p = page) {
+  await p.waitForFunction((want) => {
+    const got = [...document.querySelectorAll('#docs tbody tr')].map((r) => Number(r.dataset.id));
+    return JSON.stringify(got) === JSON.stringify(want);
+  }, expected, { timeout: 10_000 }).catch(async (e) => {
+    throw new Error(`list shows ${JSON.stringify(await rowIds(p))}, not ${JSON.stringify(expected)}: ${e.message}`);
+  });
+}
+
+step('an assessor uploads three reports at once: one line sums the batch up', async () => {
+  await signIn(page, TOKEN);
+  await page.setInputFiles('#upload-input', files);
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#uploads li.batch summary');
+    return s && s.textContent === '上传 3 份：完成 3，失败 0';
+  }, null, { timeout: 60_000 });
+  assert.equal(await page.isVisible('#uploads li.batch .batch-files'), false, 'the files fold under the line');
+  await page.click('#uploads li.batch summary');
+  assert.equal(await page.$$eval('#uploads li.batch .batch-files li', (rows) => rows.length), 3);
+});
+
+step('search by file name narrows the list; sorting by region goes both ways', async () => {
+  await page.fill('#f-q', '队列');
+  const found = (await api('GET', '/documents?q=' + encodeURIComponent('队列'))).documents;
+  assert.equal(found.length, 3);
+  await page.waitForFunction(() => document.querySelectorAll('#docs tbody tr').length === 3);
+  await page.selectOption('#f-sort', 'region');
+  await page.selectOption('#f-order', 'asc');
+  const asc = (await api('GET', '/documents?q=' + encodeURIComponent('队列') + '&sort=region&order=asc')).documents;
+  const regions = asc.map((d) => d.region || '');
+  assert.deepEqual(regions, [...regions].sort(), 'the API sorts by region');
+  ids = asc.map((d) => d.id);
+  await listShows(ids);
+  await page.selectOption('#f-order', 'desc');
+  await listShows([...ids].reverse());
+  // A title search finds the same reports by what they are about.
+  await page.fill('#f-q', '杜集');
+  const duji = asc.find((d) => d.region && d.region.includes('杜集'));
+  assert.ok(duji, 'a report of 杜集区');
+  await listShows([duji.id]);
+  await page.fill('#f-q', '队列');
+  await page.selectOption('#f-order', 'asc');
+  await listShows(ids);
+  await shot('queue-01-search-sort-1366x768');
+});
+
+step('an admin assigns two of them to the assessor', async () => {
+  await signIn(adminPage, ADMIN);
+  await adminPage.fill('#f-q', '队列');
+  await adminPage.waitForFunction(() => document.querySelectorAll('#docs tbody tr').length === 3);
+  const me = await api('GET', '/me');
+  for (const id of ids.slice(0, 2)) {
+    const sel = `#assign-${id}`;
+    await adminPage.focus(sel);
+    await adminPage.waitForSelector(`${sel} option[value="${me.id}"]`, { state: 'attached' });
+    await adminPage.selectOption(sel, String(me.id));
+    await adminPage.waitForFunction(([i, name]) =>
+      [...document.querySelectorAll('.toast')].some((t) => t.textContent.includes('已分配给 ' + name)), [id, me.name]);
+    const doc = await api('GET', '/documents/' + id);
+    assert.deepEqual(doc.assignee, { id: me.id, name: me.name });
+    const trail = (await api('GET', `/documents/${id}/assignments`)).assignments;
+    assert.equal(trail.length, 1);
+    assert.equal(trail[0].after, me.id);
+    assert.equal(trail[0].by.name, (await api('GET', '/me', undefined, ADMIN)).name);
+  }
+  // Only an admin may assign.
+  const refused = await fetch(`${BASE}/api/documents/${ids[2]}/assignee`, {
+    method: 'PUT',
+    headers: { Authorization: 'Bearer ' + TOKEN, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user_id: me.id }),
+  });
+  assert.equal(refused.status, 403);
+  await shot('queue-02-assigned-1366x768', adminPage);
+});
+
+step('"分配给我" shows the assessor\'s queue; the last fact of a document offers the next', async () => {
+  await page.reload();
+  await page.waitForSelector('#doc-table');
+  await page.fill('#f-q', '');
+  await page.selectOption('#f-assigned', 'me');
+  await page.selectOption('#f-sort', 'region');
+  await page.selectOption('#f-order', 'asc');
+  await listShows(ids.slice(0, 2));
+  assert.equal(await page.textContent(`#docs tr[data-id="${ids[0]}"] td.assignee`), (await api('GET', '/me')).name);
+  await page.click(`#docs tr[data-id="${ids[0]}"]`);
+  await page.waitForSelector('article.fact.sel');
+  const doc = await api('GET', '/documents/' + ids[0]);
+  const pending = doc.facts.filter((f) => f.status === 'pending');
+  assert.ok(pending.length > 0, 'the report has facts to decide');
+  for (const [i, f] of pending.entries()) {
+    await page.click(`#fact-${f.id}`);
+    await page.waitForSelector(`#fact-${f.id}.sel`);
+    // Not before the last one.
+    assert.equal(await page.$('#next-doc-dialog'), null, `no prompt before fact ${i + 1} of ${pending.length}`);
+    await page.keyboard.press('a');
+    await page.waitForSelector(`#fact-${f.id}[data-status="confirmed"]`);
+  }
+  await page.waitForSelector('#next-doc-dialog');
+  assert.equal(await page.textContent('#next-doc-text'), '本文档已审核完毕，打开队列中的下一份？');
+  await shot('queue-03-next-prompt-1366x768');
+  await page.click('#next-doc-open');
+  await page.waitForFunction((id) => location.hash === '#/doc/' + id, ids[1]);
+  await page.waitForSelector('article.fact.sel');
+  const next = await api('GET', '/documents/' + ids[1]);
+  assert.ok(next.review.pending > 0);
+  await shot('queue-04-next-document-1366x768');
+});
+
+// ------------------------------------------------------------------ runner
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const errors = [];
+try {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  adminPage = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+  for (const p of [page, adminPage]) {
+    p.setDefaultTimeout(15_000);
+    p.on('pageerror', (e) => errors.push(e.message));
+    p.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
+  }
+  for (const s of steps) {
+    if (failed) {
+      skipped++;
+      console.log(`- skip ${s.name}`);
+      continue;
+    }
+    const t0 = Date.now();
+    try {
+      await s.fn();
+      passed++;
+      console.log(`✓ ${s.name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`✗ ${s.name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
+      await page.screenshot({ path: join(SHOTS, 'queue-failure.png') }).catch(() => {});
+      await adminPage.screenshot({ path: join(SHOTS, 'queue-failure-admin.png') }).catch(() => {});
+    }
+  }
+  if (errors.length) {
+    failed++;
+    console.log('✗ the page logged errors:\n  ' + errors.join('\n  '));
+  }
+} finally {
+  if (browser) await browser.close();
+}
+console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+process.exit(failed ? 1 : 0);
