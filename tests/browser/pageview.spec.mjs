@@ -6,7 +6,7 @@
 // Run by tests/browser/run.sh after review.spec.mjs, with BASE_URL, TOKEN (assessor),
 // PDF (samples/000_af58de54e7000d7e.pdf), SAMPLE (a text report) and SHOT_DIR.
 
-import { chromium } from 'playwright-core';
+import { run, steps as stepList } from './steps.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -47,8 +47,7 @@ async function uploadDone(path) {
   throw new Error(`${name} was not extracted`);
 }
 
-const steps = [];
-const step = (name, fn) => steps.push({ name, fn });
+const { list: steps, step } = stepList();
 let browser;
 let page;
 let pdfDoc;
@@ -159,42 +158,12 @@ step('the view is remembered over a reload; 文本 goes back to the text', async
   await page.waitForSelector('#page-view:not([hidden]) #page-canvas[data-drawn]');
 });
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const errors = [];
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
-  for (const s of steps) {
-    if (failed) {
-      skipped++;
-      console.log(`- skip ${s.name}`);
-      continue;
-    }
-    const t0 = Date.now();
-    try {
-      await s.fn();
-      passed++;
-      console.log(`✓ ${s.name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`✗ ${s.name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
-      await page.screenshot({ path: join(SHOTS, 'pageview-failure.png') }).catch(() => {});
-    }
-  }
-  if (errors.length) {
-    failed++;
-    console.log('✗ the page logged errors:\n  ' + errors.join('\n  '));
-  }
-} finally {
-  if (browser) await browser.close();
-}
-console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
-process.exit(failed ? 1 : 0);
+await run(steps, {
+  shots: SHOTS,
+  name: 'pageview',
+  open: async (b) => {
+    browser = b;
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    return { page };
+  },
+});

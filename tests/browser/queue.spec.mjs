@@ -7,7 +7,7 @@
 // Run by tests/browser/run.sh after review.spec.mjs, on the same server and database:
 //   BASE_URL, TOKEN (assessor), ADMIN_TOKEN, SHOT_DIR.
 
-import { chromium } from 'playwright-core';
+import { run, steps as stepList } from './steps.mjs';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,8 +45,7 @@ const files = REPORTS.map(([name, text]) => {
   return path;
 });
 
-const steps = [];
-const step = (name, fn) => steps.push({ name, fn });
+const { list: steps, step } = stepList();
 
 let browser;
 let page; // the assessor's
@@ -173,48 +172,13 @@ step('"分配给我" shows the assessor\'s queue; the last fact of a document of
   await shot('queue-04-next-document-1366x768');
 });
 
-// ------------------------------------------------------------------ runner
-
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const errors = [];
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  adminPage = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-  for (const p of [page, adminPage]) {
-    p.setDefaultTimeout(15_000);
-    p.on('pageerror', (e) => errors.push(e.message));
-    p.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
-  }
-  for (const s of steps) {
-    if (failed) {
-      skipped++;
-      console.log(`- skip ${s.name}`);
-      continue;
-    }
-    const t0 = Date.now();
-    try {
-      await s.fn();
-      passed++;
-      console.log(`✓ ${s.name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`✗ ${s.name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
-      await page.screenshot({ path: join(SHOTS, 'queue-failure.png') }).catch(() => {});
-      await adminPage.screenshot({ path: join(SHOTS, 'queue-failure-admin.png') }).catch(() => {});
-    }
-  }
-  if (errors.length) {
-    failed++;
-    console.log('✗ the page logged errors:\n  ' + errors.join('\n  '));
-  }
-} finally {
-  if (browser) await browser.close();
-}
-console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
-process.exit(failed ? 1 : 0);
+await run(steps, {
+  shots: SHOTS,
+  name: 'queue',
+  open: async (b) => {
+    browser = b;
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    adminPage = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
+    return { page, admin: adminPage };
+  },
+});

@@ -7,7 +7,7 @@
 // Run by tests/browser/run.sh, which starts the server and passes:
 //   BASE_URL, TOKEN (assessor), READER_TOKEN, SAMPLE (a report file), SHOT_DIR.
 
-import { chromium } from 'playwright-core';
+import { errors, run, steps as stepList } from './steps.mjs';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
@@ -85,8 +85,7 @@ function findingsText(f) {
 
 // ------------------------------------------------------------------ steps
 
-const steps = [];
-const step = (name, fn) => steps.push({ name, fn });
+const { list: steps, step } = stepList();
 
 let browser;
 let page;
@@ -808,47 +807,13 @@ step('a reader gets a read-only view', async () => {
   await context.close();
 });
 
-// ------------------------------------------------------------------ runner
-
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const errors = [];
-try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    // Root in CI containers cannot use the sandbox.
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
-  page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push('console: ' + m.text()); });
-  for (const s of steps) {
-    if (failed) {
-      skipped++;
-      console.log(`- skip ${s.name}`);
-      continue;
-    }
-    const t0 = Date.now();
-    try {
-      await s.fn();
-      passed++;
-      console.log(`✓ ${s.name} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`✗ ${s.name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
-      await page.screenshot({ path: join(SHOTS, 'failure.png') }).catch(() => {});
-    }
-  }
-  const pageErrors = errors.filter((e) => !/status of (401|409)/.test(e));
-  if (pageErrors.length) {
-    failed++;
-    console.log('✗ the page logged errors:\n  ' + pageErrors.join('\n  '));
-  }
-} finally {
-  if (browser) await browser.close();
-}
-console.log(`screenshots: ${SHOTS}`);
-console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
-process.exit(failed ? 1 : 0);
+await run(steps, {
+  shots: SHOTS,
+  name: 'review',
+  open: async (b) => {
+    browser = b;
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    return { page };
+  },
+  tolerate: /status of (401|409)/,
+});
