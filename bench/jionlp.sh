@@ -15,7 +15,7 @@ venv="$work/venv"
 mkdir -p "$work"
 
 # JioNLP in a venv of its own, pinned, installed once.
-if ! "$venv/bin/python" -c 'import jionlp' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import jionlp' >/dev/null 2>&1; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q 'jionlp==1.5.31'
 fi
