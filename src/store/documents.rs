@@ -52,7 +52,7 @@ pub struct DocumentRow {
     /// layer was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ocr: Option<Value>,
-    /// While OCR runs: pages done and pages to read.
+    /// While OCR runs, or the document waits for an OCR worker: pages done and pages to read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ocr_progress: Option<OcrProgress>,
 }
@@ -87,9 +87,12 @@ pub(super) fn document_columns(as_uploader: bool) -> String {
     )
 }
 
-fn status_is_processing(r: &sqlx::any::AnyRow) -> sqlx::Result<bool> {
+/// Whether the row is in the queue (waiting for or in the hands of a worker), where OCR
+/// progress means something.
+fn status_is_in_queue(r: &sqlx::any::AnyRow) -> sqlx::Result<bool> {
     use sqlx::Row;
-    Ok(r.try_get::<String, _>(5)? == "processing")
+    let status = r.try_get::<String, _>(5)?;
+    Ok(status == "processing" || status == "queued")
 }
 
 /// Joins the upload record of the user bound at `user` (a placeholder): only documents that
@@ -132,7 +135,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
                 r.try_get::<Option<i64>, _>(24)?,
                 r.try_get::<Option<i64>, _>(25)?,
             ) {
-                (Some(done), Some(pages)) if status_is_processing(r)? => {
+                (Some(done), Some(pages)) if status_is_in_queue(r)? => {
                     Some(OcrProgress { done, pages })
                 }
                 _ => None,
@@ -194,6 +197,20 @@ pub struct Upload {
     pub created: bool,
     /// This uploader had not uploaded these bytes before: their record of it was made.
     pub recorded: bool,
+}
+
+/// Which jobs a worker takes. Scans (documents with pages to OCR) take seconds a page, so
+/// that a long one does not hold up the text documents behind it, the text lane hands them
+/// to OCR workers of their own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lane {
+    /// Every job, scans read by the worker that finds them (no separate OCR workers).
+    #[default]
+    All,
+    /// Every job but the scans handed to OCR; a scan found is handed over unread.
+    Text,
+    /// The scans handed over first, then any job.
+    Ocr,
 }
 
 /// A claimed job: the bytes to process.
@@ -407,18 +424,35 @@ impl Store {
     /// Claims the oldest queued job, or one whose lease ran out (its worker died). A job
     /// out of attempts is failed here rather than claimed again.
     pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {
+        self.claim_job_in(worker, lease_ms, Lane::All).await
+    }
+
+    /// `claim_job` for a worker of `lane`: the text lane leaves the scans handed to OCR
+    /// workers alone, the OCR lane takes them first.
+    pub async fn claim_job_in(
+        &self,
+        worker: &str,
+        lease_ms: i64,
+        lane: Lane,
+    ) -> Result<Option<Job>> {
         let now = now_ms();
         let claimable = "(status = 'queued' OR (status = 'processing' AND lease_until < $1))";
+        // A document being OCR'd, or handed over for OCR, has its pages to read recorded.
+        let (only, order) = match lane {
+            Lane::All => ("", "id"),
+            Lane::Text => (" AND ocr_pages IS NULL", "id"),
+            Lane::Ocr => ("", "CASE WHEN ocr_pages IS NULL THEN 1 ELSE 0 END, id"),
+        };
         let pick = match self.backend {
             // Several servers may share the database: skip rows another one holds.
             Backend::Postgres => {
                 format!(
-                    "SELECT id FROM documents WHERE {claimable} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+                    "SELECT id FROM documents WHERE {claimable}{only} ORDER BY {order} LIMIT 1 FOR UPDATE SKIP LOCKED"
                 )
             }
             // One writer at a time on SQLite, so the pick and the update cannot interleave.
             Backend::Sqlite => {
-                format!("SELECT id FROM documents WHERE {claimable} ORDER BY id LIMIT 1")
+                format!("SELECT id FROM documents WHERE {claimable}{only} ORDER BY {order} LIMIT 1")
             }
         };
         let sql = format!(
@@ -458,6 +492,25 @@ impl Store {
             attempts,
             worker: worker.to_string(),
         }))
+    }
+
+    /// Puts a claimed job back in the queue as work for the OCR workers: a scan of `pages`
+    /// pages found by a worker of the text lane, which read none of them. The attempt is
+    /// not counted, and the list shows the pages waiting (0 of `pages` done).
+    pub async fn hand_to_ocr(&self, job: &Job, pages: i64) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        let updated = sqlx::query(
+            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL,
+                    attempts = attempts - 1, ocr_pages_done = 0, ocr_pages = $1
+             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
+        )
+        .bind(pages)
+        .bind(job.document_id)
+        .bind(&job.worker)
+        .execute(&mut *conn)
+        .await?;
+        conn.finish().await?;
+        Ok(updated.rows_affected() == 1)
     }
 
     /// Records how far OCR of a claimed document is.

@@ -27,7 +27,7 @@ use std::time::Duration;
 pub use bulk::BulkUndone;
 pub use decisions::Decided;
 pub use documents::{
-    CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress, Upload,
+    CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, Lane, ReviewProgress, Upload,
 };
 pub use events::LogEvent;
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};

@@ -41,6 +41,10 @@ pub struct OcrRun {
     pub page_limit: Duration,
     pub document_limit: Duration,
     pub progress: Option<Progress>,
+    /// Read no page: once the pages to OCR are known (and within `MAX_PAGES`), stop with
+    /// `IngestError::OcrDeferred`. Workers of the text queue read a document this way, so a
+    /// scan costs them the parse that finds it out and goes to the OCR workers.
+    pub defer: bool,
 }
 
 impl OcrRun {
@@ -51,11 +55,18 @@ impl OcrRun {
             page_limit: PAGE_TIME_LIMIT,
             document_limit: DOCUMENT_TIME_LIMIT,
             progress: None,
+            defer: false,
         })
     }
 
     pub fn with_progress(mut self, progress: Progress) -> OcrRun {
         self.progress = Some(progress);
+        self
+    }
+
+    /// This run, reading no page (see `defer`).
+    pub fn deferring(mut self) -> OcrRun {
+        self.defer = true;
         self
     }
 }
@@ -97,7 +108,7 @@ pub(super) fn pdf_pages(
     pages: &[u32],
     run: &OcrRun,
 ) -> Result<Vec<OcrPage>, IngestError> {
-    within_page_limit(pages.len())?;
+    within_page_limit(pages.len(), run)?;
     let dir = images::TempDir::new().map_err(IngestError::Malformed)?;
     let started = Instant::now();
     let mut out = Vec::new();
@@ -116,12 +127,16 @@ pub(super) fn pdf_pages(
     Ok(out)
 }
 
-/// A scan of more pages than OCR reads is refused before any is read.
-fn within_page_limit(pages: usize) -> Result<(), IngestError> {
+/// A scan of more pages than OCR reads is refused before any is read; a deferring run
+/// stops here with the number of pages to read.
+fn within_page_limit(pages: usize, run: &OcrRun) -> Result<(), IngestError> {
     if pages > MAX_PAGES {
         return Err(limit_error(format!(
             "{pages} scanned pages; OCR reads at most {MAX_PAGES}"
         )));
+    }
+    if run.defer {
+        return Err(IngestError::OcrDeferred { pages });
     }
     Ok(())
 }
@@ -147,7 +162,7 @@ pub(super) fn read_images(
     let Some(run) = run else {
         return Err(IngestError::NeedsOcr);
     };
-    within_page_limit(pages.len())?;
+    within_page_limit(pages.len(), run)?;
     let dir = images::TempDir::new().map_err(IngestError::Malformed)?;
     let started = Instant::now();
     report(run, 0, pages.len());
