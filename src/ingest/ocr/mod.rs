@@ -2,7 +2,8 @@
 //! (`tesseract`), page by page under a time limit per page and per document, with progress
 //! reported as pages are done. Pages are turned upright first when the engine's orientation
 //! detection says so (only for pages that read badly as they are, so an upright page costs
-//! one pass), skew is taken out of the word boxes, and the words become glyphs for the same
+//! one pass), the ruled lines of a form are taken out of the image and kept as the table's
+//! rules (`rules`), skew is taken out of the word boxes, and the words become glyphs for the same
 //! layout that reads printed PDFs (`geometry`). What the engine misreads in this genre is
 //! put right character for character (`fix`). Every block of an OCR'd page gets
 //! `ocr_page` provenance with the mean confidence of the words in its box, and the document
@@ -11,6 +12,7 @@
 mod fix;
 mod geometry;
 mod images;
+mod rules;
 mod tesseract;
 
 pub use geometry::OcrPage;
@@ -213,8 +215,14 @@ fn recognize(
             IngestError::Malformed(format!("page {}: {m}", image.page))
         }
     };
-    let first = run.engine.recognize(&image.path, limit).map_err(failed)?;
-    let mut best = geometry::page_of(image.page, &first, image.points_per_pixel);
+    // The ruled lines of a form are read as the table's cells, not as characters.
+    let (image, ruled, (w, h)) = rules::clean(image).map_err(IngestError::Malformed)?;
+    let image = &image;
+    let first = run
+        .engine
+        .recognize(&image.path, limit, !ruled.is_empty())
+        .map_err(failed)?;
+    let mut best = geometry::page_of(image.page, &first, image.points_per_pixel, &ruled);
     if mean_confidence(&best) < TRY_TURNING_BELOW
         && let Some((degrees, _)) = run.engine.orientation(&image.path, remaining())
         && degrees != 0
@@ -222,9 +230,10 @@ fn recognize(
         let turned = images::rotated(image, degrees).map_err(IngestError::Malformed)?;
         let second = run
             .engine
-            .recognize(&turned.path, remaining())
+            .recognize(&turned.path, remaining(), !ruled.is_empty())
             .map_err(failed)?;
-        let other = geometry::page_of(image.page, &second, image.points_per_pixel);
+        let ruled: Vec<_> = ruled.iter().map(|r| r.turned(degrees, w, h)).collect();
+        let other = geometry::page_of(image.page, &second, image.points_per_pixel, &ruled);
         if weight(&other) > weight(&best) {
             best = other;
         }
