@@ -17,10 +17,6 @@ pub struct PixelRule {
 }
 
 impl PixelRule {
-    pub fn horizontal(&self) -> bool {
-        self.y0 == self.y1
-    }
-
     /// The rule on the page image turned `degrees` clockwise (the page was `w`×`h`).
     pub fn turned(&self, degrees: u32, w: f64, h: f64) -> PixelRule {
         let turn = |x: f64, y: f64| match degrees {
@@ -220,6 +216,12 @@ pub fn take_rules(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl PixelRule {
+        fn horizontal(&self) -> bool {
+            self.y0 == self.y1
+        }
+    }
 
     /// A 2×2 grid of cells with a character-like mark in one: the grid's lines are found
     /// and whitened, the mark stays.
