@@ -11,6 +11,7 @@ mod events;
 pub mod facts;
 pub mod findings;
 pub mod links;
+mod queue;
 pub mod reextract;
 pub mod rule_stats;
 mod schema;
@@ -27,12 +28,13 @@ use std::time::Duration;
 pub use bulk::BulkUndone;
 pub use decisions::Decided;
 pub use documents::{
-    CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, Lane, ReviewProgress, Upload,
+    CheckRow, DocumentFilter, DocumentRow, Job, JobOutcome, ReviewProgress, Upload,
 };
 pub use events::LogEvent;
 pub use facts::{Actor, ExportRow, FactFilter, FactRow, HistoryEntry, KindStats};
 pub use findings::{FindingFilter, FindingRow};
 pub use links::{Citation, ProjectPoint, ProjectSeries, Reason, Related, RelatedDocument, Viewer};
+pub use queue::Lane;
 pub use rule_stats::RuleCase;
 pub use schema::SchemaStatus;
 pub use sync::{Changed, SyncCursor, SyncRequest};

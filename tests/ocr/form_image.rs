@@ -310,13 +310,16 @@ struct Ink {
     cover: Vec<f32>,
 }
 
+/// A straight edge of an outline, from one point to another, in pixels.
+type Edge = ((f32, f32), (f32, f32));
+
 /// A glyph's outline as straight edges (curves flattened), in pixels.
 struct Edges {
     at: (f32, f32),
     start: (f32, f32),
     scale: f32,
     origin: (f32, f32),
-    edges: Vec<((f32, f32), (f32, f32))>,
+    edges: Vec<Edge>,
 }
 
 impl Edges {
@@ -415,7 +418,7 @@ impl Ink {
     }
 
     /// Fills the non-zero winding interior of `edges`.
-    fn fill(&mut self, edges: &[((f32, f32), (f32, f32))]) {
+    fn fill(&mut self, edges: &[Edge]) {
         if edges.is_empty() {
             return;
         }

@@ -216,7 +216,11 @@ fn recognize(
         }
     };
     // The ruled lines of a form are read as the table's cells, not as characters.
-    let (image, ruled, (w, h)) = rules::clean(image).map_err(IngestError::Malformed)?;
+    let rules::Cleaned {
+        image,
+        rules: ruled,
+        size: (w, h),
+    } = rules::clean(image).map_err(IngestError::Malformed)?;
     let image = &image;
     let first = run
         .engine

@@ -47,9 +47,19 @@ const MIN_DOWN: f64 = 12.0;
 /// Thickest rule, in points; anything thicker is a filled area, left alone.
 const MAX_THICK: f64 = 3.0;
 
+/// A page image made ready for the engine.
+pub struct Cleaned {
+    /// The image to read: the original, or a copy without its rules.
+    pub image: PageImage,
+    /// The rules taken out, in pixels.
+    pub rules: Vec<PixelRule>,
+    /// The page's size in pixels.
+    pub size: (f64, f64),
+}
+
 /// Finds the page's rules and, when it has any, writes the image without them beside the
-/// original; returns the image to read, the rules and the page's size in pixels.
-pub fn clean(image: &PageImage) -> Result<(PageImage, Vec<PixelRule>, (f64, f64)), String> {
+/// original.
+pub fn clean(image: &PageImage) -> Result<Cleaned, String> {
     let mut img = image::open(&image.path)
         .map_err(|e| format!("unreadable page image: {e}"))?
         .to_luma8();
@@ -57,21 +67,25 @@ pub fn clean(image: &PageImage) -> Result<(PageImage, Vec<PixelRule>, (f64, f64)
     let px = |points: f64| (points / image.points_per_pixel).round().max(1.0) as u32;
     let rules = take_rules(&mut img, px(MIN_ACROSS), px(MIN_DOWN), px(MAX_THICK) + 1);
     if rules.is_empty() {
-        return Ok((image.clone(), rules, size));
+        return Ok(Cleaned {
+            image: image.clone(),
+            rules,
+            size,
+        });
     }
     let path = image
         .path
         .with_file_name(format!("unruled-{}.png", image.page));
     img.save(&path)
         .map_err(|e| format!("cannot write the page image: {e}"))?;
-    Ok((
-        PageImage {
+    Ok(Cleaned {
+        image: PageImage {
             path,
             ..image.clone()
         },
         rules,
         size,
-    ))
+    })
 }
 
 /// A band of ink runs on consecutive pixel lines.
@@ -190,7 +204,8 @@ pub fn take_rules(
         let x = (b.first + b.last) / 2;
         // Long enough to be no character's stroke, or a cell's side between two rules.
         let long = b.to - b.from >= min_across;
-        if !long && !(meets(x, b.from) && meets(x, b.to.saturating_sub(1))) {
+        let framed = meets(x, b.from) && meets(x, b.to.saturating_sub(1));
+        if !long && !framed {
             continue;
         }
         rules.push(PixelRule {
