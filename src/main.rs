@@ -194,19 +194,25 @@ impl DbArgs {
 #[derive(clap::Args)]
 struct ServiceArgs {
     /// PostgreSQL connections this process opens at most (default 16 for serve, twice the
-    /// workers plus one for worker). See README, "Running several servers", for the budget.
+    /// workers, OCR workers included, plus one for worker). See README, "Running several servers", for the budget.
     #[arg(long, env = "JIXIAO_MAX_CONNECTIONS")]
     max_connections: Option<u32>,
     /// Seconds a claimed job stays this worker's without renewal; a worker that dies holds
     /// its document up for this long at most.
     #[arg(long, env = "JIXIAO_LEASE_SECS", default_value_t = 30.0)]
     lease_secs: f64,
+    /// Workers for scans (OCR), beside --workers: the ordinary workers hand a scan over
+    /// unread, so a long scan does not hold up text documents. 0: the ordinary workers read
+    /// scans themselves. None run where --workers is 0.
+    #[arg(long, env = "JIXIAO_OCR_WORKERS", default_value_t = 1)]
+    ocr_workers: usize,
 }
 
 impl ServiceArgs {
     fn options(&self, workers: usize, default_connections: u32) -> service::ServiceOptions {
         service::ServiceOptions {
             workers,
+            ocr_workers: self.ocr_workers,
             max_connections: self.max_connections.unwrap_or(default_connections),
             lease: jixiao::worker::Lease::from_secs(self.lease_secs),
             webhooks: false,
@@ -292,7 +298,7 @@ fn main() -> ExitCode {
             service,
         } => {
             // A worker holds a connection for its claim and one for its result at most.
-            let connections = 2 * workers.max(1) as u32 + 1;
+            let connections = 2 * (workers.max(1) + service.ocr_workers) as u32 + 1;
             until_stopped(service::worker(
                 &db.database(),
                 service.options(workers, connections),

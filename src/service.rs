@@ -79,6 +79,8 @@ fn redact(url: &str) -> String {
 pub struct ServiceOptions {
     /// In-process workers.
     pub workers: usize,
+    /// In-process workers for scans beside them (see `worker::lanes`).
+    pub ocr_workers: usize,
     /// PostgreSQL connections this process opens at most.
     pub max_connections: u32,
     pub lease: Lease,
@@ -111,6 +113,7 @@ pub async fn serve(
         address = %listener.local_addr()?,
         backend = ?store.backend(),
         workers,
+        ocr_workers = service.ocr_workers,
         "jixiao serving /api"
     );
     // The one line a new user needs: where to point the browser.
@@ -120,6 +123,7 @@ pub async fn serve(
     );
     let options = crate::http::ServeOptions {
         workers,
+        ocr_workers: service.ocr_workers,
         max_upload_bytes: max_upload_mb * 1024 * 1024,
         lease: service.lease,
         rate_limit,
@@ -154,14 +158,17 @@ pub async fn worker(db: &Database, service: ServiceOptions) -> Result<ExitCode> 
     crate::worker::release_stale_leases(&store).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let notify = Arc::new(tokio::sync::Notify::new());
-    let handles: Vec<_> = (0..service.workers.max(1))
-        .map(|i| {
+    let handles: Vec<_> = crate::worker::lanes(service.workers.max(1), service.ocr_workers)
+        .into_iter()
+        .enumerate()
+        .map(|(i, lane)| {
             tokio::spawn(crate::worker::run(
                 store.clone(),
                 crate::worker::worker_name(i),
                 notify.clone(),
                 stop_rx.clone(),
                 service.lease,
+                lane,
             ))
         })
         .collect();

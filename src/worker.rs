@@ -2,6 +2,11 @@
 //! the outcome in one transaction. `jixiao serve` runs a few in-process; `jixiao worker` runs
 //! them alone against the same database.
 //!
+//! Scans go to OCR workers of their own when a process runs some (`--ocr-workers`): the
+//! ordinary workers take the text lane, and a scan they find is handed over unread, so a
+//! twenty-page scan holds one OCR worker while text documents keep flowing past it (see
+//! [`Lane`]).
+//!
 //! A claim is a short lease ([`LEASE_MS`]) that the worker renews while it works, so a
 //! worker killed mid-document holds its job up for seconds; workers starting on a host put
 //! back at once the jobs of that host's processes that are gone. On shutdown a worker stops
@@ -10,7 +15,7 @@
 
 use crate::ingest::{self, IngestError};
 use crate::store::documents::LEASE_MS;
-use crate::store::{Job, JobOutcome, Store, StoreError};
+use crate::store::{Job, JobOutcome, Lane, Store, StoreError};
 use crate::{Extraction, Extractor, Ingested};
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,18 +58,25 @@ impl Default for Lease {
 }
 
 /// Reads and extracts a job's bytes (CPU-bound: runs on a blocking thread). Scanned pages are
-/// read by OCR when tesseract is installed, each page reported on `progress` as it is done.
+/// read by OCR when tesseract is installed, each page reported on `progress` as it is done;
+/// in the text lane they are not read (`IngestError::OcrDeferred`).
 async fn extract(
     job: &Job,
     progress: watch::Sender<(usize, usize)>,
+    lane: Lane,
 ) -> Result<(Ingested, Extraction), IngestError> {
     let bytes = job.content.clone();
     match tokio::task::spawn_blocking(move || {
         let deadline = crate::Deadline::from_env();
         let ocr = ingest::ocr::OcrRun::installed().map(|run| {
-            run.with_progress(Arc::new(move |done, total| {
+            let run = run.with_progress(Arc::new(move |done, total| {
                 let _ = progress.send((done, total));
-            }))
+            }));
+            if lane == Lane::Text {
+                run.deferring()
+            } else {
+                run
+            }
         });
         let doc = ingest::ingest_with(&bytes, &deadline, ocr.as_ref())?;
         // OCR has limits of its own per page and document; extraction after it gets the
@@ -106,9 +118,10 @@ async fn extract_renewing(
     job: &Job,
     shutdown: &mut watch::Receiver<bool>,
     lease: Lease,
+    lane: Lane,
 ) -> Option<Result<(Ingested, Extraction), IngestError>> {
     let (progress_tx, mut progress) = watch::channel((0usize, 0usize));
-    let work = extract(job, progress_tx);
+    let work = extract(job, progress_tx, lane);
     tokio::pin!(work);
     let mut reporting = true;
     let mut renew = tokio::time::interval(lease.renew_every());
@@ -152,17 +165,34 @@ pub async fn process_one_until(
     shutdown: &mut watch::Receiver<bool>,
     lease: Lease,
 ) -> Result<bool, StoreError> {
-    let Some(job) = store.claim_job(worker, lease.ms()).await? else {
+    process_one_in(store, worker, shutdown, lease, Lane::All).await
+}
+
+/// `process_one_until` for a worker of `lane`.
+pub async fn process_one_in(
+    store: &Store,
+    worker: &str,
+    shutdown: &mut watch::Receiver<bool>,
+    lease: Lease,
+    lane: Lane,
+) -> Result<bool, StoreError> {
+    let Some(job) = store.claim_job_in(worker, lease.ms(), lane).await? else {
         return Ok(false);
     };
     let span = tracing::info_span!("job", document = job.document_id, attempt = job.attempts);
     async {
         let started = std::time::Instant::now();
-        let Some(result) = extract_renewing(store, &job, shutdown, lease).await else {
+        let Some(result) = extract_renewing(store, &job, shutdown, lease, lane).await else {
             store.release_job(&job).await?;
             tracing::info!("shutting down: document put back in the queue");
             return Ok(true);
         };
+        if let Err(IngestError::OcrDeferred { pages }) = result {
+            if store.hand_to_ocr(&job, pages as i64).await? {
+                tracing::info!(pages, "scan handed to the OCR workers");
+            }
+            return Ok(true);
+        }
         if let Ok((
             _,
             Extraction {
@@ -212,6 +242,21 @@ pub async fn run_until_idle(store: &Store, worker: &str) -> Result<usize, StoreE
     Ok(n)
 }
 
+/// The lanes of a process's workers: `workers` ordinary ones and `ocr_workers` for scans.
+/// Without OCR workers the ordinary ones take every job; a process without ordinary workers
+/// (`serve --workers 0`) runs none at all.
+pub fn lanes(workers: usize, ocr_workers: usize) -> Vec<Lane> {
+    if workers == 0 {
+        return Vec::new();
+    }
+    if ocr_workers == 0 {
+        return vec![Lane::All; workers];
+    }
+    let mut lanes = vec![Lane::Text; workers];
+    lanes.extend(std::iter::repeat_n(Lane::Ocr, ocr_workers));
+    lanes
+}
+
 /// A worker loop: wakes on `notify` (an upload in this process) or every `IDLE_POLL`, and
 /// stops when `shutdown` turns true.
 pub async fn run(
@@ -220,15 +265,16 @@ pub async fn run(
     notify: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
     lease: Lease,
+    lane: Lane,
 ) {
     // Load the dictionaries now rather than on the first upload.
     let _ = tokio::task::spawn_blocking(Extractor::shared).await;
-    tracing::info!(worker = %name, "worker started");
+    tracing::info!(worker = %name, ?lane, "worker started");
     loop {
         if *shutdown.borrow() {
             break;
         }
-        match process_one_until(&store, &name, &mut shutdown, lease).await {
+        match process_one_in(&store, &name, &mut shutdown, lease, lane).await {
             Ok(true) => continue,
             Ok(false) => {
                 tokio::select! {
@@ -307,5 +353,15 @@ mod tests {
         assert_eq!(Lease::from_secs(-5.0).ms(), 100);
         assert_eq!(Lease::from_secs(f64::NAN), Lease::default());
         assert_eq!(Lease::from_secs(f64::INFINITY), Lease::default());
+    }
+
+    #[test]
+    fn ocr_workers_give_the_others_the_text_lane() {
+        use Lane::*;
+        assert_eq!(lanes(2, 0), vec![All, All]);
+        assert_eq!(lanes(2, 1), vec![Text, Text, Ocr]);
+        assert_eq!(lanes(1, 2), vec![Text, Ocr, Ocr]);
+        // A server whose workers run elsewhere runs no OCR worker either.
+        assert_eq!(lanes(0, 1), vec![]);
     }
 }

@@ -3,8 +3,11 @@
 //! facts the text layer gives. Skipped, with the reason printed, where tesseract with its
 //! Chinese model or pdftoppm is not installed.
 
+#[path = "ocr/form_image.rs"]
+mod form_image;
+
 use jixiao::ingest::ocr::OcrRun;
-use jixiao::ingest::{Format, IngestError, Provenance, ingest_with};
+use jixiao::ingest::{Block, Format, IngestError, Provenance, ingest_with};
 use jixiao::{Deadline, Extractor, Ingested};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -343,4 +346,83 @@ fn mixed_pdf_ocrs_only_the_scanned_page() {
         .collect();
     let score = f1(&facts(&doc), &want);
     assert!(score >= 0.9, "F1 {score:.2}");
+}
+
+/// A CJK font of the system (fontconfig's first for simplified Chinese), for drawing forms.
+fn cjk_font() -> Option<Vec<u8>> {
+    let out = Command::new("fc-list")
+        .args([":lang=zh-cn", "file"])
+        .output()
+        .ok()?;
+    let list = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut files: Vec<&str> = list
+        .lines()
+        .map(|l| l.trim().trim_end_matches(':'))
+        .filter(|f| f.ends_with(".ttf") || f.ends_with(".ttc") || f.ends_with(".otf"))
+        .collect();
+    files.sort();
+    std::fs::read(files.first()?).ok()
+}
+
+/// A self-evaluation form drawn as a ruled table (150 and 300 dpi, turned 90°, JPEG noise)
+/// gives the facts of the form's text, read as a table from the OCR layout with each cell's
+/// box and confidence.
+#[test]
+fn rendered_self_evaluation_form_gives_its_facts() {
+    let Some(run) = engine() else { return };
+    let Some(font) = cjk_font() else {
+        eprintln!("skipped: no font for simplified Chinese (fonts-wqy-microhei)");
+        return;
+    };
+    let face = ttf_parser::Face::parse(&font, 0).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/links/selfeval_2022.txt"),
+    )
+    .unwrap();
+    let want: BTreeSet<String> = jixiao::analyze_text(&Extractor::shared(), &text)
+        .facts
+        .iter()
+        .map(|f| format!("{} {}", f.kind.as_str(), f.value.display()))
+        .collect();
+    assert!(want.len() >= 20, "{want:?}");
+    let page150 = form_image::page(&face, 150.0);
+    let cases = [
+        ("150 dpi PNG", png(&page150)),
+        ("300 dpi JPEG", jpeg(&form_image::page(&face, 300.0), 70)),
+        (
+            "turned 90°, JPEG",
+            jpeg(&image::imageops::rotate90(&page150), 75),
+        ),
+    ];
+    for (name, bytes) in cases {
+        let doc = read_image(&bytes, &run);
+        let table = doc.blocks.iter().find_map(|b| match b {
+            Block::Table { table, provenance } if table.rows.len() >= 10 => Some(provenance),
+            _ => None,
+        });
+        let Some(provenance) = table else {
+            panic!("{name}: no table read\n{}", doc.text);
+        };
+        assert!(
+            provenance
+                .iter()
+                .flatten()
+                .all(|p| matches!(p, Provenance::OcrPage { bbox: Some(_), .. })),
+            "{name}: cells without OCR provenance"
+        );
+        let got = facts(&doc);
+        let score = f1(&got, &want);
+        eprintln!(
+            "{name}: F1 {score:.2} ({} facts of {})",
+            got.len(),
+            want.len()
+        );
+        assert!(
+            score >= 0.85,
+            "{name}: F1 {score:.2}\nmissing {:?}\nextra {:?}\n{}",
+            want.difference(&got).collect::<Vec<_>>(),
+            got.difference(&want).collect::<Vec<_>>(),
+            doc.text
+        );
+    }
 }

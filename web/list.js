@@ -395,9 +395,12 @@ function statusCell(d) {
     DOC_STATUS_LABEL[d.status] || d.status);
   if (d.status === 'failed' && d.error) cell.append(h('span', { class: 'why', title: d.error }, failureText(d.error)));
   if (d.status === 'needs_ocr') cell.append(h('span', { class: 'why', title: d.error || '' }, '只有图像，没有文字层；服务器未安装 OCR'));
-  // A scan being read: pages done of pages.
+  // A scan being read: pages done of pages; one waiting for an OCR worker: its pages.
   if (d.status === 'processing' && d.ocr_progress) {
     cell.append(h('span', { class: 'why' }, `OCR ${d.ocr_progress.done}/${d.ocr_progress.pages} 页`));
+  }
+  if (d.status === 'queued' && d.ocr_progress) {
+    cell.append(h('span', { class: 'why' }, `待 OCR 识别，共 ${d.ocr_progress.pages} 页`));
   }
   if (d.status === 'done' && d.ocr) cell.append(h('span', { class: 'why', title: d.ocr.engine }, 'OCR 识别'));
   // Done with a note: more facts than the cap, so only the text before a point was read.

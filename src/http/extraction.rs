@@ -34,7 +34,7 @@ fn refusal(e: IngestError) -> ApiError {
         IngestError::NotText(_) => "not_text",
         IngestError::Unsupported { .. } => "unsupported",
         IngestError::Malformed(_) => "malformed",
-        IngestError::NeedsOcr => "needs_ocr",
+        IngestError::NeedsOcr | IngestError::OcrDeferred { .. } => "needs_ocr",
         IngestError::Limit(_) => "limit",
     };
     ApiError::Validation {

@@ -140,6 +140,8 @@ pub(super) async fn ready(
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
     pub workers: usize,
+    /// Workers for scans beside `workers` (see `worker::lanes`).
+    pub ocr_workers: usize,
     pub max_upload_bytes: usize,
     pub lease: crate::worker::Lease,
     /// Per-token request limits; `None` serves without.
@@ -161,18 +163,20 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     state.stopping = stop_rx.clone();
     let mut workers = Vec::new();
-    if options.workers > 0
+    let lanes = crate::worker::lanes(options.workers, options.ocr_workers);
+    if !lanes.is_empty()
         && let Err(e) = crate::worker::release_stale_leases(&store).await
     {
         tracing::warn!(error = %e, "stale leases not released; they run out by themselves");
     }
-    for i in 0..options.workers {
+    for (i, lane) in lanes.into_iter().enumerate() {
         workers.push(tokio::spawn(crate::worker::run(
             store.clone(),
             crate::worker::worker_name(i),
             state.notify.clone(),
             stop_rx.clone(),
             options.lease,
+            lane,
         )));
     }
     let shutdown = async move {

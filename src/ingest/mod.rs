@@ -168,6 +168,10 @@ pub enum IngestError {
          tesseract-ocr, tesseract-ocr-chi-sim, tesseract-ocr-osd and poppler-utils)"
     )]
     NeedsOcr,
+    /// OCR was asked to stop before reading anything (see `OcrRun::defer`): the document's
+    /// scanned pages are work for the OCR workers.
+    #[error("{pages} scanned pages wait for an OCR worker")]
+    OcrDeferred { pages: usize },
     #[error("the file exceeds a limit: {0}")]
     Limit(String),
 }

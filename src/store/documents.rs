@@ -2,8 +2,9 @@
 //! claims it (`processing`, with a lease), and stores its text, facts, checks and forms in ONE
 //! transaction that also sets `done` — so a crash mid-document leaves nothing half-written,
 //! and the expired lease lets another worker take the job again, up to [`MAX_ATTEMPTS`].
+//! Claims and leases are `queue`'s part.
 
-use super::{Backend, Bind, Binds, Result, Store, StoreError, now_ms};
+use super::{Bind, Binds, Result, Store, StoreError, now_ms};
 use crate::check::Check;
 use crate::extract::{Extraction, Fact, FactValue};
 use crate::ingest::Ingested;
@@ -52,7 +53,7 @@ pub struct DocumentRow {
     /// layer was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ocr: Option<Value>,
-    /// While OCR runs: pages done and pages to read.
+    /// While OCR runs, or the document waits for an OCR worker: pages done and pages to read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ocr_progress: Option<OcrProgress>,
     /// The assessor the document is assigned to, if any.
@@ -97,9 +98,12 @@ pub(super) fn document_columns(as_uploader: bool) -> String {
     )
 }
 
-fn status_is_processing(r: &sqlx::any::AnyRow) -> sqlx::Result<bool> {
+/// Whether the row is in the queue (waiting for or in the hands of a worker), where OCR
+/// progress means something.
+fn status_is_in_queue(r: &sqlx::any::AnyRow) -> sqlx::Result<bool> {
     use sqlx::Row;
-    Ok(r.try_get::<String, _>(5)? == "processing")
+    let status = r.try_get::<String, _>(5)?;
+    Ok(status == "processing" || status == "queued")
 }
 
 /// Joins the upload record of the user bound at `user` (a placeholder): only documents that
@@ -142,7 +146,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DocumentRow {
                 r.try_get::<Option<i64>, _>(24)?,
                 r.try_get::<Option<i64>, _>(25)?,
             ) {
-                (Some(done), Some(pages)) if status_is_processing(r)? => {
+                (Some(done), Some(pages)) if status_is_in_queue(r)? => {
                     Some(OcrProgress { done, pages })
                 }
                 _ => None,
@@ -354,169 +358,6 @@ impl Store {
         super::findings::read_checks(&mut conn, document_id).await
     }
 
-    /// Claims the oldest queued job, or one whose lease ran out (its worker died). A job
-    /// out of attempts is failed here rather than claimed again.
-    pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {
-        let now = now_ms();
-        let claimable = "(status = 'queued' OR (status = 'processing' AND lease_until < $1))";
-        let pick = match self.backend {
-            // Several servers may share the database: skip rows another one holds.
-            Backend::Postgres => {
-                format!(
-                    "SELECT id FROM documents WHERE {claimable} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
-                )
-            }
-            // One writer at a time on SQLite, so the pick and the update cannot interleave.
-            Backend::Sqlite => {
-                format!("SELECT id FROM documents WHERE {claimable} ORDER BY id LIMIT 1")
-            }
-        };
-        let sql = format!(
-            "UPDATE documents SET status = 'processing', claimed_by = $2, lease_until = $3,
-                    attempts = attempts + 1
-             WHERE id = ({pick}) RETURNING id, content, attempts"
-        );
-        let give_up = format!(
-            "UPDATE documents SET status = 'failed', claimed_by = NULL, lease_until = NULL,
-                    processed_at = $1,
-                    error = COALESCE(error, 'processing did not finish in ' || $2 || ' attempts')
-             WHERE attempts >= $3 AND {}",
-            claimable.replace("$1", "$4")
-        );
-        let mut tx = self.begin_write().await?;
-        let given_up = sqlx::query(sqlx::AssertSqlSafe(give_up))
-            .bind(now)
-            .bind(MAX_ATTEMPTS.to_string())
-            .bind(MAX_ATTEMPTS)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if given_up > 0 {
-            tracing::warn!(documents = given_up, "documents failed: out of attempts");
-        }
-        let row: Option<(i64, Vec<u8>, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(worker)
-            .bind(now + lease_ms)
-            .fetch_optional(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(row.map(|(document_id, content, attempts)| Job {
-            document_id,
-            content,
-            attempts,
-            worker: worker.to_string(),
-        }))
-    }
-
-    /// Records how far OCR of a claimed document is.
-    pub async fn set_ocr_progress(&self, job: &Job, done: i64, pages: i64) -> Result<bool> {
-        let mut conn = self.conn().await?;
-        let updated = sqlx::query(
-            "UPDATE documents SET ocr_pages_done = $1, ocr_pages = $2
-             WHERE id = $3 AND claimed_by = $4 AND status = 'processing'",
-        )
-        .bind(done)
-        .bind(pages)
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await?;
-        Ok(updated.rows_affected() == 1)
-    }
-
-    /// Extends a claimed job's lease; false when the job is no longer this worker's.
-    pub async fn renew_lease(&self, job: &Job, lease_ms: i64) -> Result<bool> {
-        let mut conn = self.conn().await?;
-        let done = sqlx::query(
-            "UPDATE documents SET lease_until = $1
-             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
-        )
-        .bind(now_ms() + lease_ms)
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Puts a claimed job back in the queue (shutting down before it was processed). The
-    /// attempt is not counted: the document did nothing wrong.
-    pub async fn release_job(&self, job: &Job) -> Result<()> {
-        let mut conn = self.conn().await?;
-        sqlx::query(
-            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL,
-                    attempts = attempts - 1
-             WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
-        )
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await
-    }
-
-    /// Records why an attempt at a job failed without an outcome (the database refused its
-    /// result); the job stays claimed until its lease runs out and is tried again, and the
-    /// message is what remains if it runs out of attempts.
-    pub async fn note_job_error(&self, job: &Job, message: &str) -> Result<()> {
-        let mut conn = self.conn().await?;
-        sqlx::query(
-            "UPDATE documents SET error = $1
-             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
-        )
-        .bind(message)
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await
-    }
-
-    /// Puts back in the queue the jobs held by workers of `host` whose process is gone
-    /// (`alive(pid)` false), without waiting for their leases: run when workers start, so
-    /// a server restarted after kill -9 takes its jobs up again at once. Worker names are
-    /// `host:pid:n` (see `worker::worker_name`). Returns how many were released.
-    pub async fn release_stale_leases(
-        &self,
-        host: &str,
-        alive: impl Fn(u32) -> bool,
-    ) -> Result<u64> {
-        let prefix = format!("{host}:");
-        let mut conn = self.conn().await?;
-        let held: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, claimed_by FROM documents
-             WHERE status = 'processing' AND claimed_by IS NOT NULL",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut released = 0;
-        for (id, holder) in held {
-            let pid = holder
-                .strip_prefix(&prefix)
-                .and_then(|rest| rest.split(':').next())
-                .and_then(|pid| pid.parse::<u32>().ok());
-            let Some(pid) = pid else { continue };
-            if alive(pid) {
-                continue;
-            }
-            released += sqlx::query(
-                "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL
-                 WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
-            )
-            .bind(id)
-            .bind(&holder)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        }
-        conn.finish().await?;
-        Ok(released)
-    }
-
     /// Stores the outcome of a job in one transaction. Returns false when the job was no
     /// longer this worker's (its lease ran out and another worker took it): nothing is written.
     pub async fn finish_job(&self, job: &Job, outcome: JobOutcome<'_>) -> Result<bool> {
@@ -647,15 +488,6 @@ impl Store {
             drop(tx);
         }
         Ok(true)
-    }
-
-    /// Counts of documents per status (for the worker's idle check and tests).
-    pub async fn queued_jobs(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM documents WHERE status IN ('queued', 'processing')",
-        )
-        .fetch_one(&mut *self.conn().await?)
-        .await?)
     }
 }
 

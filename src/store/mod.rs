@@ -11,6 +11,7 @@ mod events;
 pub mod facts;
 pub mod findings;
 pub mod links;
+mod jobs;
 pub mod queue;
 pub mod reextract;
 pub mod rule_stats;
@@ -35,6 +36,7 @@ pub use facts::{
 };
 pub use findings::{FindingFilter, FindingRow};
 pub use links::{Citation, ProjectPoint, ProjectSeries, Reason, Related, RelatedDocument, Viewer};
+pub use jobs::Lane;
 pub use queue::{
     AssignedFilter, AssignmentRow, DocumentFilter, DocumentSort, ReviewProgress, SortOrder,
 };

@@ -311,6 +311,7 @@ pub async fn serve_on_loopback(
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let options = jixiao::http::ServeOptions {
         workers,
+        ocr_workers: 0,
         max_upload_bytes: 1 << 20,
         lease: Default::default(),
         rate_limit: Some(jixiao::http::RateLimit::DEFAULT),

@@ -7,7 +7,8 @@
 //! - `O`/`o` read for 0 and `l`/`I`/`|` read for 1 inside numbers ("2O21", "l5.3").
 //! - ASCII brackets and punctuation against Chinese text become the full-width forms the
 //!   reports print ("(一)" → "（一）", "完成,"  → "完成，"), and `〈` closed by `）` as `（`.
-//! - The brackets of a document number (秀财〔2021〕12号) read as `[ ]` or `( )` become 〔〕.
+//! - The brackets of a document number (秀财〔2021〕12号) read as `[ ]`, `［ ］`, `【 】` or
+//!   `( )` become 〔〕.
 //! - In a cell of its own (a word after a gap or at the line start), "≥95%" read as "295%"
 //!   and "≤5" read as "W5" become ≥ and ≤ again.
 
@@ -67,11 +68,11 @@ fn document_number(chars: &mut [char]) {
     let mut i = 0;
     while i + 5 < chars.len() {
         let open = chars[i];
-        let square = matches!(open, '[' | '【');
+        let square = matches!(open, '[' | '【' | '［');
         if (square || matches!(open, '(' | '（'))
             && chars[i + 1..i + 5].iter().all(char::is_ascii_digit)
             && matches!(chars[i + 1], '1' | '2')
-            && matches!(chars[i + 5], ']' | '】' | ')' | '）')
+            && matches!(chars[i + 5], ']' | '】' | '］' | ')' | '）')
         {
             let rest = &chars[i + 6..];
             let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -162,6 +163,9 @@ mod tests {
     #[test]
     fn full_width_digits_and_letters() {
         assert_eq!(fixed("２０２１年ＡＢＣ类９５％"), "2021年ABC类95%");
+        // Made half-width first, so the rules for numbers see the digits.
+        assert_eq!(fixed("２Ｏ２１年"), "2021年");
+        assert_eq!(fixed("秀财［２０２１］１２号"), "秀财〔2021〕12号");
     }
 
     #[test]
@@ -184,6 +188,7 @@ mod tests {
         assert_eq!(fixed("秀财(2021)12号"), "秀财〔2021〕12号");
         assert_eq!(fixed("秀财（2021）3号"), "秀财〔2021〕3号");
         assert_eq!(fixed("财[2021]"), "财〔2021〕");
+        assert_eq!(fixed("秀财【2021】12号"), "秀财〔2021〕12号");
         // A year in brackets in prose is not a document number.
         assert_eq!(fixed("上年(2021)"), "上年(2021)");
         assert_eq!(fixed("(2021)"), "(2021)");

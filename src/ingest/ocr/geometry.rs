@@ -7,8 +7,9 @@
 //! and size per engine line.
 
 use super::fix::fix_line;
+use super::rules::PixelRule;
 use super::tesseract::{Recognized, Word};
-use crate::ingest::pdf::{Glyph, Page};
+use crate::ingest::pdf::{Glyph, Page, Rule};
 
 /// A word's box in page space (points, y down) with its confidence (0–1) and characters.
 #[derive(Clone, Debug)]
@@ -30,10 +31,39 @@ pub struct OcrPage {
 /// Largest angle treated as skew; beyond it the page is turned (OSD) or read as it is.
 const MAX_SKEW_DEGREES: f64 = 10.0;
 
-pub fn page_of(number: u32, rec: &Recognized, points_per_pixel: f64) -> OcrPage {
+/// The page of `rec` with the ruled lines found in its image (`rules`, pixels), both turned
+/// back by the skew.
+pub fn page_of(
+    number: u32,
+    rec: &Recognized,
+    points_per_pixel: f64,
+    rules: &[PixelRule],
+) -> OcrPage {
     let centre = (rec.width / 2.0, rec.height / 2.0);
     let skew = skew_of(&rec.words, rec.width);
     let (sin, cos) = (-skew).to_radians().sin_cos();
+    let s = points_per_pixel;
+    // A rule keeps its direction and length: its middle is turned as a word's centre is.
+    let rules = rules
+        .iter()
+        .map(|r| {
+            let (dx, dy) = (
+                (r.x0 + r.x1) / 2.0 - centre.0,
+                (r.y0 + r.y1) / 2.0 - centre.1,
+            );
+            let (x, y) = (
+                centre.0 + dx * cos - dy * sin,
+                centre.1 + dx * sin + dy * cos,
+            );
+            let (hw, hh) = ((r.x1 - r.x0) / 2.0, (r.y1 - r.y0) / 2.0);
+            Rule {
+                x0: (x - hw) * s,
+                y0: (y - hh) * s,
+                x1: (x + hw) * s,
+                y1: (y + hh) * s,
+            }
+        })
+        .collect();
     // Words turned about the centre by -skew (centres only; boxes keep their size).
     let words: Vec<Word> = rec
         .words
@@ -52,13 +82,12 @@ pub fn page_of(number: u32, rec: &Recognized, points_per_pixel: f64) -> OcrPage 
             }
         })
         .collect();
-    let s = points_per_pixel;
     let mut page = Page {
         number,
         width: rec.width * s,
         height: rec.height * s,
         glyphs: Vec::new(),
-        rules: Vec::new(),
+        rules,
     };
     let mut lines: Vec<Vec<&Word>> = Vec::new();
     for w in &words {
@@ -265,7 +294,7 @@ mod tests {
         };
         let skew = skew_of(&rec.words, rec.width);
         assert!((skew - 3.0).abs() < 0.1, "{skew}");
-        let page = page_of(1, &rec, 1.0).page;
+        let page = page_of(1, &rec, 1.0, &[]).page;
         let mut baselines: Vec<i64> = page.glyphs.iter().map(|g| g.y.round() as i64).collect();
         baselines.dedup();
         assert_eq!(baselines.len(), 3, "{baselines:?}");
@@ -279,7 +308,7 @@ mod tests {
             height: 1000.0,
             words: vec![word("2O21", 100.0, 100.0, 1), word("年", 182.0, 100.0, 1)],
         };
-        let page = page_of(3, &rec, 0.5).page;
+        let page = page_of(3, &rec, 0.5, &[]).page;
         let text: String = page.glyphs.iter().map(|g| g.text.as_str()).collect();
         assert_eq!(text, "2021年");
         assert_eq!(page.number, 3);

@@ -2,7 +2,8 @@
 //! (`tesseract`), page by page under a time limit per page and per document, with progress
 //! reported as pages are done. Pages are turned upright first when the engine's orientation
 //! detection says so (only for pages that read badly as they are, so an upright page costs
-//! one pass), skew is taken out of the word boxes, and the words become glyphs for the same
+//! one pass), the ruled lines of a form are taken out of the image and kept as the table's
+//! rules (`rules`), skew is taken out of the word boxes, and the words become glyphs for the same
 //! layout that reads printed PDFs (`geometry`). What the engine misreads in this genre is
 //! put right character for character (`fix`). Every block of an OCR'd page gets
 //! `ocr_page` provenance with the mean confidence of the words in its box, and the document
@@ -11,6 +12,7 @@
 mod fix;
 mod geometry;
 mod images;
+mod rules;
 mod tesseract;
 
 pub use geometry::OcrPage;
@@ -41,6 +43,10 @@ pub struct OcrRun {
     pub page_limit: Duration,
     pub document_limit: Duration,
     pub progress: Option<Progress>,
+    /// Read no page: once the pages to OCR are known (and within `MAX_PAGES`), stop with
+    /// `IngestError::OcrDeferred`. Workers of the text queue read a document this way, so a
+    /// scan costs them the parse that finds it out and goes to the OCR workers.
+    pub defer: bool,
 }
 
 impl OcrRun {
@@ -51,11 +57,18 @@ impl OcrRun {
             page_limit: PAGE_TIME_LIMIT,
             document_limit: DOCUMENT_TIME_LIMIT,
             progress: None,
+            defer: false,
         })
     }
 
     pub fn with_progress(mut self, progress: Progress) -> OcrRun {
         self.progress = Some(progress);
+        self
+    }
+
+    /// This run, reading no page (see `defer`).
+    pub fn deferring(mut self) -> OcrRun {
+        self.defer = true;
         self
     }
 }
@@ -97,7 +110,7 @@ pub(super) fn pdf_pages(
     pages: &[u32],
     run: &OcrRun,
 ) -> Result<Vec<OcrPage>, IngestError> {
-    within_page_limit(pages.len())?;
+    within_page_limit(pages.len(), run)?;
     let dir = images::TempDir::new().map_err(IngestError::Malformed)?;
     let started = Instant::now();
     let mut out = Vec::new();
@@ -116,12 +129,16 @@ pub(super) fn pdf_pages(
     Ok(out)
 }
 
-/// A scan of more pages than OCR reads is refused before any is read.
-fn within_page_limit(pages: usize) -> Result<(), IngestError> {
+/// A scan of more pages than OCR reads is refused before any is read; a deferring run
+/// stops here with the number of pages to read.
+fn within_page_limit(pages: usize, run: &OcrRun) -> Result<(), IngestError> {
     if pages > MAX_PAGES {
         return Err(limit_error(format!(
             "{pages} scanned pages; OCR reads at most {MAX_PAGES}"
         )));
+    }
+    if run.defer {
+        return Err(IngestError::OcrDeferred { pages });
     }
     Ok(())
 }
@@ -147,7 +164,7 @@ pub(super) fn read_images(
     let Some(run) = run else {
         return Err(IngestError::NeedsOcr);
     };
-    within_page_limit(pages.len())?;
+    within_page_limit(pages.len(), run)?;
     let dir = images::TempDir::new().map_err(IngestError::Malformed)?;
     let started = Instant::now();
     report(run, 0, pages.len());
@@ -198,8 +215,18 @@ fn recognize(
             IngestError::Malformed(format!("page {}: {m}", image.page))
         }
     };
-    let first = run.engine.recognize(&image.path, limit).map_err(failed)?;
-    let mut best = geometry::page_of(image.page, &first, image.points_per_pixel);
+    // The ruled lines of a form are read as the table's cells, not as characters.
+    let rules::Cleaned {
+        image,
+        rules: ruled,
+        size: (w, h),
+    } = rules::clean(image).map_err(IngestError::Malformed)?;
+    let image = &image;
+    let first = run
+        .engine
+        .recognize(&image.path, limit, !ruled.is_empty())
+        .map_err(failed)?;
+    let mut best = geometry::page_of(image.page, &first, image.points_per_pixel, &ruled);
     if mean_confidence(&best) < TRY_TURNING_BELOW
         && let Some((degrees, _)) = run.engine.orientation(&image.path, remaining())
         && degrees != 0
@@ -207,9 +234,10 @@ fn recognize(
         let turned = images::rotated(image, degrees).map_err(IngestError::Malformed)?;
         let second = run
             .engine
-            .recognize(&turned.path, remaining())
+            .recognize(&turned.path, remaining(), !ruled.is_empty())
             .map_err(failed)?;
-        let other = geometry::page_of(image.page, &second, image.points_per_pixel);
+        let ruled: Vec<_> = ruled.iter().map(|r| r.turned(degrees, w, h)).collect();
+        let other = geometry::page_of(image.page, &second, image.points_per_pixel, &ruled);
         if weight(&other) > weight(&best) {
             best = other;
         }
