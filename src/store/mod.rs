@@ -10,8 +10,8 @@ pub mod documents;
 mod events;
 pub mod facts;
 pub mod findings;
-pub mod links;
 mod jobs;
+pub mod links;
 pub mod queue;
 pub mod reextract;
 pub mod rule_stats;
@@ -35,8 +35,8 @@ pub use facts::{
     KindStats,
 };
 pub use findings::{FindingFilter, FindingRow};
-pub use links::{Citation, ProjectPoint, ProjectSeries, Reason, Related, RelatedDocument, Viewer};
 pub use jobs::Lane;
+pub use links::{Citation, ProjectPoint, ProjectSeries, Reason, Related, RelatedDocument, Viewer};
 pub use queue::{
     AssignedFilter, AssignmentRow, DocumentFilter, DocumentSort, ReviewProgress, SortOrder,
 };
