@@ -156,6 +156,27 @@ async fn search_region_and_sorts(db: TestDb) {
         listed(&st, &assessor, &format!("region={}&year=2022", enc("相山"))).await,
         vec![doc[0]]
     );
+    // Facts (and so exports and bulk confirms) follow the list: the same documents' facts.
+    let r = call(
+        &st,
+        "GET",
+        &format!("/api/facts?region={}&limit=1000", enc("相山")),
+        Some(&assessor),
+        None,
+    )
+    .await;
+    let mut of: Vec<i64> = r.json()["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["document_id"].as_i64().unwrap())
+        .collect();
+    of.dedup();
+    of.sort_unstable();
+    of.dedup();
+    let mut want = vec![doc[0], doc[3]];
+    want.sort_unstable();
+    assert_eq!(of, want);
 
     // Some progress to sort by: one fact of one report decided.
     let facts = facts_of(&st, &assessor, doc[0]).await;

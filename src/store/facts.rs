@@ -237,11 +237,18 @@ impl FactFilter {
         if let Some(t) = self.table {
             sql += &format!(" AND f.table_no = {}", b.int(t));
         }
-        if let Some(r) = &self.region {
+        // A part of the region, as the document list matches it, so an export made from a
+        // filtered list holds the facts of the documents it shows.
+        if let Some(r) = self
+            .region
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
             sql += &format!(
                 " AND EXISTS (SELECT 1 FROM documents d2 WHERE d2.id = f.document_id \
-                 AND d2.region = {})",
-                b.text(r.as_str())
+                 AND {})",
+                super::queue::contains(b, "d2.region", r)
             );
         }
         if let Some(y) = self.year {

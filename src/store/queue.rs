@@ -113,7 +113,7 @@ pub struct AssignmentRow {
 
 /// The `LIKE` that finds `term` anywhere in `column`, case-insensitively, with the term's
 /// own `%`, `_` and `\` taken literally.
-fn contains(b: &mut Binds, column: &str, term: &str) -> String {
+pub(super) fn contains(b: &mut Binds, column: &str, term: &str) -> String {
     format!(
         "LOWER(COALESCE({column}, '')) LIKE {} ESCAPE '\\'",
         b.text(like_pattern(&term.to_lowercase()))
