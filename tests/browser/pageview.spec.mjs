@@ -4,7 +4,9 @@
 // view is remembered over a reload; a text report is not offered the view.
 //
 // Run by tests/browser/run.sh after review.spec.mjs, with BASE_URL, TOKEN (assessor),
-// PDF (samples/000_af58de54e7000d7e.pdf), SAMPLE (a text report) and SHOT_DIR.
+// PDF (samples/000_af58de54e7000d7e.pdf), SAMPLE (a text report) and SHOT_DIR; and again on
+// a server that OCRs, with PDF the scan of the same report (samples/scanned-000.pdf) and
+// NAME=scan: the scan's page image with the boxes of what OCR read.
 
 import { run, steps as stepList } from './steps.mjs';
 import assert from 'node:assert/strict';
@@ -21,6 +23,7 @@ const TOKEN = env('TOKEN');
 const PDF = env('PDF');
 const SAMPLE = env('SAMPLE');
 const SHOTS = env('SHOT_DIR');
+const NAME = process.env.NAME || 'pageview';
 
 async function api(method, path, body, headers = {}) {
   const res = await fetch(BASE + '/api' + path, {
@@ -38,7 +41,8 @@ async function uploadDone(path) {
   const name = 'pageview-' + basename(path);
   const doc = await api('POST', '/documents?filename=' + encodeURIComponent(name), readFileSync(path),
     { 'Content-Type': 'application/octet-stream' });
-  for (let i = 0; i < 300; i++) {
+  // A scan waits for OCR, seconds a page.
+  for (let i = 0; i < 1500; i++) {
     const d = await api('GET', '/documents/' + doc.id);
     if (d.status === 'done') return d;
     if (d.status === 'failed' || d.status === 'needs_ocr') throw new Error(`${name}: ${d.status} ${d.error}`);
@@ -62,7 +66,9 @@ step('sign in; a PDF and a text report uploaded and extracted', async () => {
   assert.ok(pdfDoc.facts.length > 5, 'the PDF gives facts');
   const pages = new Set(pdfDoc.facts.map((f) => f.provenance && f.provenance.page));
   assert.ok(pages.has(1) && pages.has(2), 'facts on both pages: ' + [...pages]);
-  assert.ok(pdfDoc.facts.every((f) => f.provenance.source === 'pdf_page' && f.provenance.bbox.length === 4));
+  const source = NAME === 'scan' ? 'ocr_page' : 'pdf_page';
+  assert.ok(pdfDoc.facts.every((f) => f.provenance.source === source && f.provenance.bbox.length === 4),
+    'every fact has its page box, read from the ' + source);
   await page.goto(BASE + '/');
   await page.fill('#token', TOKEN);
   await page.keyboard.press('Enter');
@@ -125,7 +131,7 @@ step('a click on a box selects its fact', async () => {
   assert.equal(await selectedId(), target, 'the fact card is selected');
   assert.equal(await page.$eval(`#page-boxes .box[data-fact="${target}"]`, (b) => b.classList.contains('sel')), true);
   assert.match(page.url(), new RegExp(`fact=${target}$`));
-  await page.screenshot({ path: join(SHOTS, 'pageview-1-box-1366x768.png') });
+  await page.screenshot({ path: join(SHOTS, NAME + '-1-box-1366x768.png') });
 });
 
 step('j turns to the page of a fact on another page', async () => {
@@ -143,7 +149,7 @@ step('j turns to the page of a fact on another page', async () => {
     }
   }
   assert.ok(turned, 'j reached a fact on the other page');
-  await page.screenshot({ path: join(SHOTS, 'pageview-2-turned-1366x768.png') });
+  await page.screenshot({ path: join(SHOTS, NAME + '-2-turned-1366x768.png') });
 });
 
 step('the view is remembered over a reload; 文本 goes back to the text', async () => {
@@ -160,7 +166,7 @@ step('the view is remembered over a reload; 文本 goes back to the text', async
 
 await run(steps, {
   shots: SHOTS,
-  name: 'pageview',
+  name: NAME,
   open: async (b) => {
     browser = b;
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });

@@ -49,32 +49,38 @@ assessor=$("$bin" token create --role assessor --name 测试评审员 --database
 reader=$("$bin" token create --role reader --name 测试读者 --database-url "$db" 2>/dev/null)
 admin=$("$bin" token create --role admin --name 测试管理员 --database-url "$db" 2>/dev/null)
 
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-base="http://127.0.0.1:$port"
-# OCR off: the test's scan stands for a report the server cannot read, and how the page says so.
-JIXIAO_TESSERACT=off RUST_LOG=${RUST_LOG:-warn} "$bin" serve --database-url "$db" --bind "127.0.0.1:$port" --workers 1 \
-    >"$work/server.log" 2>&1 &
-server=$!
+# serve DB [VAR=value …]: starts jixiao on DB and a free port (base, server); exits on failure.
+serve() {
+    local db=$1
+    shift
+    port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    base="http://127.0.0.1:$port"
+    env "$@" RUST_LOG=${RUST_LOG:-warn} "$bin" serve --database-url "$db" --bind "127.0.0.1:$port" \
+        --workers 1 >>"$work/server.log" 2>&1 &
+    server=$!
+    local up=0
+    for _ in $(seq 1 100); do
+        if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$base/api/health"; then
+            up=1
+            break
+        fi
+        if ! kill -0 "$server" 2>/dev/null; then break; fi
+        sleep 0.2
+    done
+    if [ "$up" != 1 ]; then
+        echo "browser test: the server did not start" >&2
+        cat "$work/server.log" >&2
+        exit 1
+    fi
+}
 stop() {
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
 }
 trap stop EXIT
 
-up=0
-for _ in $(seq 1 100); do
-    if node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$base/api/health"; then
-        up=1
-        break
-    fi
-    if ! kill -0 "$server" 2>/dev/null; then break; fi
-    sleep 0.2
-done
-if [ "$up" != 1 ]; then
-    echo "browser test: the server did not start" >&2
-    cat "$work/server.log" >&2
-    exit 1
-fi
+# OCR off: the test's scan stands for a report the server cannot read, and how the page says so.
+serve "$db" JIXIAO_TESSERACT=off
 
 status=0
 (cd "$here" && BASE_URL="$base" TOKEN="$assessor" READER_TOKEN="$reader" \
@@ -91,6 +97,19 @@ status=0
 # The work queue: search, sort, assignment and the next document.
 (cd "$here" && BASE_URL="$base" TOKEN="$assessor" ADMIN_TOKEN="$admin" SHOT_DIR="$shots" \
     timeout 180 node queue.spec.mjs) || status=$?
+# A scan's page image with the boxes of what OCR read, on a server that OCRs (where tesseract
+# with its Chinese model is installed, as .ci/run installs it).
+if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then
+    stop
+    scan_db="$work/scan.db"
+    scan_assessor=$("$bin" token create --role assessor --name 测试评审员 --database-url "$scan_db" 2>/dev/null)
+    serve "$scan_db"
+    (cd "$here" && BASE_URL="$base" TOKEN="$scan_assessor" PDF="$root/samples/scanned-000.pdf" NAME=scan \
+        SAMPLE="$root/samples/002_c76de0c36188412a.txt" SHOT_DIR="$shots" \
+        timeout 400 node pageview.spec.mjs) || status=$?
+else
+    echo "browser test: tesseract with chi_sim is not installed; the scan's page view is not tried"
+fi
 if [ "$status" != 0 ]; then
     echo "browser test: failed; server log follows" >&2
     tail -n 40 "$work/server.log" >&2
