@@ -7,16 +7,12 @@
 //   BASE_URL, TOKEN (assessor), SAMPLE (a report file), SHOT_DIR.
 
 import { chromium } from 'playwright-core';
+import { env } from './steps.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`set ${name}`);
-  return v;
-};
 const BASE = env('BASE_URL');
 const TOKEN = env('TOKEN');
 const SAMPLE = env('SAMPLE');

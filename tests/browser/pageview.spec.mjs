@@ -8,16 +8,11 @@
 // a server that OCRs, with PDF the scan of the same report (samples/scanned-000.pdf) and
 // NAME=scan: the scan's page image with the boxes of what OCR read.
 
-import { run, steps as stepList } from './steps.mjs';
+import { env, run, steps as stepList } from './steps.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`set ${name}`);
-  return v;
-};
 const BASE = env('BASE_URL');
 const TOKEN = env('TOKEN');
 const PDF = env('PDF');

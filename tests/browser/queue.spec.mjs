@@ -7,31 +7,17 @@
 // Run by tests/browser/run.sh after review.spec.mjs, on the same server and database:
 //   BASE_URL, TOKEN (assessor), ADMIN_TOKEN, SHOT_DIR.
 
-import { run, steps as stepList } from './steps.mjs';
+import { apiOf, env, run, steps as stepList } from './steps.mjs';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`set ${name}`);
-  return v;
-};
 const BASE = env('BASE_URL');
 const TOKEN = env('TOKEN');
 const ADMIN = env('ADMIN_TOKEN');
 const SHOTS = env('SHOT_DIR');
 
-async function api(method, path, body, token = TOKEN) {
-  const res = await fetch(BASE + '/api' + path, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
+const api = apiOf(BASE, TOKEN);
 
 // Three short reports of three regions, their file names marked 队列 to search by.
 const REPORTS = [

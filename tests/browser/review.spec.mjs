@@ -7,16 +7,11 @@
 // Run by tests/browser/run.sh, which starts the server and passes:
 //   BASE_URL, TOKEN (assessor), READER_TOKEN, SAMPLE (a report file), SHOT_DIR.
 
-import { errors, run, steps as stepList } from './steps.mjs';
+import { apiOf, env, errors, run, steps as stepList } from './steps.mjs';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`set ${name}`);
-  return v;
-};
 const BASE = env('BASE_URL');
 const TOKEN = env('TOKEN');
 const READER = process.env.READER_TOKEN || '';
@@ -27,16 +22,7 @@ const SHOTS = env('SHOT_DIR');
 
 // ------------------------------------------------------------------ API helpers (Node side)
 
-async function api(method, path, body, token = TOKEN) {
-  const res = await fetch(BASE + '/api' + path, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
-  return data;
-}
+const api = apiOf(BASE, TOKEN);
 const fact = (id) => api('GET', '/facts/' + id);
 
 // ------------------------------------------------------------------ a report with astral characters

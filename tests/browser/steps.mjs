@@ -5,6 +5,27 @@
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 
+// A setting the spec needs, from the environment tests/browser/run.sh prepares.
+export const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`set ${name}`);
+  return v;
+};
+
+// The API from Node, as a token's holder: JSON in and out; a refusal throws with its body.
+export function apiOf(base, defaultToken) {
+  return async function api(method, path, body, token = defaultToken) {
+    const res = await fetch(base + '/api' + path, {
+      method,
+      headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const data = res.status === 204 ? null : await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`);
+    return data;
+  };
+}
+
 // What the pages logged as errors, for a step that checks a view opened without one.
 export const errors = [];
 
