@@ -376,6 +376,35 @@ step('a 409 while correcting keeps what was typed, says who changed the fact, an
   ids.reapplied = id;
 });
 
+step('a corrected table cell fails its table\'s total at once; u puts the check back', async () => {
+  const before = await api('GET', '/documents/' + docId);
+  const byId = new Map(before.facts.map((f) => [f.id, f]));
+  const total = before.checks.find((c) => c.kind === 'table_total' && c.ok
+    && c.facts.every((id) => byId.get(id).status === 'pending'));
+  assert.ok(total, 'a passing table total over pending facts');
+  const [totalId, partId] = total.facts;
+  const okOnCard = () => page.$$eval(`#fact-${totalId} ul.checks li`, (lis) => lis.map((li) => li.className));
+  assert.ok((await okOnCard()).every((c) => c === 'ok'), 'the total passes before');
+  await seek((f) => Number(f.id) === partId);
+  await page.keyboard.press('e');
+  await page.waitForSelector('#correct-form');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(String(Number(byId.get(partId).value) + 1000000));
+  await page.keyboard.press('Enter');
+  await waitStatus(partId, 'corrected');
+  // Recomputed by the server, redrawn without a reload: the total's card shows the failure.
+  await page.waitForSelector(`#fact-${totalId} ul.checks li.bad`);
+  const after = await api('GET', '/documents/' + docId);
+  assert.equal(after.checks.find((c) => c.kind === 'table_total' && c.facts[0] === totalId).ok, false);
+  await shot('03b-table-total-flipped-1366x768');
+  await page.keyboard.press('u');
+  await waitStatus(partId, 'pending');
+  await page.waitForFunction((id) => ![...document.querySelectorAll(`#fact-${id} ul.checks li`)]
+    .some((li) => li.classList.contains('bad')), totalId);
+  const back = await api('GET', '/documents/' + docId);
+  assert.equal(back.checks.find((c) => c.kind === 'table_total' && c.facts[0] === totalId).ok, true);
+});
+
 step('b bulk-confirms the table of the selected fact after a prompt', async () => {
   const tableId = await seek((f) => f.table !== '' && f.status === 'pending');
   const table = Number(await selectedAttr('table'));
