@@ -4,7 +4,7 @@
 //! are gone. Storing a job's outcome is `documents`' part.
 
 use super::documents::{Job, MAX_ATTEMPTS};
-use super::{Backend, Result, Store, now_ms};
+use super::{Backend, Binds, Result, Store, now_ms};
 
 /// Which jobs a worker takes. Scans (documents with pages to OCR) take seconds a page, so
 /// that a long one does not hold up the text documents behind it, the text lane hands them
@@ -94,89 +94,82 @@ impl Store {
         }))
     }
 
+    /// Changes a claimed job's document only while this job's worker still holds it and it
+    /// is being processed — the guard every step of a claimed job shares; `set` writes the
+    /// SET clause with its binds. Returns whether the job was still this worker's.
+    async fn update_claimed(
+        &self,
+        job: &Job,
+        set: impl FnOnce(&mut Binds) -> String,
+    ) -> Result<bool> {
+        let mut b = Binds::default();
+        let set = set(&mut b);
+        let sql = format!(
+            "UPDATE documents SET {set} WHERE id = {} AND claimed_by = {} AND status = 'processing'",
+            b.int(job.document_id),
+            b.text(job.worker.as_str())
+        );
+        let mut conn = self.conn().await?;
+        let updated = b
+            .apply_query(sqlx::query(sqlx::AssertSqlSafe(sql)))
+            .execute(&mut *conn)
+            .await?;
+        conn.finish().await?;
+        Ok(updated.rows_affected() == 1)
+    }
+
     /// Puts a claimed job back in the queue as work for the OCR workers: a scan of `pages`
     /// pages found by a worker of the text lane, which read none of them. The attempt is
     /// not counted, and the list shows the pages waiting (0 of `pages` done).
     pub async fn hand_to_ocr(&self, job: &Job, pages: i64) -> Result<bool> {
-        let mut conn = self.conn().await?;
-        let updated = sqlx::query(
-            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL,
-                    attempts = attempts - 1, ocr_pages_done = 0, ocr_pages = $1
-             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
-        )
-        .bind(pages)
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await?;
-        Ok(updated.rows_affected() == 1)
+        self.update_claimed(job, |b| {
+            format!(
+                "status = 'queued', claimed_by = NULL, lease_until = NULL, \
+                 attempts = attempts - 1, ocr_pages_done = 0, ocr_pages = {}",
+                b.int(pages)
+            )
+        })
+        .await
     }
 
     /// Records how far OCR of a claimed document is.
     pub async fn set_ocr_progress(&self, job: &Job, done: i64, pages: i64) -> Result<bool> {
-        let mut conn = self.conn().await?;
-        let updated = sqlx::query(
-            "UPDATE documents SET ocr_pages_done = $1, ocr_pages = $2
-             WHERE id = $3 AND claimed_by = $4 AND status = 'processing'",
-        )
-        .bind(done)
-        .bind(pages)
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await?;
-        Ok(updated.rows_affected() == 1)
+        self.update_claimed(job, |b| {
+            format!(
+                "ocr_pages_done = {}, ocr_pages = {}",
+                b.int(done),
+                b.int(pages)
+            )
+        })
+        .await
     }
 
     /// Extends a claimed job's lease; false when the job is no longer this worker's.
     pub async fn renew_lease(&self, job: &Job, lease_ms: i64) -> Result<bool> {
-        let mut conn = self.conn().await?;
-        let done = sqlx::query(
-            "UPDATE documents SET lease_until = $1
-             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
-        )
-        .bind(now_ms() + lease_ms)
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await?;
-        Ok(done.rows_affected() == 1)
+        self.update_claimed(job, |b| {
+            format!("lease_until = {}", b.int(now_ms() + lease_ms))
+        })
+        .await
     }
 
     /// Puts a claimed job back in the queue (shutting down before it was processed). The
     /// attempt is not counted: the document did nothing wrong.
     pub async fn release_job(&self, job: &Job) -> Result<()> {
-        let mut conn = self.conn().await?;
-        sqlx::query(
-            "UPDATE documents SET status = 'queued', claimed_by = NULL, lease_until = NULL,
-                    attempts = attempts - 1
-             WHERE id = $1 AND claimed_by = $2 AND status = 'processing'",
-        )
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await
+        self.update_claimed(job, |_| {
+            "status = 'queued', claimed_by = NULL, lease_until = NULL, attempts = attempts - 1"
+                .to_string()
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Records why an attempt at a job failed without an outcome (the database refused its
     /// result); the job stays claimed until its lease runs out and is tried again, and the
     /// message is what remains if it runs out of attempts.
     pub async fn note_job_error(&self, job: &Job, message: &str) -> Result<()> {
-        let mut conn = self.conn().await?;
-        sqlx::query(
-            "UPDATE documents SET error = $1
-             WHERE id = $2 AND claimed_by = $3 AND status = 'processing'",
-        )
-        .bind(message)
-        .bind(job.document_id)
-        .bind(&job.worker)
-        .execute(&mut *conn)
-        .await?;
-        conn.finish().await
+        self.update_claimed(job, |b| format!("error = {}", b.text(message)))
+            .await
+            .map(|_| ())
     }
 
     /// Puts back in the queue the jobs held by workers of `host` whose process is gone
