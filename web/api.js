@@ -57,11 +57,12 @@ export async function fetchDocument(id) {
   return doc;
 }
 
-// The uploaded file of a document, as bytes with its media type (without parameters).
-export async function fetchOriginal(id) {
+// A GET of the API answered with a file rather than JSON: the response as it came, or the
+// API's refusal thrown as an ApiError.
+async function getFile(path) {
   let res;
   try {
-    res = await fetch('/api/documents/' + id + '/original', { headers: { Authorization: 'Bearer ' + state.token } });
+    res = await fetch('/api' + path, { headers: { Authorization: 'Bearer ' + state.token } });
   } catch (e) {
     throw new ApiError(0, 'network', String(e));
   }
@@ -74,6 +75,12 @@ export async function fetchOriginal(id) {
     }
     throw new ApiError(res.status, err.code, err.message, err.details);
   }
+  return res;
+}
+
+// The uploaded file of a document, as bytes with its media type (without parameters).
+export async function fetchOriginal(id) {
+  const res = await getFile('/documents/' + id + '/original');
   const type = (res.headers.get('content-type') || '').split(';')[0].trim();
   return { type, bytes: await res.arrayBuffer() };
 }
@@ -136,21 +143,7 @@ export function plainError(e) {
 
 // A file from the API saved through the browser (a link cannot carry the token).
 export async function download(path, name) {
-  let res;
-  try {
-    res = await fetch('/api' + path, { headers: { Authorization: 'Bearer ' + state.token } });
-  } catch (e) {
-    throw new ApiError(0, 'network', String(e));
-  }
-  if (!res.ok) {
-    let err = {};
-    try {
-      err = (await res.json()).error || {};
-    } catch (e) {
-      err = {};
-    }
-    throw new ApiError(res.status, err.code, err.message, err.details);
-  }
+  const res = await getFile(path);
   // The server names the file after what it holds (相山区_2022_已确认事实_20261202.xlsx).
   const disposition = res.headers.get('Content-Disposition') || '';
   const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
