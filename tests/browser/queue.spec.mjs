@@ -103,6 +103,8 @@ step('an admin assigns two of them to the assessor', async () => {
   const me = await api('GET', '/me');
   for (const id of ids.slice(0, 2)) {
     const sel = `#assign-${id}`;
+    // The toast of the previous assignment may still be showing; only this one's counts.
+    await adminPage.$$eval('.toast', (ts) => ts.forEach((t) => t.remove()));
     await adminPage.focus(sel);
     await adminPage.waitForSelector(`${sel} option[value="${me.id}"]`, { state: 'attached' });
     await adminPage.selectOption(sel, String(me.id));

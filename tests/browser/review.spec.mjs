@@ -417,8 +417,14 @@ step('b bulk-confirms the table of the selected fact after a prompt', async () =
   const inTable = doc.facts.filter((f) => f.table === table);
   assert.ok(inTable.length > 2);
   assert.ok(inTable.every((f) => f.status === 'confirmed'), 'every fact of the table is confirmed');
+  // Live events may mark some rows before the page reads the document again; every row of
+  // the table must follow within the wait, without a reload.
+  const ok = await page.waitForFunction((ids) => ids.every((id) =>
+    document.querySelector(`#fact-${id}`)?.dataset.status === 'confirmed'), inTable.map((f) => f.id),
+  { timeout: 10_000 }).then(() => true, () => false);
   const shown = await page.$$eval('#facts article.fact', (a) => Object.fromEntries(a.map((el) => [el.dataset.id, el.dataset.status])));
   for (const f of inTable) assert.equal(shown[f.id], 'confirmed', `fact ${f.id} of the table on the page`);
+  assert.ok(ok);
   ids.table = table;
   ids.tableFacts = inTable.map((f) => f.id);
 });
