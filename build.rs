@@ -4,7 +4,12 @@
 //! the extractor reads — `src/extract/`, `src/check/` and `dictionaries/`. A change to a rule,
 //! a check or a word list gives a new version, which tells `jixiao reextract` which stored
 //! documents to read again.
+//!
+//! It also prepares the gazetteer of divisions (`dictionaries/divisions.txt`) as a
+//! finite-state transducer from each name to its level, which the binary embeds and walks in
+//! place: nothing of it is built when a process starts.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -52,4 +57,54 @@ fn main() {
         fnv1a(&mut hash, &[0]);
     }
     println!("cargo:rustc-env=JIXIAO_RULES_HASH={:012x}", hash >> 16);
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("divisions.fst"), divisions_fst()).expect("OUT_DIR is writable");
+}
+
+/// Words of a development zone after its city's name.
+const ZONE_WORDS: &[&str] = &[
+    "高新区",
+    "高新技术产业开发区",
+    "经开区",
+    "经济技术开发区",
+    "经济开发区",
+];
+
+/// Each name of `dictionaries/divisions.txt` with its level (1 province … 4 township; the
+/// first listing where a name is listed twice), and the development zones the codes do not
+/// list by name ("西安高新区"): a prefecture's or county's name without 市 and a zone's word,
+/// at county level.
+fn divisions_fst() -> Vec<u8> {
+    let text = std::fs::read_to_string("dictionaries/divisions.txt").expect("divisions.txt");
+    let mut levels: BTreeMap<String, u64> = BTreeMap::new();
+    let mut zones = Vec::new();
+    let mut level = 1;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(section) = line.strip_prefix('@') {
+            level = match section {
+                "1" => 1,
+                "2" => 2,
+                "3" => 3,
+                _ => 4,
+            };
+            continue;
+        }
+        levels.entry(line.to_string()).or_insert(level);
+        if matches!(level, 2 | 3)
+            && let Some(stem) = line.strip_suffix('市')
+            && stem.chars().count() >= 2
+        {
+            zones.extend(ZONE_WORDS.iter().map(|z| format!("{stem}{z}")));
+        }
+    }
+    for zone in zones {
+        levels.entry(zone).or_insert(3);
+    }
+    fst::Map::from_iter(levels)
+        .expect("names in order")
+        .into_fst()
+        .into_inner()
 }

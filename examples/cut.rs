@@ -3,12 +3,11 @@
 fn main() {
     let lex = jixiao::extract::lexicon::Lexicon::load();
     for s in std::env::args().skip(1) {
-        let t: Vec<String> = lex
-            .jieba
-            .tag(&s, true)
-            .iter()
-            .map(|t| format!("{}/{}", t.word, t.tag))
-            .collect();
+        let t: Vec<String> = lex.segmenter.with_tags(&s, |tags| {
+            tags.iter()
+                .map(|t| format!("{}/{}", t.word, t.tag))
+                .collect()
+        });
         println!("{}", t.join(" "));
     }
 }

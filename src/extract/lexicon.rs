@@ -1,9 +1,10 @@
 //! The dictionaries the extractors read (`dictionaries/`, compiled into the binary) and the
-//! jieba segmenter with the domain user dictionary. Built once per process.
+//! jieba segmenter with the domain user dictionary (`segmenter.rs`, loaded per need). Built
+//! once per process.
 
 use super::Span;
+pub use super::segmenter::Segmenter;
 use aho_corasick::{AhoCorasick, MatchKind};
-use jieba_rs::Jieba;
 
 const MEASURE_WORDS: &str = include_str!("../../dictionaries/measure_words.txt");
 const PERIOD_WORDS: &str = include_str!("../../dictionaries/period_words.txt");
@@ -11,10 +12,9 @@ const NOT_FACTS: &str = include_str!("../../dictionaries/not_facts.txt");
 const MEASURE_BLOCKERS: &str = include_str!("../../dictionaries/measure_blockers.txt");
 const RANK_PREFIXES: &str = include_str!("../../dictionaries/rank_prefixes.txt");
 const MONEY_WORDS: &str = include_str!("../../dictionaries/money_words.txt");
-const USER_DICT: &str = include_str!("../../dictionaries/user_dict.txt");
 
 pub struct Lexicon {
-    pub jieba: Jieba,
+    pub segmenter: Segmenter,
     /// Measure words, longest first (for a regex alternation).
     pub measure_words: Vec<String>,
     /// Words before a number that make it an ordinal or rank (第, 前).
@@ -35,10 +35,6 @@ fn entries(file: &str) -> impl Iterator<Item = &str> {
 
 impl Lexicon {
     pub fn load() -> Lexicon {
-        let mut jieba = Jieba::new();
-        jieba
-            .load_dict(&mut USER_DICT.as_bytes())
-            .expect("dictionaries/user_dict.txt is a valid jieba dictionary");
         let mut measure_words: Vec<String> = entries(MEASURE_WORDS).map(String::from).collect();
         measure_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
         let build = |file: &str| {
@@ -48,7 +44,7 @@ impl Lexicon {
                 .expect("dictionary patterns build")
         };
         let mut lexicon = Lexicon {
-            jieba,
+            segmenter: Segmenter::new(),
             measure_words,
             rank_prefixes: entries(RANK_PREFIXES).map(String::from).collect(),
             period_words: build(PERIOD_WORDS),
@@ -102,7 +98,7 @@ impl Lexicon {
         let Some(prev) = before[..before.len() - p.len()].chars().next_back() else {
             return false;
         };
-        super::count::is_han(prev) && self.jieba.cut(&format!("{prev}{p}"), false).len() == 1
+        super::count::is_han(prev) && self.segmenter.cut(&format!("{prev}{p}")).len() == 1
     }
 
     /// Whether a one-character measure word at the start of `rest` begins a longer word
@@ -117,8 +113,8 @@ impl Lexicon {
     pub fn boundaries(&self, window: &str) -> Vec<usize> {
         let mut out = vec![0];
         let mut at = 0;
-        for w in self.jieba.cut(window, false) {
-            at += w.word.len();
+        for w in self.segmenter.cut(window) {
+            at += w.len();
             out.push(at);
         }
         out

@@ -15,6 +15,7 @@ mod percent;
 mod rating;
 pub mod rule;
 mod score;
+mod segmenter;
 mod subject;
 pub mod table;
 

@@ -8,6 +8,7 @@
 use super::lexicon::{Lexicon, clause_window};
 use super::{Candidate, FactKind, Span};
 use crate::text::NormalizedText;
+use jieba_rs::Tag;
 
 /// Words between a subject and its number that are not part of either.
 const LINKING: &[&str] = &[
@@ -83,7 +84,7 @@ fn is_nominal_suffix(word: &str) -> bool {
 
 /// Whether a phrase read around a number can name what it counts: not when it is only time
 /// words ("目前14个受益村中").
-fn can_be_subject(tags: &[jieba_rs::Tag<'_>]) -> bool {
+fn can_be_subject(tags: &[Tag<'_>]) -> bool {
     tags.iter().any(|t| t.tag != "t")
 }
 
@@ -138,7 +139,11 @@ fn verb_inside_phrase(word: &str, tag: &str) -> bool {
 /// The longest noun phrase at the start of `window`, joining "A和B" when B is a noun, and
 /// whether it ends in a modifier (an adjective or verb: "金额较大" in "金额较大的项目").
 fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<(&'a str, bool)> {
-    let tags = lex.jieba.tag(window, true);
+    lex.segmenter
+        .with_tags(window, |tags| phrase_after_in(tags, window))
+}
+
+fn phrase_after_in<'a>(tags: &[Tag<'_>], window: &'a str) -> Option<(&'a str, bool)> {
     let mut end = 0;
     let mut at = 0;
     let mut last = None;
@@ -179,7 +184,11 @@ fn phrase_after<'a>(lex: &Lexicon, window: &'a str) -> Option<(&'a str, bool)> {
 /// The noun phrase that ends `window`. Its head (the word next to the number) may be a
 /// verb used as a noun ("压减支出", "资金安排").
 fn phrase_before<'a>(lex: &Lexicon, window: &'a str) -> Option<&'a str> {
-    let tags = lex.jieba.tag(window, true);
+    lex.segmenter
+        .with_tags(window, |tags| phrase_before_in(tags, window))
+}
+
+fn phrase_before_in<'a>(tags: &[Tag<'_>], window: &'a str) -> Option<&'a str> {
     let mut start = window.len();
     let mut first = tags.len();
     for (i, t) in tags.iter().enumerate().rev() {
