@@ -244,8 +244,8 @@ const GROUP_HEADINGS = ['校验未通过', '待审核', '已决定'];
 // After one fact changed (a decision, live or one's own): its row is drawn again and moved to
 // its place in the order, and the group headings count again — instead of the whole list
 // being drawn anew, which a document of thousands of facts cannot afford at every key press.
-// The list is drawn whole where a group appears or empties. A row whose place lies past the
-// cards built so far is left to the builder, which draws it in its turn.
+// A group that appears gets its heading, one that empties loses it. A row whose place lies
+// past the cards built so far is left to the builder, which draws it in its turn.
 export function placeRow(id) {
   const box = $('#facts');
   if (!box) return;
@@ -253,11 +253,23 @@ export function placeRow(id) {
   const groupOfId = (x) => (byConfidence ? 0 : groupOf(state.facts.get(x)));
   const counts = [0, 0, 0];
   for (const x of state.order) counts[groupOfId(x)]++;
-  const heads = new Map([...box.querySelectorAll('h2[data-group]')].map((el) => [Number(el.dataset.group), el]));
-  const shown = byConfidence ? [0] : [0, 1, 2].filter((g) => counts[g] > 0);
-  if (!byConfidence && (shown.length !== heads.size || shown.some((g) => !heads.has(g)))) {
+  // The list empties, or was empty: its note about that comes and goes with the whole list.
+  if (!state.order.length || box.querySelector(':scope > .state-msg')) {
     renderFactList();
     return;
+  }
+  if (!byConfidence) {
+    for (const g of [0, 1, 2]) {
+      const shown = lazy.heads.find(([k]) => k === g);
+      if (counts[g] && !shown) {
+        const head = groupHeading(g, counts[g]);
+        box.insertBefore(head, sectionEnd(g));
+        lazy.heads = [...lazy.heads, [g, head]].sort((a, b) => a[0] - b[0]);
+      } else if (!counts[g] && shown) {
+        shown[1].remove();
+        lazy.heads = lazy.heads.filter(([k]) => k !== g);
+      }
+    }
   }
   const old = state.rows.get(id);
   if (old) {
@@ -282,7 +294,7 @@ export function placeRow(id) {
   // The order changed around the built cards: the builder looks for its place again.
   lazy.next = 0;
   if (state.rows.size < state.order.length) buildLater();
-  if (!byConfidence) for (const [g, el] of heads) el.textContent = GROUP_HEADINGS[g] + '（' + counts[g] + '）';
+  if (!byConfidence) for (const [g, el] of lazy.heads) el.textContent = GROUP_HEADINGS[g] + '（' + counts[g] + '）';
   updateProgress();
   refreshBoxes();
 }
@@ -326,7 +338,7 @@ export function renderFactList() {
   else {
     for (const g of [0, 1, 2]) {
       if (!counts[g]) continue;
-      const head = h('h2', { class: g === 0 ? 'bad' : '', dataset: { group: g } }, GROUP_HEADINGS[g] + '（' + counts[g] + '）');
+      const head = groupHeading(g, counts[g]);
       lazy.heads.push([g, head]);
       parts.push(head);
     }
@@ -345,6 +357,10 @@ export function renderFactList() {
   buildRows(state.order.length <= WHOLE_LIST_MAX ? Infinity : FIRST_ROWS);
   updateProgress();
   refreshBoxes();
+}
+
+function groupHeading(g, n) {
+  return h('h2', { class: g === 0 ? 'bad' : '', dataset: { group: g } }, GROUP_HEADINGS[g] + '（' + n + '）');
 }
 
 // Builds the card of `id` now, with every card before it in the order.
