@@ -354,7 +354,9 @@ export function renderFactList() {
       if (entries.some((e) => e.isIntersecting)) buildRows(CHUNK_ROWS);
     }, { root: box, rootMargin: '0px 0px 600px 0px' });
   }
-  buildRows(state.order.length <= WHOLE_LIST_MAX ? Infinity : FIRST_ROWS);
+  // The selected fact's card is there at once too, wherever it stands (after a filter changed).
+  const selected = state.order.includes(state.selected) ? state.selected : undefined;
+  buildRows(state.order.length <= WHOLE_LIST_MAX ? Infinity : FIRST_ROWS, selected);
   updateProgress();
   refreshBoxes();
 }

@@ -640,6 +640,11 @@ step('a long list built in parts: a far highlight, End, Home and j reach every f
   await page.click(`#text mark.hl[data-owner="${far}"]`);
   assert.equal(await selectedId(), far);
   assert.ok(await page.$(`#fact-${far}[aria-current="true"] .actions button[data-act="confirm"]`), 'its card with its buttons');
+  // A filter draws the list again: the selected fact's card is there at once, wherever it stands.
+  await page.selectOption('#ff-kind', facts.find((f) => f.id === far).kind);
+  assert.ok(await page.$(`#fact-${far}.sel`), 'the selected card, the list filtered');
+  await page.selectOption('#ff-kind', '');
+  assert.ok(await page.$(`#fact-${far}.sel`), 'and unfiltered again');
   await page.keyboard.press('j');
   assert.equal(await selectedId(), order[order.length - 39], 'j goes on from it in order');
   await page.keyboard.press('End');
