@@ -244,7 +244,8 @@ const GROUP_HEADINGS = ['校验未通过', '待审核', '已决定'];
 // After one fact changed (a decision, live or one's own): its row is drawn again and moved to
 // its place in the order, and the group headings count again — instead of the whole list
 // being drawn anew, which a document of thousands of facts cannot afford at every key press.
-// The list is drawn whole where a group appears or empties.
+// A group that appears gets its heading, one that empties loses it. A row whose place lies
+// past the cards built so far is left to the builder, which draws it in its turn.
 export function placeRow(id) {
   const box = $('#facts');
   if (!box) return;
@@ -252,11 +253,23 @@ export function placeRow(id) {
   const groupOfId = (x) => (byConfidence ? 0 : groupOf(state.facts.get(x)));
   const counts = [0, 0, 0];
   for (const x of state.order) counts[groupOfId(x)]++;
-  const heads = new Map([...box.querySelectorAll('h2[data-group]')].map((el) => [Number(el.dataset.group), el]));
-  const shown = byConfidence ? [0] : [0, 1, 2].filter((g) => counts[g] > 0);
-  if (!byConfidence && (shown.length !== heads.size || shown.some((g) => !heads.has(g)))) {
+  // The list empties, or was empty: its note about that comes and goes with the whole list.
+  if (!state.order.length || box.querySelector(':scope > .state-msg')) {
     renderFactList();
     return;
+  }
+  if (!byConfidence) {
+    for (const g of [0, 1, 2]) {
+      const shown = lazy.heads.find(([k]) => k === g);
+      if (counts[g] && !shown) {
+        const head = groupHeading(g, counts[g]);
+        box.insertBefore(head, sectionEnd(g));
+        lazy.heads = [...lazy.heads, [g, head]].sort((a, b) => a[0] - b[0]);
+      } else if (!counts[g] && shown) {
+        shown[1].remove();
+        lazy.heads = lazy.heads.filter(([k]) => k !== g);
+      }
+    }
   }
   const old = state.rows.get(id);
   if (old) {
@@ -265,49 +278,161 @@ export function placeRow(id) {
   }
   const i = state.order.indexOf(id);
   if (i >= 0) {
-    const row = factRow(state.facts.get(id));
     const g = groupOfId(id);
+    lazy.group.set(id, g);
     const next = state.order[i + 1];
     const prev = state.order[i - 1];
-    if (next !== undefined && groupOfId(next) === g && state.rows.has(next)) state.rows.get(next).before(row);
-    else if (prev !== undefined && groupOfId(prev) === g && state.rows.has(prev)) state.rows.get(prev).after(row);
-    else {
-      renderFactList();
-      return;
+    let row = null;
+    if (next !== undefined && groupOfId(next) === g && state.rows.has(next)) state.rows.get(next).before(row = factRow(state.facts.get(id)));
+    else if (prev !== undefined && groupOfId(prev) === g && state.rows.has(prev)) state.rows.get(prev).after(row = factRow(state.facts.get(id)));
+    else if (prev === undefined || state.rows.has(prev)) {
+      // The first of its group, and no card of the group built yet after it.
+      box.insertBefore(row = factRow(state.facts.get(id)), sectionEnd(g));
     }
-    state.rows.set(id, row);
+    if (row) state.rows.set(id, row);
   }
-  if (!byConfidence) for (const [g, el] of heads) el.textContent = GROUP_HEADINGS[g] + '（' + counts[g] + '）';
+  // The order changed around the built cards: the builder looks for its place again.
+  lazy.next = 0;
+  if (state.rows.size < state.order.length) buildLater();
+  if (!byConfidence) for (const [g, el] of lazy.heads) el.textContent = GROUP_HEADINGS[g] + '（' + counts[g] + '）';
   updateProgress();
   refreshBoxes();
 }
 
+// A long list is drawn in parts, so that a document of thousands of facts opens at once:
+// the group headings and the first cards at once, the rest in order while the browser is
+// idle, sooner when the assessor scrolls towards the end of what is built, and at once up
+// to any fact that gets selected (j/k, Home/End, a highlight, a cell, a box on the page).
+// The cards built are always the first ones of the order, each in its group's section, so
+// every other view of the list (j/k, counts, live updates) sees it as if it were whole.
+const WHOLE_LIST_MAX = 300; // a list this short is drawn whole, as it always was
+const FIRST_ROWS = 60; // more cards than the pane shows on a large screen
+const CHUNK_ROWS = 25;
+const IDLE_MS = 20;
+
+const lazy = {
+  next: 0, // where in state.order to look for the next card to build
+  group: new Map(), // fact id → the group whose section holds its card (as the list was drawn)
+  heads: [], // [group, heading] of the groups shown, in order
+  more: null, // the marker after the last card built, watched to build more when it comes into view
+  observer: null,
+  idle: null,
+};
+
 export function renderFactList() {
   const box = $('#facts');
   if (!box) return;
+  stopBuilding();
   state.rows = new Map();
   const parts = [];
-  let group = -1;
   const byConfidence = state.factFilter.sort === 'confidence';
-  if (byConfidence && state.order.length) parts.push(h('h2', {}, '按识别置信度由低到高（' + state.order.length + '）'));
+  lazy.group = new Map();
+  const counts = [0, 0, 0];
   for (const id of state.order) {
-    const f = state.facts.get(id);
-    const g = groupOf(f);
-    if (g !== group && !byConfidence) {
-      group = g;
-      const n = state.order.filter((x) => groupOf(state.facts.get(x)) === g).length;
-      parts.push(h('h2', { class: g === 0 ? 'bad' : '', dataset: { group: g } }, GROUP_HEADINGS[g] + '（' + n + '）'));
+    const g = byConfidence ? 0 : groupOf(state.facts.get(id));
+    lazy.group.set(id, g);
+    counts[g]++;
+  }
+  lazy.heads = [];
+  if (byConfidence && state.order.length) parts.push(h('h2', {}, '按识别置信度由低到高（' + state.order.length + '）'));
+  else {
+    for (const g of [0, 1, 2]) {
+      if (!counts[g]) continue;
+      const head = groupHeading(g, counts[g]);
+      lazy.heads.push([g, head]);
+      parts.push(head);
     }
-    const row = factRow(f);
-    state.rows.set(id, row);
-    parts.push(row);
   }
   if (!state.order.length) {
     parts.push(h('div', { class: 'state-msg' }, state.facts.size ? '没有符合筛选条件的事实。' : '这份材料里没有提取到事实。'));
   }
   box.replaceChildren(...parts);
+  lazy.next = 0;
+  lazy.more = h('div', { class: 'facts-more' }, '正在列出其余事实…');
+  if ('IntersectionObserver' in window) {
+    lazy.observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) buildRows(CHUNK_ROWS);
+    }, { root: box, rootMargin: '0px 0px 600px 0px' });
+  }
+  // The selected fact's card is there at once too, wherever it stands (after a filter changed).
+  const selected = state.order.includes(state.selected) ? state.selected : undefined;
+  buildRows(state.order.length <= WHOLE_LIST_MAX ? Infinity : FIRST_ROWS, selected);
   updateProgress();
   refreshBoxes();
+}
+
+function groupHeading(g, n) {
+  return h('h2', { class: g === 0 ? 'bad' : '', dataset: { group: g } }, GROUP_HEADINGS[g] + '（' + n + '）');
+}
+
+// Builds the card of `id` now, with every card before it in the order.
+export function ensureRow(id) {
+  if (id === null || id === undefined || state.rows.has(id) || !state.order.includes(id)) return;
+  buildRows(0, id);
+}
+
+// Where the cards of group g end: before the next group's heading, or at the list's end.
+function sectionEnd(g) {
+  const next = lazy.heads.find(([k]) => k > g);
+  return next ? next[1] : null;
+}
+
+// Builds the next `count` cards of the order not built yet (and on up to `until`), each
+// at the end of its group's section; then schedules the rest.
+function buildRows(count, until) {
+  const box = $('#facts');
+  if (!box || !lazy.more) return;
+  lazy.more.remove();
+  const order = state.order;
+  let built = 0;
+  let i = lazy.next;
+  for (; i < order.length; i++) {
+    const id = order[i];
+    if (state.rows.has(id)) continue;
+    if (built >= count && (until === undefined || state.rows.has(until))) break;
+    const row = factRow(state.facts.get(id));
+    box.insertBefore(row, sectionEnd(lazy.group.get(id) ?? groupOf(state.facts.get(id))));
+    state.rows.set(id, row);
+    built++;
+  }
+  lazy.next = i;
+  if (i >= order.length) return;
+  box.insertBefore(lazy.more, sectionEnd(lazy.group.get(order[i]) ?? 0));
+  if (lazy.observer) {
+    // Observed anew, so that a marker still in view after this part asks for the next.
+    lazy.observer.unobserve(lazy.more);
+    lazy.observer.observe(lazy.more);
+  }
+  buildLater();
+}
+
+function buildLater() {
+  if (lazy.idle !== null) return;
+  const run = (deadline) => {
+    lazy.idle = null;
+    // A few milliseconds at a time, so that a key pressed meanwhile is not kept waiting.
+    const stop = performance.now() + IDLE_MS;
+    do buildRows(CHUNK_ROWS);
+    while (lazy.next < state.order.length && $('#facts') && performance.now() < stop && deadline.timeRemaining() > 2);
+  };
+  // Without requestIdleCallback (older Safari): a short part every few frames.
+  const soon = () => {
+    const end = performance.now() + 12;
+    run({ timeRemaining: () => end - performance.now() });
+  };
+  lazy.idle = window.requestIdleCallback
+    ? { idle: requestIdleCallback(run, { timeout: 500 }) }
+    : { timer: setTimeout(soon, 50) };
+}
+
+function stopBuilding() {
+  if (lazy.idle) {
+    if (lazy.idle.idle !== undefined) cancelIdleCallback(lazy.idle.idle);
+    else clearTimeout(lazy.idle.timer);
+  }
+  lazy.idle = null;
+  if (lazy.observer) lazy.observer.disconnect();
+  lazy.observer = null;
 }
 
 function factRow(f) {
@@ -388,6 +513,7 @@ export function select(id, opts = {}) {
     for (const c of state.cells.get(prev) || []) c.classList.remove('sel');
   }
   if (id === null || id === undefined) return;
+  ensureRow(id);
   // The address names the fact, so a reload (or a shared link) comes back to it; replacing
   // the history entry fires no hashchange and adds no step to Back.
   if (state.doc) history.replaceState(null, '', '#/doc/' + state.doc.id + '?fact=' + id);

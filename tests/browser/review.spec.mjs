@@ -611,9 +611,67 @@ step('a report with more facts than one page of the API: every fact listed and h
   assert.ok(first.facts_next, 'and the cursor of the next');
   await page.evaluate((doc) => { location.hash = '#/doc/' + doc; }, id);
   await page.waitForSelector('#facts article.fact.sel');
-  assert.equal(await page.$$eval('#facts article.fact', (els) => els.length), total, 'every page fetched');
+  // The list is built in parts: every card, once the last part is in.
+  await page.waitForFunction((n) => document.querySelectorAll('#facts article.fact').length === n
+    && !document.querySelector('#facts .facts-more'), total);
   const marked = await page.$$eval('mark.hl', (marks) => new Set(marks.flatMap((m) => m.dataset.ids.split(' '))).size);
   assert.equal(marked, total, 'every fact highlighted');
+  ids.many = id;
+});
+
+step('a long list built in parts: a far highlight, End, Home and j reach every fact in order', async () => {
+  const doc = await api('GET', '/documents/' + ids.many);
+  const facts = doc.facts;
+  for (let next = doc.facts_next; next;) {
+    const more = await api('GET', `/documents/${ids.many}/facts?after=${encodeURIComponent(next)}`);
+    facts.push(...more.facts);
+    next = more.next;
+  }
+  // The review order: failed checks first, then pending, each in reading order.
+  const group = (f) => (f.status === 'pending' ? (f.failed_checks > 0 ? 0 : 1) : 2);
+  const order = facts.sort((a, b) => group(a) - group(b) || a.start - b.start || a.id - b.id).map((f) => f.id);
+  // Opened afresh, so its list is built anew from the first part.
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.waitForSelector('#doc-table');
+  await page.evaluate((doc) => { location.hash = '#/doc/' + doc; }, ids.many);
+  await page.waitForSelector('#facts article.fact.sel');
+  // A highlight near the end of the report selects its fact, its card built for it.
+  const far = order[order.length - 40];
+  await page.click(`#text mark.hl[data-owner="${far}"]`);
+  assert.equal(await selectedId(), far);
+  assert.ok(await page.$(`#fact-${far}[aria-current="true"] .actions button[data-act="confirm"]`), 'its card with its buttons');
+  // A filter draws the list again: the selected fact's card is there at once, wherever it stands.
+  await page.selectOption('#ff-kind', facts.find((f) => f.id === far).kind);
+  assert.ok(await page.$(`#fact-${far}.sel`), 'the selected card, the list filtered');
+  await page.selectOption('#ff-kind', '');
+  assert.ok(await page.$(`#fact-${far}.sel`), 'and unfiltered again');
+  await page.keyboard.press('j');
+  assert.equal(await selectedId(), order[order.length - 39], 'j goes on from it in order');
+  await page.keyboard.press('End');
+  assert.equal(await selectedId(), order.at(-1), 'End reaches the last fact');
+  await page.keyboard.press('k');
+  assert.equal(await selectedId(), order.at(-2));
+  await page.keyboard.press('Home');
+  assert.equal(await selectedId(), order[0], 'Home the first');
+  // Once built, the cards stand in the order j walks, under headings that count them all.
+  await page.waitForFunction((n) => document.querySelectorAll('#facts article.fact').length === n
+    && !document.querySelector('#facts .facts-more'), order.length);
+  assert.deepEqual(await page.$$eval('#facts article.fact', (els) => els.map((el) => Number(el.dataset.id))), order);
+  assert.equal(await page.$$eval('#facts article.fact.sel', (els) => els.length), 1);
+  const pending = order.filter((x) => group(facts.find((f) => f.id === x)) === 1).length;
+  assert.ok(pending > 1000);
+  assert.equal(await page.textContent('#facts h2[data-group="1"]'), `待审核（${pending}）`);
+  // A decision on a far fact moves its card to the decided group, as on a short list.
+  await page.click(`#text mark.hl[data-owner="${far}"]`);
+  await page.keyboard.press('a');
+  await page.waitForSelector(`#fact-${far}[data-status="confirmed"]`);
+  assert.equal(await selectedId(), order[order.length - 39]);
+  assert.equal(await page.textContent('#facts h2[data-group="2"]'), '已决定（1）');
+  assert.equal(await page.textContent('#facts h2[data-group="1"]'), `待审核（${pending - 1}）`);
+  assert.equal(await page.$eval('#facts article.fact:last-of-type', (el) => Number(el.dataset.id)), far);
+  await page.keyboard.press('u');
+  await page.waitForSelector(`#fact-${far}[data-status="pending"]`);
+  assert.equal(await page.$('#facts h2[data-group="2"]'), null, 'no decided group once undone');
 });
 
 step('a span is corrected by selecting words in the text', async () => {
