@@ -4,7 +4,8 @@
 //! `document_assignments` (who assigned whom, when), rows only ever added.
 //!
 //! A page is read in two steps: first the ids of the page, filtered and sorted over narrow
-//! index entries and counts; then the columns of those ids only. A document row holds its file
+//! index entries (progress and findings over the counts `document_counts` keeps per
+//! document); then the columns of those ids only. A document row holds its file
 //! and text, many pages each, so reading every row to sort 10,000 documents would read them all.
 
 use super::documents::{DocumentRow, document_columns, uploader_join};
