@@ -5,6 +5,8 @@
 //! counts taken from its facts and checks, and the sorts and filters that read them list
 //! documents exactly as the same queries counting facts and checks afresh do.
 //!
+//! The migration fills the counts of documents stored before it.
+//!
 //! Every test body runs on SQLite, and on PostgreSQL when `JIXIAO_TEST_DATABASE_URL` is set.
 
 mod common;
@@ -18,7 +20,10 @@ use jixiao::store::{Actor, Role};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-both_backends!(the_counts_follow_every_write);
+both_backends!(
+    the_counts_follow_every_write,
+    the_migration_counts_the_documents_stored_before
+);
 
 /// A self-evaluation form, one cell a line: 更换课桌椅套数 scores 12 of 10 (score_cap, an
 /// error), the scores add up to 100.5 where the total says 98.5 (score_total, an error), and
@@ -303,4 +308,86 @@ async fn the_counts_follow_every_write(db: TestDb) {
     assert!(s.reextracted >= 3, "{s:?}");
     check(&db, &st, &a, "re-extraction").await;
     assert!(of(&stored(&db).await, report).2 < decided_before);
+}
+
+/// Documents with facts and checks in the schema before the counts, then the migration: each
+/// document's counts are those of its facts and checks.
+async fn the_migration_counts_the_documents_stored_before(db: TestDb) {
+    let bare = match db.store.backend() {
+        jixiao::store::Backend::Sqlite => bare_sqlite().await,
+        jixiao::store::Backend::Postgres => match bare_postgres().await {
+            Some(b) => b,
+            None => return,
+        },
+    };
+    let (migrator, before) = match db.store.backend() {
+        jixiao::store::Backend::Sqlite => (sqlx::migrate!("migrations/sqlite"), 14),
+        jixiao::store::Backend::Postgres => (sqlx::migrate!("migrations/postgres"), 15),
+    };
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&bare.url).await.unwrap();
+    migrator.run_to(before, &pool).await.unwrap();
+    let mut expected = Vec::new();
+    for (n, statuses, failed, counts) in [
+        (1, vec![], vec![], (0, 0, 0, 0)),
+        (
+            2,
+            vec!["pending", "confirmed", "rejected"],
+            vec!["error", "warning"],
+            (3, 2, 1, 1),
+        ),
+        (
+            3,
+            vec!["corrected", "confirmed"],
+            vec!["warning", "warning"],
+            (2, 2, 0, 2),
+        ),
+    ] {
+        let doc: i64 = sqlx::query_scalar(
+            "INSERT INTO documents (sha256, size_bytes, content, uploaded_at, status)
+             VALUES ($1, 1, $2, 0, 'done') RETURNING id",
+        )
+        .bind(format!("{n}"))
+        .bind(b"x".to_vec())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        expected.push((doc, counts.0, counts.1, counts.2, counts.3));
+        for (seq, status) in statuses.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO facts (document_id, seq, kind, span_start, span_end, text, value,
+                                    qualifier, original, extractor_version, status)
+                 VALUES ($1, $2, 'amount', 0, 1, 't', '1', 'exact', '{}', 'old', $3)",
+            )
+            .bind(doc)
+            .bind(seq as i64)
+            .bind(*status)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        // A check that passed counts for nothing.
+        for (ok, severity) in failed.iter().map(|s| (0, *s)).chain([(1, "error")]) {
+            sqlx::query(
+                "INSERT INTO checks (document_id, kind, ok, severity, fact_seqs, stated,
+                                     computed, message)
+                 VALUES ($1, 'split', $2, $3, '[]', '1', '2', 'old')",
+            )
+            .bind(doc)
+            .bind(ok as i64)
+            .bind(severity)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+    }
+    migrator.run(&pool).await.unwrap();
+    let counts: Counts = sqlx::query_as(
+        "SELECT document_id, facts_total, facts_decided, findings_error, findings_warning
+         FROM document_counts ORDER BY document_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(counts, expected);
 }
