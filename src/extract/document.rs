@@ -2,8 +2,10 @@
 //! 《…《…》…》, are one document), its 发文字号 in brackets or straight after it, or a bare
 //! 发文字号 (a report's own header "渠财绩〔2022〕1号"). Digits inside either are not facts.
 
+use super::near::{Flow, Reach, captures_near};
 use super::{Candidate, Fact, FactKind, FactValue, Rule, Span};
 use crate::domain::DocNumber;
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -14,6 +16,25 @@ static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid doc number pattern")
 });
+
+/// What every 发文字号 holds: an opening bracket and the first two digits of its year.
+static YEAR_IN_BRACKETS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    let brackets = ["[", "〔", "【", "(", "﹝"];
+    let starts: Vec<String> = brackets
+        .iter()
+        .flat_map(|b| [format!("{b}19"), format!("{b}20")])
+        .collect();
+    AhoCorasick::new(starts).expect("valid literals")
+});
+
+/// A 发文字号 starts at most 16 ideographs (4 bytes each at most) before its bracket and is
+/// at most those, a bracket, the year, a bracket, 第, six digits and 号 long (a digit of
+/// `\d` takes up to 4 bytes).
+const DOC_NUMBER_REACH: Reach = Reach {
+    before: 16 * 4,
+    longest: 16 * 4 + 3 + (2 + 2 * 4) + 3 + 3 + 6 * 4 + 3,
+    runs_on: super::near::bounded,
+};
 
 /// Longest title we accept; an unclosed 《 is not a title.
 const MAX_TITLE_BYTES: usize = 600;
@@ -77,9 +98,11 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
         out.push(candidate(Some(title), number, span, Rule::DocumentTitle));
     }
     let titles = out.len();
-    for caps in DOC_NUMBER.captures_iter(s) {
+    // Every number holds a bracket before a year: the pattern runs only where one stands.
+    let anchors = YEAR_IN_BRACKETS.find_iter(s).map(|m| m.start());
+    captures_near(&DOC_NUMBER, s, anchors, &DOC_NUMBER_REACH, |caps| {
         if super::scan_full(out.len()) {
-            break;
+            return Flow::Stop;
         }
         let whole = caps.get(0).expect("match");
         let issuer_run = caps.name("issuer").expect("issuer");
@@ -87,7 +110,7 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
         let start = issuer_run.end() - issuer.len();
         let Some(n) = DocNumber::new(issuer, caps["year"].parse().unwrap_or(0), &caps["seq"])
         else {
-            continue;
+            return Flow::Go;
         };
         let span = Span {
             start,
@@ -113,10 +136,11 @@ pub(crate) fn scan(s: &str) -> Vec<Candidate> {
                 },
                 Rule::DocumentNumberBeforeTitle,
             );
-            continue;
+            return Flow::Go;
         }
         out.push(candidate(None, Some(n), span, Rule::DocumentDocNumber));
-    }
+        Flow::Go
+    });
     out
 }
 
@@ -160,7 +184,13 @@ fn number_after_title(s: &str, at: usize) -> Option<(DocNumber, usize)> {
         Some(c @ ('(' | '[' | '【' | '〔' | '﹝')) => (true, at + c.len_utf8()),
         _ => (false, at),
     };
-    let caps = DOC_NUMBER.captures(&s[body_at..])?;
+    // Only a number starting right here counts: the search reads no further than the
+    // longest number could reach, not the rest of the document for every title.
+    let mut cut = (body_at + DOC_NUMBER_REACH.longest).min(s.len());
+    while !s.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let caps = DOC_NUMBER.captures(&s[body_at..cut])?;
     let whole = caps.get(0)?;
     if whole.start() != 0 {
         return None;

@@ -10,6 +10,7 @@ pub mod form;
 mod gazetteer;
 pub mod lexicon;
 mod meta;
+mod near;
 mod number;
 mod percent;
 mod rating;
