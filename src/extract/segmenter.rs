@@ -15,7 +15,7 @@
 //! embedded text, with no index to build at start-up.
 
 use jieba_rs::{Jieba, Tag};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
 /// jieba's dictionary, one `word freq tag` a line, ordered by word (code point order).
@@ -38,8 +38,9 @@ pub struct Segmenter {
 
 struct Loaded {
     jieba: Jieba,
-    /// Characters whose words are in `jieba` (a character without words too).
-    chars: HashSet<char>,
+    /// Characters whose words are in `jieba` (a character without words too), one bit each:
+    /// asked for every character of every window, where a hash set cost more than tagging.
+    chars: CharSet,
     /// The frequencies loaded so far, as they count towards `full_total`.
     loaded_total: usize,
 }
@@ -129,6 +130,28 @@ fn first_line_not_below(text: &str, key: &str) -> usize {
     lo
 }
 
+/// A set of characters as a bitmap over all of Unicode (136 KiB, zeroed by the allocator).
+struct CharSet(Vec<u64>);
+
+impl CharSet {
+    fn new() -> CharSet {
+        CharSet(vec![0; (char::MAX as usize + 1).div_ceil(64)])
+    }
+
+    fn contains(&self, c: char) -> bool {
+        self.0[c as usize / 64] & (1 << (c as u32 % 64)) != 0
+    }
+
+    /// Adds `c`; whether it was not there yet.
+    fn insert(&mut self, c: char) -> bool {
+        let word = &mut self.0[c as usize / 64];
+        let bit = 1 << (c as u32 % 64);
+        let added = *word & bit == 0;
+        *word |= bit;
+        added
+    }
+}
+
 impl Segmenter {
     pub fn new() -> Segmenter {
         let mut user: HashMap<char, Vec<UserEntry>> = HashMap::new();
@@ -151,7 +174,7 @@ impl Segmenter {
         Segmenter {
             state: RwLock::new(Loaded {
                 jieba,
-                chars: HashSet::new(),
+                chars: CharSet::new(),
                 loaded_total: 0,
             }),
             user,
@@ -182,7 +205,7 @@ impl Segmenter {
     fn ensure(&self, text: &str) {
         {
             let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-            if text.chars().all(|c| state.chars.contains(&c)) {
+            if text.chars().all(|c| state.chars.contains(c)) {
                 return;
             }
         }
