@@ -341,7 +341,9 @@ pub fn ingest_file(
     deadline: &crate::Deadline,
 ) -> Result<crate::Ingested, crate::IngestError> {
     use std::io::IsTerminal;
-    let run = crate::ingest::ocr::OcrRun::installed();
+    let run = crate::ingest::may_need_ocr(bytes)
+        .then(crate::ingest::ocr::OcrRun::installed)
+        .flatten();
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::hidden();
         bar.set_style(

@@ -208,6 +208,16 @@ pub fn ingest_with(
     }
 }
 
+/// Whether reading `bytes` may need OCR (a PDF, an image, an OFD package): a caller asks
+/// for the engine only then, since looking for it runs the engine twice.
+pub fn may_need_ocr(bytes: &[u8]) -> bool {
+    match sniff(bytes) {
+        Sniffed::Pdf | Sniffed::Image => true,
+        Sniffed::Zip => matches!(zipsafe::package_kind(bytes), zipsafe::Package::Ofd),
+        _ => false,
+    }
+}
+
 fn read_format(
     bytes: &[u8],
     deadline: &crate::Deadline,
@@ -343,6 +353,18 @@ mod tests {
         assert_eq!(idx.line_column(3), (2, 1));
         assert_eq!(idx.line_column(4), (2, 2));
         assert_eq!(idx.line_column(7), (4, 1));
+    }
+
+    #[test]
+    fn only_pdfs_images_and_ofd_may_need_ocr() {
+        assert!(may_need_ocr(b"%PDF-1.7 ..."));
+        assert!(may_need_ocr(b"\x89PNG\r\n\x1a\n...."));
+        assert!(!may_need_ocr("预算绩效管理情况".as_bytes()));
+        let docx = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/000_af58de54e7000d7e.docx"
+        );
+        assert!(!may_need_ocr(&std::fs::read(docx).unwrap()));
     }
 
     #[test]
