@@ -4,8 +4,7 @@
 //! `document_assignments` (who assigned whom, when), rows only ever added.
 //!
 //! A page is read in two steps: first the ids of the page, filtered and sorted over narrow
-//! index entries (progress and findings over the counts `document_counts` keeps per
-//! document); then the columns of those ids only. A document row holds its file
+//! index entries and counts; then the columns of those ids only. A document row holds its file
 //! and text, many pages each, so reading every row to sort 10,000 documents would read them all.
 
 use super::documents::{DocumentRow, document_columns, uploader_join};
@@ -157,37 +156,23 @@ impl Store {
             Some(AssignedFilter::Nobody) => filter += " AND d.assigned_to IS NULL",
             None => {}
         }
-        // The counts the progress and findings sorts and filters read, kept per document by
-        // triggers (migration `…_document_counts`): only a page's worth of their index is read.
-        let mut counted = false;
-        match (&f.check, f.severity.as_deref()) {
-            (None, Some(severity @ ("error" | "warning"))) => {
-                counted = true;
-                filter += &format!(" AND k.findings_{severity} > 0");
-            }
-            (None, None) => {}
-            (check, severity) => {
-                let failed = super::findings::failed_check_clause(
-                    &mut b,
-                    check,
-                    &severity.map(str::to_string),
-                );
-                filter += &format!(
-                    " AND EXISTS (SELECT 1 FROM checks c WHERE c.document_id = d.id AND {failed})"
-                );
-            }
+        if f.check.is_some() || f.severity.is_some() {
+            let failed = super::findings::failed_check_clause(&mut b, &f.check, &f.severity);
+            filter += &format!(
+                " AND EXISTS (SELECT 1 FROM checks c WHERE c.document_id = d.id AND {failed})"
+            );
         }
-        if let Some(review) = f.review {
-            counted = true;
-            filter += match review {
-                ReviewProgress::Unreviewed => " AND k.facts_decided = 0",
-                ReviewProgress::InProgress => {
-                    " AND k.facts_decided > 0 AND k.facts_decided < k.facts_total"
-                }
-                ReviewProgress::Reviewed => {
-                    " AND d.status = 'done' AND k.facts_decided = k.facts_total"
-                }
-            };
+        let decided = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
+                       AND f.status <> 'pending')";
+        let pending = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
+                       AND f.status = 'pending')";
+        match f.review {
+            Some(ReviewProgress::Unreviewed) => filter += &format!(" AND NOT {decided}"),
+            Some(ReviewProgress::InProgress) => filter += &format!(" AND {decided} AND {pending}"),
+            Some(ReviewProgress::Reviewed) => {
+                filter += &format!(" AND d.status = 'done' AND NOT {pending}")
+            }
+            None => {}
         }
         // Region in code-point order on PostgreSQL too, whatever the database's collation,
         // so both backends page alike.
@@ -195,30 +180,23 @@ impl Store {
             Backend::Postgres => " COLLATE \"C\"",
             Backend::Sqlite => "",
         };
+        let failed = |severity: &str| {
+            format!(
+                "(SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
+                 AND c.severity = '{severity}')"
+            )
+        };
         let keys: Vec<String> = match f.sort {
             DocumentSort::Uploaded => vec![uploaded_at.to_string()],
             DocumentSort::Region => vec![format!("COALESCE(d.region, ''){collate}")],
             DocumentSort::Year => vec!["COALESCE(d.year, 0)".into()],
-            // The expression of the index `document_counts_progress`, as it is written there.
             DocumentSort::Progress => vec![
-                "CASE WHEN k.facts_total = 0 THEN -1.0 \
-                 ELSE k.facts_decided * 1.0 / k.facts_total END"
+                "(SELECT CASE WHEN COUNT(*) = 0 THEN -1.0 ELSE \
+                 SUM(CASE WHEN f.status <> 'pending' THEN 1 ELSE 0 END) * 1.0 / COUNT(*) END \
+                 FROM facts f WHERE f.document_id = d.id)"
                     .into(),
             ],
-            DocumentSort::Findings => {
-                vec!["k.findings_error".into(), "k.findings_warning".into()]
-            }
-        };
-        counted |= matches!(f.sort, DocumentSort::Progress | DocumentSort::Findings);
-        // Sorted by counts, the page is the next entries of a counts index, which ends in
-        // `k.document_id`: naming the id that way lets the index give the order of the ties.
-        let (id, counts) = if counted {
-            (
-                "k.document_id",
-                " JOIN document_counts k ON k.document_id = d.id",
-            )
-        } else {
-            ("d.id", "")
+            DocumentSort::Findings => vec![failed("error"), failed("warning")],
         };
         let dir = f.order.unwrap_or_else(|| f.sort.default_order()).sql();
         let key_cols: String = keys
@@ -236,8 +214,7 @@ impl Store {
         // The inner query orders by its own select list (k0 …, id), the outer one keeps that
         // order for the page's rows.
         let inner = format!(
-            "SELECT * FROM (SELECT {id} AS id{key_cols} FROM documents d{join}{counts} \
-             WHERE 1 = 1{filter}) s \
+            "SELECT * FROM (SELECT d.id{key_cols} FROM documents d{join} WHERE 1 = 1{filter}) s \
              ORDER BY {} LIMIT {} OFFSET {}",
             order_by("s"),
             b.int(f.limit),
