@@ -4,8 +4,10 @@
 //! `document_assignments` (who assigned whom, when), rows only ever added.
 //!
 //! A page is read in two steps: first the ids of the page, filtered and sorted over narrow
-//! index entries and counts; then the columns of those ids only. A document row holds its file
-//! and text, many pages each, so reading every row to sort 10,000 documents would read them all.
+//! index entries (progress and findings over the counts `document_fact_counts` and
+//! `document_finding_counts` keep per document); then the columns of those ids only. A
+//! document row holds its file and text, many pages each, so reading every row to sort
+//! 10,000 documents would read them all.
 
 use super::documents::{DocumentRow, document_columns, uploader_join};
 use super::facts::Actor;
@@ -156,23 +158,38 @@ impl Store {
             Some(AssignedFilter::Nobody) => filter += " AND d.assigned_to IS NULL",
             None => {}
         }
-        if f.check.is_some() || f.severity.is_some() {
-            let failed = super::findings::failed_check_clause(&mut b, &f.check, &f.severity);
-            filter += &format!(
-                " AND EXISTS (SELECT 1 FROM checks c WHERE c.document_id = d.id AND {failed})"
-            );
-        }
-        let decided = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
-                       AND f.status <> 'pending')";
-        let pending = "EXISTS (SELECT 1 FROM facts f WHERE f.document_id = d.id \
-                       AND f.status = 'pending')";
-        match f.review {
-            Some(ReviewProgress::Unreviewed) => filter += &format!(" AND NOT {decided}"),
-            Some(ReviewProgress::InProgress) => filter += &format!(" AND {decided} AND {pending}"),
-            Some(ReviewProgress::Reviewed) => {
-                filter += &format!(" AND d.status = 'done' AND NOT {pending}")
+        // The counts the progress and findings sorts and filters read, kept per document by
+        // triggers (migration `…_document_counts`): only a page's worth of their index is read.
+        // `fc` holds a document's facts and those decided, `kc` its failed checks by severity.
+        let (mut progress, mut findings) = (false, false);
+        match (&f.check, f.severity.as_deref()) {
+            (None, Some(severity @ ("error" | "warning"))) => {
+                findings = true;
+                filter += &format!(" AND kc.findings_{severity} > 0");
             }
-            None => {}
+            (None, None) => {}
+            (check, severity) => {
+                let failed = super::findings::failed_check_clause(
+                    &mut b,
+                    check,
+                    &severity.map(str::to_string),
+                );
+                filter += &format!(
+                    " AND EXISTS (SELECT 1 FROM checks c WHERE c.document_id = d.id AND {failed})"
+                );
+            }
+        }
+        if let Some(review) = f.review {
+            progress = true;
+            filter += match review {
+                ReviewProgress::Unreviewed => " AND fc.facts_decided = 0",
+                ReviewProgress::InProgress => {
+                    " AND fc.facts_decided > 0 AND fc.facts_decided < fc.facts_total"
+                }
+                ReviewProgress::Reviewed => {
+                    " AND d.status = 'done' AND fc.facts_decided = fc.facts_total"
+                }
+            };
         }
         // Region in code-point order on PostgreSQL too, whatever the database's collation,
         // so both backends page alike.
@@ -180,23 +197,35 @@ impl Store {
             Backend::Postgres => " COLLATE \"C\"",
             Backend::Sqlite => "",
         };
-        let failed = |severity: &str| {
-            format!(
-                "(SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
-                 AND c.severity = '{severity}')"
-            )
-        };
         let keys: Vec<String> = match f.sort {
             DocumentSort::Uploaded => vec![uploaded_at.to_string()],
             DocumentSort::Region => vec![format!("COALESCE(d.region, ''){collate}")],
             DocumentSort::Year => vec!["COALESCE(d.year, 0)".into()],
+            // The expression of the index `document_fact_counts_progress`, as written there.
             DocumentSort::Progress => vec![
-                "(SELECT CASE WHEN COUNT(*) = 0 THEN -1.0 ELSE \
-                 SUM(CASE WHEN f.status <> 'pending' THEN 1 ELSE 0 END) * 1.0 / COUNT(*) END \
-                 FROM facts f WHERE f.document_id = d.id)"
+                "CASE WHEN fc.facts_total = 0 THEN -1.0 \
+                 ELSE fc.facts_decided * 1.0 / fc.facts_total END"
                     .into(),
             ],
-            DocumentSort::Findings => vec![failed("error"), failed("warning")],
+            DocumentSort::Findings => {
+                vec!["kc.findings_error".into(), "kc.findings_warning".into()]
+            }
+        };
+        progress |= f.sort == DocumentSort::Progress;
+        findings |= f.sort == DocumentSort::Findings;
+        let mut counts = String::new();
+        if progress {
+            counts += " JOIN document_fact_counts fc ON fc.document_id = d.id";
+        }
+        if findings {
+            counts += " JOIN document_finding_counts kc ON kc.document_id = d.id";
+        }
+        // Sorted by counts, the page is the next entries of a counts index, which ends in
+        // the document id: naming the id by that table lets the index give the ties' order.
+        let id = match f.sort {
+            DocumentSort::Progress => "fc.document_id",
+            DocumentSort::Findings => "kc.document_id",
+            _ => "d.id",
         };
         let dir = f.order.unwrap_or_else(|| f.sort.default_order()).sql();
         let key_cols: String = keys
@@ -214,7 +243,8 @@ impl Store {
         // The inner query orders by its own select list (k0 …, id), the outer one keeps that
         // order for the page's rows.
         let inner = format!(
-            "SELECT * FROM (SELECT d.id{key_cols} FROM documents d{join} WHERE 1 = 1{filter}) s \
+            "SELECT * FROM (SELECT {id} AS id{key_cols} FROM documents d{join}{counts} \
+             WHERE 1 = 1{filter}) s \
              ORDER BY {} LIMIT {} OFFSET {}",
             order_by("s"),
             b.int(f.limit),
