@@ -97,6 +97,8 @@ pub async fn serve(
     rate_limit: Option<crate::http::RateLimit>,
 ) -> Result<ExitCode> {
     init_logging();
+    // Ready before the first document is extracted, by a worker or by /api/extract.
+    crate::extract::lexicon::load_unknown_word_model_in_background();
     let workers = service.workers;
     let store = open_with(db, service.max_connections).await?;
     if store.count_users().await? == 0 {
@@ -154,6 +156,7 @@ pub async fn serve(
 /// `jixiao worker`: workers only, until ctrl-c or SIGTERM.
 pub async fn worker(db: &Database, service: ServiceOptions) -> Result<ExitCode> {
     init_logging();
+    crate::extract::lexicon::load_unknown_word_model_in_background();
     let store = open_with(db, service.max_connections).await?;
     crate::worker::release_stale_leases(&store).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

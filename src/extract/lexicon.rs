@@ -3,7 +3,7 @@
 //! once per process.
 
 use super::Span;
-pub use super::segmenter::Segmenter;
+pub use super::segmenter::{Segmenter, load_unknown_word_model_in_background};
 use aho_corasick::{AhoCorasick, MatchKind};
 
 const MEASURE_WORDS: &str = include_str!("../../dictionaries/measure_words.txt");
