@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use jixiao::service;
 
+/// mimalloc rather than glibc's allocator: see its line in Cargo.toml (BENCHMARKS.md has the
+/// figures).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "jixiao",
