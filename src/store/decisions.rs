@@ -289,10 +289,27 @@ fn slots(n: usize) -> usize {
     n.next_power_of_two()
 }
 
-/// `$1, $2, …` for `n` values.
-fn placeholders(n: usize) -> String {
+/// Whether `conn` takes its values as bare `?`, bound in order (SQLite), rather than `$1`,
+/// `$2` … (see [`super::bare_placeholders`]; a group's UPDATE has 13 values a fact, and the
+/// lookup was 4 % of a decision's server CPU). Every value below appears once in its
+/// statement, in bind order, so both forms mean the same.
+fn bare(conn: &AnyConnection) -> bool {
+    super::bare_placeholders(conn)
+}
+
+/// The `i`-th value (from 1) of a statement: see [`bare`].
+fn param(bare: bool, i: usize) -> String {
+    if bare {
+        "?".to_string()
+    } else {
+        format!("${i}")
+    }
+}
+
+/// `$1, $2, …` (or `?, ?, …`) for `n` values.
+fn placeholders(bare: bool, n: usize) -> String {
     (1..=n)
-        .map(|i| format!("${i}"))
+        .map(|i| param(bare, i))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -321,7 +338,7 @@ pub(super) async fn read_facts(
 ) -> Result<HashMap<i64, FactRow>> {
     let mut sql = format!(
         "SELECT {FACT_COLUMNS} FROM facts f WHERE f.id IN ({}) ORDER BY f.id",
-        placeholders(slots(ids.len()))
+        placeholders(bare(conn), slots(ids.len()))
     );
     if backend == Backend::Postgres {
         sql += " FOR UPDATE";
@@ -355,7 +372,7 @@ pub(super) async fn read_undo_targets(
                          AND NOT EXISTS (SELECT 1 FROM review_log u WHERE u.undoes = t.id)
                        ORDER BY t.id DESC LIMIT 1) AS target
                FROM facts f WHERE f.id IN ({})) x",
-        placeholders(slots(fact_ids.len()))
+        placeholders(bare(conn), slots(fact_ids.len()))
     );
     let q = sqlx::query_as::<_, (i64, Option<i64>, Option<String>)>(sqlx::AssertSqlSafe(sql));
     Ok(bind_ids(q, fact_ids)
@@ -381,7 +398,7 @@ async fn read_texts(
     }
     let sql = format!(
         "SELECT id, text FROM documents WHERE id IN ({})",
-        placeholders(slots(ids.len()))
+        placeholders(bare(conn), slots(ids.len()))
     );
     let q = sqlx::query_as::<_, (i64, Option<String>)>(sqlx::AssertSqlSafe(sql));
     Ok(bind_ids(q, &ids)
@@ -430,6 +447,7 @@ const WRITES_PER_STATEMENT: usize = 512;
 
 async fn write_chunk(conn: &mut AnyConnection, writes: &[Write<'_>]) -> Result<Vec<FactRow>> {
     let width = WRITE_COLUMNS.len();
+    let bare = bare(conn);
     // Casts give PostgreSQL the parameter types a VALUES list cannot infer; SQLite takes
     // them as no-ops on values already of that type.
     let rows: Vec<String> = (0..slots(writes.len()))
@@ -437,7 +455,7 @@ async fn write_chunk(conn: &mut AnyConnection, writes: &[Write<'_>]) -> Result<V
             let cells: Vec<String> = WRITE_COLUMNS
                 .iter()
                 .enumerate()
-                .map(|(c, (_, ty))| format!("CAST(${} AS {ty})", r * width + c + 1))
+                .map(|(c, (_, ty))| format!("CAST({} AS {ty})", param(bare, r * width + c + 1)))
                 .collect();
             format!("({})", cells.join(", "))
         })
@@ -636,6 +654,7 @@ mod tests {
     #[test]
     fn statements_are_written_for_power_of_two_sizes() {
         assert_eq!([1, 2, 3, 5, 64].map(slots), [1, 2, 4, 8, 64]);
-        assert_eq!(placeholders(3), "$1, $2, $3");
+        assert_eq!(placeholders(false, 3), "$1, $2, $3");
+        assert_eq!(placeholders(true, 3), "?, ?, ?");
     }
 }

@@ -582,7 +582,7 @@ pub(super) async fn insert_facts(
     // Many rows per statement: one round trip per chunk instead of one per fact. 200 rows
     // × 19 values stays under both backends' limits on bound parameters.
     for chunk in facts.chunks(200) {
-        let mut b = Binds::default();
+        let mut b = Binds::in_order(tx);
         let mut rows = Vec::with_capacity(chunk.len());
         let mut names: Vec<&str> = Vec::new();
         for (seq, f, failed_checks) in chunk {

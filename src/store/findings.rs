@@ -179,7 +179,7 @@ pub(super) async fn insert_checks(
 ) -> Result<()> {
     // 8 values a row; 500 rows stay under both backends' limits on bound parameters.
     for chunk in checks.chunks(500) {
-        let mut b = Binds::default();
+        let mut b = Binds::in_order(conn);
         let rows: Vec<String> = chunk
             .iter()
             .map(|c| {

@@ -48,7 +48,7 @@ pub(super) async fn write_links(
         .await?;
     // 5 values a row: 500 rows stay under both backends' limits on bound parameters.
     for chunk in links.chunks(500) {
-        let mut b = Binds::default();
+        let mut b = Binds::in_order(conn);
         let rows: Vec<String> = chunk
             .iter()
             .map(|l| {

@@ -499,7 +499,7 @@ async fn exec_ids(
     sql: &str,
     ids: &[i64],
 ) -> Result<()> {
-    let mut b = Binds::default();
+    let mut b = Binds::in_order(tx);
     let list: Vec<String> = ids.iter().map(|&id| b.int(id)).collect();
     let sql = format!("{sql} ({})", list.join(", "));
     b.apply_query(sqlx::query(sqlx::AssertSqlSafe(sql)))
