@@ -82,19 +82,29 @@ pub(super) fn document_columns(as_uploader: bool) -> String {
     } else {
         ("d.file_name", "d.uploaded_by", "d.uploaded_at")
     };
+    // A document's counts as the triggers keep them (migration `…_document_counts`): one row
+    // read by key, where counting read every fact and check of the document. Every failed
+    // check is an error or a warning.
+    let facts = |e: &str| {
+        format!("COALESCE((SELECT {e} FROM document_fact_counts k WHERE k.document_id = d.id), 0)")
+    };
+    let findings = |e: &str| {
+        format!(
+            "COALESCE((SELECT {e} FROM document_finding_counts k WHERE k.document_id = d.id), 0)"
+        )
+    };
     format!(
         "d.id, d.sha256, {name}, d.format, d.size_bytes, d.status, \
     d.error, d.title, d.region, d.year, d.doc_number, d.text_chars, d.encoding, \
     d.extractor_version, {by}, {at}, d.processed_at, d.attempts, \
-    (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id) AS facts_total, \
-    (SELECT COUNT(*) FROM facts f WHERE f.document_id = d.id AND f.status = 'pending') \
-    AS facts_pending, \
-    (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0) AS checks_failed, \
-    (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
-     AND c.severity = 'error') AS findings_error, \
-    (SELECT COUNT(*) FROM checks c WHERE c.document_id = d.id AND c.ok = 0 \
-     AND c.severity = 'warning') AS findings_warning, d.ocr, d.ocr_pages_done, d.ocr_pages, \
-    d.assigned_to, (SELECT a.name FROM users a WHERE a.id = d.assigned_to) AS assignee_name"
+    {} AS facts_total, {} AS facts_pending, {} AS checks_failed, {} AS findings_error, \
+    {} AS findings_warning, d.ocr, d.ocr_pages_done, d.ocr_pages, \
+    d.assigned_to, (SELECT a.name FROM users a WHERE a.id = d.assigned_to) AS assignee_name",
+        facts("facts_total"),
+        facts("facts_total - facts_decided"),
+        findings("findings_error + findings_warning"),
+        findings("findings_error"),
+        findings("findings_warning"),
     )
 }
 
