@@ -314,20 +314,14 @@ async fn the_counts_follow_every_write(db: TestDb) {
 /// Documents with facts and checks in the schema before the counts, then the migration: each
 /// document's counts are those of its facts and checks.
 async fn the_migration_counts_the_documents_stored_before(db: TestDb) {
-    let bare = match db.store.backend() {
-        jixiao::store::Backend::Sqlite => bare_sqlite().await,
-        jixiao::store::Backend::Postgres => match bare_postgres().await {
-            Some(b) => b,
-            None => return,
-        },
+    let Some(OldSchema {
+        pool,
+        migrator,
+        db: _db,
+    }) = old_schema(&db, 14, 15).await
+    else {
+        return;
     };
-    let (migrator, before) = match db.store.backend() {
-        jixiao::store::Backend::Sqlite => (sqlx::migrate!("migrations/sqlite"), 14),
-        jixiao::store::Backend::Postgres => (sqlx::migrate!("migrations/postgres"), 15),
-    };
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&bare.url).await.unwrap();
-    migrator.run_to(before, &pool).await.unwrap();
     let mut expected = Vec::new();
     for (n, statuses, failed, counts) in [
         (1, vec![], vec![], (0, 0, 0, 0)),

@@ -632,20 +632,14 @@ async fn checks_computed_again_from_unchanged_facts_are_the_same(db: TestDb) {
 /// The schema before findings, a check stored in it, then the migration: the check is an
 /// error, and the document has no forms.
 async fn existing_checks_become_errors_when_migrated(db: TestDb) {
-    let bare = match db.store.backend() {
-        jixiao::store::Backend::Sqlite => bare_sqlite().await,
-        jixiao::store::Backend::Postgres => match bare_postgres().await {
-            Some(b) => b,
-            None => return,
-        },
+    let Some(OldSchema {
+        pool,
+        migrator,
+        db: _db,
+    }) = old_schema(&db, 3, 4).await
+    else {
+        return;
     };
-    let (migrator, before) = match db.store.backend() {
-        jixiao::store::Backend::Sqlite => (sqlx::migrate!("migrations/sqlite"), 3),
-        jixiao::store::Backend::Postgres => (sqlx::migrate!("migrations/postgres"), 4),
-    };
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&bare.url).await.unwrap();
-    migrator.run_to(before, &pool).await.unwrap();
     sqlx::query(
         "INSERT INTO documents (sha256, size_bytes, content, uploaded_at, status)
          VALUES ('x', 1, $1, 0, 'done')",

@@ -144,6 +144,39 @@ pub async fn bare_postgres() -> Option<BareDb> {
     })
 }
 
+/// A fresh database of `db`'s backend holding the schema up to migration `sqlite` (on SQLite)
+/// or `postgres` (on PostgreSQL), as a build before the later migrations left it, and the
+/// migrator that brings it up to date. `None` on PostgreSQL when it is not configured.
+pub struct OldSchema {
+    pub pool: sqlx::AnyPool,
+    pub migrator: sqlx::migrate::Migrator,
+    /// The database itself, removed when this is dropped: bind it for as long as `pool`.
+    pub db: BareDb,
+}
+
+pub async fn old_schema(db: &TestDb, sqlite: i64, postgres: i64) -> Option<OldSchema> {
+    let (bare, migrator, before) = match db.store.backend() {
+        jixiao::store::Backend::Sqlite => (
+            bare_sqlite().await,
+            sqlx::migrate!("migrations/sqlite"),
+            sqlite,
+        ),
+        jixiao::store::Backend::Postgres => (
+            bare_postgres().await?,
+            sqlx::migrate!("migrations/postgres"),
+            postgres,
+        ),
+    };
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&bare.url).await.unwrap();
+    migrator.run_to(before, &pool).await.unwrap();
+    Some(OldSchema {
+        pool,
+        migrator,
+        db: bare,
+    })
+}
+
 /// Runs a test body once on SQLite and once on PostgreSQL (if configured).
 #[macro_export]
 macro_rules! both_backends {
