@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 both_backends!(
     the_counts_follow_every_write,
+    concurrent_writes_on_linked_reports_keep_the_counts,
     the_migration_counts_the_documents_stored_before
 );
 
@@ -309,6 +310,75 @@ async fn the_counts_follow_every_write(db: TestDb) {
     assert!(s.reextracted >= 3, "{s:?}");
     check(&db, &st, &a, "re-extraction").await;
     assert!(of(&stored(&db).await, report).2 < decided_before);
+}
+
+/// Corrections (each rechecks its report and, through the project they share, the reports
+/// linked to it), single decisions and a bulk confirm on three reports of one project, all at
+/// once: every request succeeds — none fails on a deadlock between the writers of fact counts
+/// and finding counts — and the counts are those of the facts and checks afterwards.
+async fn concurrent_writes_on_linked_reports_keep_the_counts(db: TestDb) {
+    let st = state(&db);
+    let up = token(&db, Role::Uploader, "上传员").await;
+    let a = token(&db, Role::Assessor, "王芳").await;
+    let mut docs = Vec::new();
+    for name in [
+        "eval_2022.txt",
+        "review_2022_agrees.txt",
+        "review_2022_differs.txt",
+    ] {
+        let path = format!("{}/tests/fixtures/links/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        docs.push(upload_text(&st, &up, name, &text).await);
+    }
+    let mut tasks = Vec::new();
+    let mut corrections = 0;
+    for (i, &doc) in docs.iter().enumerate() {
+        for f in facts_of(&st, &a, doc).await {
+            // The last report's counts are left to the bulk confirm below.
+            if i == 2 && f["kind"] == "count" {
+                continue;
+            }
+            let (verb, body) = if f["kind"] == "amount" {
+                corrections += 1;
+                let value: i64 = f["value"].as_str().unwrap().parse().unwrap();
+                (
+                    "correct",
+                    json!({"version": 1, "value": (value + 100).to_string()}),
+                )
+            } else {
+                ("confirm", json!({"version": 1}))
+            };
+            let (st, a) = (st.clone(), a.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = review(&st, &a, &f, verb, body).await;
+                (format!("{verb} {}", f["id"]), r.status, r.bytes)
+            }));
+        }
+    }
+    assert!(corrections >= 3, "amounts in the linked reports");
+    let (st2, a2, last) = (st.clone(), a.clone(), docs[2]);
+    tasks.push(tokio::spawn(async move {
+        let body = json!({"document_id": last, "kind": "count"});
+        let r = call(
+            &st2,
+            "POST",
+            "/api/facts/bulk-confirm",
+            Some(&a2),
+            Some(body),
+        )
+        .await;
+        ("bulk confirm".to_string(), r.status, r.bytes)
+    }));
+    for t in tasks {
+        let (what, status, bytes) = t.await.unwrap();
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{what}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+    check(&db, &st, &a, "concurrent writes on linked reports").await;
 }
 
 /// Documents with facts and checks in the schema before the counts, then the migration: each
