@@ -1,7 +1,8 @@
 //! TXT uploads: BOM first (UTF-8, UTF-16), then strict UTF-8, then a charset guess
 //! (chardetng, over the first thousands of characters of a long file, over all of it when
-//! that guess does not decode the whole) decoded with encoding_rs (GBK is decoded as GB18030, so four-byte
-//! sequences work too). The decoded text is the document's text, unchanged.
+//! that guess does not decode the whole) decoded with encoding_rs (GBK is decoded as
+//! GB18030, so four-byte sequences work too). The decoded text is the document's text,
+//! unchanged.
 
 use super::{Block, Format, IngestError, Ingested, Provenance};
 use encoding_rs::Encoding;

@@ -289,15 +289,10 @@ fn slots(n: usize) -> usize {
     n.next_power_of_two()
 }
 
-/// Whether `conn` takes its values as bare `?`, bound in order (SQLite), rather than `$1`,
-/// `$2` … (see [`super::bare_placeholders`]; a group's UPDATE has 13 values a fact, and the
-/// lookup was 4 % of a decision's server CPU). Every value below appears once in its
-/// statement, in bind order, so both forms mean the same.
-fn bare(conn: &AnyConnection) -> bool {
-    super::bare_placeholders(conn)
-}
-
-/// The `i`-th value (from 1) of a statement: see [`bare`].
+/// The `i`-th value (from 1) of a statement: a bare `?` on SQLite (`bare`, see
+/// [`super::bare_placeholders`]; a group's UPDATE has 13 values a fact, and the lookup of named
+/// ones was 4 % of a decision's server CPU). Every value below appears once in its statement,
+/// in bind order, so both forms mean the same.
 fn param(bare: bool, i: usize) -> String {
     if bare {
         "?".to_string()
@@ -338,7 +333,7 @@ pub(super) async fn read_facts(
 ) -> Result<HashMap<i64, FactRow>> {
     let mut sql = format!(
         "SELECT {FACT_COLUMNS} FROM facts f WHERE f.id IN ({}) ORDER BY f.id",
-        placeholders(bare(conn), slots(ids.len()))
+        placeholders(super::bare_placeholders(conn), slots(ids.len()))
     );
     if backend == Backend::Postgres {
         sql += " FOR UPDATE";
@@ -372,7 +367,7 @@ pub(super) async fn read_undo_targets(
                          AND NOT EXISTS (SELECT 1 FROM review_log u WHERE u.undoes = t.id)
                        ORDER BY t.id DESC LIMIT 1) AS target
                FROM facts f WHERE f.id IN ({})) x",
-        placeholders(bare(conn), slots(fact_ids.len()))
+        placeholders(super::bare_placeholders(conn), slots(fact_ids.len()))
     );
     let q = sqlx::query_as::<_, (i64, Option<i64>, Option<String>)>(sqlx::AssertSqlSafe(sql));
     Ok(bind_ids(q, fact_ids)
@@ -398,7 +393,7 @@ async fn read_texts(
     }
     let sql = format!(
         "SELECT id, text FROM documents WHERE id IN ({})",
-        placeholders(bare(conn), slots(ids.len()))
+        placeholders(super::bare_placeholders(conn), slots(ids.len()))
     );
     let q = sqlx::query_as::<_, (i64, Option<String>)>(sqlx::AssertSqlSafe(sql));
     Ok(bind_ids(q, &ids)
@@ -447,7 +442,7 @@ const WRITES_PER_STATEMENT: usize = 512;
 
 async fn write_chunk(conn: &mut AnyConnection, writes: &[Write<'_>]) -> Result<Vec<FactRow>> {
     let width = WRITE_COLUMNS.len();
-    let bare = bare(conn);
+    let bare = super::bare_placeholders(conn);
     // Casts give PostgreSQL the parameter types a VALUES list cannot infer; SQLite takes
     // them as no-ops on values already of that type.
     let rows: Vec<String> = (0..slots(writes.len()))
