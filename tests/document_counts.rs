@@ -26,20 +26,6 @@ both_backends!(
     the_migration_counts_the_documents_stored_before
 );
 
-/// A self-evaluation form, one cell a line: 更换课桌椅套数 scores 12 of 10 (score_cap, an
-/// error), the scores add up to 100.5 where the total says 98.5 (score_total, an error), and
-/// 师生满意度 met its target but lost half a point with no reason given (a warning).
-const FORM: &str = "项目支出绩效自评表\n（2023年度）\n项目名称\n桐川县校舍维修改造项目\n主管部门\n桐川县教育局\n\
-项目资金\n（万元）\n\n年初预算数\n全年预算数\n全年执行数\n分值\n执行率\n得分\n\
-年度资金总额\n400.00\n400.00\n360.00\n10\n90.00%\n9\n\
-其中：当年财政拨款\n400.00\n400.00\n360.00\n/\n/\n/\n\
-绩效指标\n一级指标\n二级指标\n三级指标\n年度指标值\n实际完成值\n分值\n得分\n偏差原因分析及改进措施\n\
-产出指标(50分)\n数量指标\n维修改造学校数量\n≥18所\n18所\n40\n40\n\n\
-质量指标\n更换课桌椅套数\n≥2400套\n2400套\n10\n12\n\n\
-效益指标(30分)\n社会效益指标\n受益学生人数\n≥9000人\n9120人\n30\n30\n\n\
-满意度指标(10分)\n服务对象满意度指标\n师生满意度\n≥90%\n92%\n10\n9.5\n\n\
-总分\n100\n98.5\n\n自评等级\n优\n";
-
 const REPORT: &str = "淮北市相山区2022年度预算绩效管理情况说明\n一、总体情况\n\
 全区共压减预算资金1.02亿元，涉及预算项目509个。\n";
 
@@ -214,7 +200,7 @@ async fn the_counts_follow_every_write(db: TestDb) {
     check(&db, &st, &a, "nothing").await;
 
     // Upload and extraction: facts, and checks some of which fail (errors and a warning).
-    let form = upload_text(&st, &up, "xiaoshe-form.txt", FORM).await;
+    let form = upload_text(&st, &up, "xiaoshe-form.txt", SCORED_FORM).await;
     let report = upload_text(&st, &up, "xiangshan.txt", REPORT).await;
     let sample = uploaded(&st, &up, SAMPLE).await;
     // A document still waiting for extraction has no facts yet.
