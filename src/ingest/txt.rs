@@ -25,11 +25,12 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), IngestError> 
     if let Some(mixed) = mixed_utf8(bytes) {
         return Err(IngestError::NotText(mixed));
     }
-    let mut encoding = guess_encoding(bytes, true);
+    let beginning = beginning_end(bytes);
+    let mut encoding = guess_encoding(bytes, beginning);
     let (mut text, mut had_errors) = encoding.decode_without_bom_handling(bytes);
-    if had_errors && beginning_end(bytes).is_some() {
+    if had_errors && beginning.is_some() {
         // The beginning was not the whole story: the guess over every byte decides.
-        encoding = guess_encoding(bytes, false);
+        encoding = guess_encoding(bytes, None);
         (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     }
     if had_errors {
@@ -48,13 +49,11 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), IngestError> 
 /// would. ASCII does not count towards it: it says nothing of the encoding.
 const GUESS_NON_ASCII: usize = 8 * 1024;
 
-/// chardetng's guess, over the beginning of the file (see [`GUESS_NON_ASCII`]; cut after a
-/// line break, which is never part of a multi-byte character in GBK, Big5 or the others, and
-/// the detector told more would follow) when `prefix`, else over every byte.
-fn guess_encoding(bytes: &[u8], prefix: bool) -> &'static Encoding {
+/// chardetng's guess, over `bytes[..end]` when an end is given (the beginning of the file,
+/// see [`beginning_end`]; the detector is told more would follow), else over every byte.
+fn guess_encoding(bytes: &[u8], end: Option<usize>) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    let cut = prefix.then(|| beginning_end(bytes)).flatten();
-    match cut {
+    match end {
         Some(end) => detector.feed(&bytes[..end], false),
         None => detector.feed(bytes, true),
     };
@@ -62,7 +61,9 @@ fn guess_encoding(bytes: &[u8], prefix: bool) -> &'static Encoding {
 }
 
 /// Where the beginning the guess reads ends: just after the first line break once
-/// [`GUESS_NON_ASCII`] bytes outside ASCII were seen; `None` when the file is not longer.
+/// [`GUESS_NON_ASCII`] bytes outside ASCII were seen (a line break is never part of a
+/// multi-byte character in GBK, Big5 or the others, so none is cut); `None` when the file is
+/// not longer.
 fn beginning_end(bytes: &[u8]) -> Option<usize> {
     let mut non_ascii = 0usize;
     for (i, &b) in bytes.iter().enumerate() {
@@ -216,8 +217,8 @@ mod tests {
             assert!(!unmappable);
             let end = beginning_end(&bytes).expect("a long file");
             assert!(end < bytes.len() / 4 && bytes[end - 1] == b'\n');
-            assert_eq!(guess_encoding(&bytes, false).name(), name);
-            assert_eq!(guess_encoding(&bytes, true).name(), name);
+            assert_eq!(guess_encoding(&bytes, None).name(), name);
+            assert_eq!(guess_encoding(&bytes, Some(end)).name(), name);
             let (text, enc) = decode_text(&bytes).unwrap();
             assert_eq!((text.as_str(), enc), (report.as_str(), name));
         }
